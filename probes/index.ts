@@ -1,0 +1,21 @@
+// The probe registry: the one place a kind is added. The config schema, the catalog's check
+// vocabulary and the runner all derive from these keys, so they cannot drift apart.
+import { clockProbe } from './clock.ts';
+import { dnsProbe } from './dns.ts';
+import { httpProbe } from './http.ts';
+import { proxyProbe } from './proxy.ts';
+import { tcpProbe } from './tcp.ts';
+import { tlsProbe } from './tls.ts';
+
+export const PROBES = {
+  dns: dnsProbe,
+  tcp: tcpProbe,
+  tls: tlsProbe,
+  http: httpProbe,
+  clock: clockProbe,
+  proxy: proxyProbe,
+} as const;
+
+export type ProbeKind = keyof typeof PROBES;
+export const PROBE_KINDS = Object.keys(PROBES) as [ProbeKind, ...ProbeKind[]];
+export const ROW_KINDS = PROBE_KINDS.filter((k) => PROBES[k].scope === 'row') as [ProbeKind, ...ProbeKind[]];

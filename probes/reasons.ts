@@ -1,0 +1,55 @@
+// The documented list of result reasons (docs/failure-reasons.md is generated from this table).
+// Adding a reason here is the only way a probe can return it: the Reason type is derived from the keys.
+
+/** Who has to act when a check reports this reason; drives the "what to ask" text. */
+export type Remedy =
+  | 'none'
+  | 'open_flow' // hospital firewall: open the documented flow
+  | 'dns' // hospital DNS or the platform's DNS records
+  | 'platform' // the platform operator's side
+  | 'tls_inspection' // hospital middlebox: exempt the flow from inspection
+  | 'proxy' // hospital proxy configuration
+  | 'clock'; // time synchronisation of the probe's host
+
+export interface ReasonInfo {
+  fr: string;
+  en: string;
+  remedy: Remedy;
+}
+
+export const REASONS = {
+  ok: { fr: 'Fonctionne', en: 'Works', remedy: 'none' },
+  timeout: { fr: 'Aucune réponse dans le délai (flux probablement filtré)', en: 'No answer within the timeout (flow probably filtered)', remedy: 'open_flow' },
+  refused: { fr: 'Connexion refusée', en: 'Connection refused', remedy: 'open_flow' },
+  unreachable: { fr: 'Destination injoignable (pas de route)', en: 'Destination unreachable (no route)', remedy: 'open_flow' },
+  connection_reset: { fr: 'Connexion coupée par le réseau', en: 'Connection reset by the network', remedy: 'open_flow' },
+  dns_nxdomain: { fr: 'Nom inconnu du DNS', en: 'Name does not exist in DNS', remedy: 'dns' },
+  dns_no_address: { fr: 'Le DNS ne donne aucune adresse pour ce nom', en: 'DNS returns no address for this name', remedy: 'dns' },
+  dns_servfail: { fr: 'Le serveur DNS est en échec', en: 'The DNS server failed', remedy: 'dns' },
+  dns_timeout: { fr: 'Le serveur DNS ne répond pas', en: 'The DNS server does not answer', remedy: 'dns' },
+  dns_ip_drift: { fr: "L'adresse IP a changé par rapport au document (règles pare-feu par IP à revoir)", en: 'The IP address differs from the document (IP-based firewall rules need review)', remedy: 'dns' },
+  http_status: { fr: 'Réponse HTTP inattendue', en: 'Unexpected HTTP status', remedy: 'platform' },
+  http_error: { fr: 'Échange HTTP invalide', en: 'Invalid HTTP exchange', remedy: 'platform' },
+  tls_handshake_failed: { fr: 'Négociation TLS impossible', en: 'TLS handshake failed', remedy: 'tls_inspection' },
+  tls_untrusted: { fr: 'Certificat non reconnu (autorité non approuvée)', en: 'Certificate not trusted (unknown authority)', remedy: 'tls_inspection' },
+  tls_expired: { fr: 'Certificat expiré', en: 'Certificate expired', remedy: 'platform' },
+  tls_not_yet_valid: { fr: "Certificat pas encore valide (vérifier l'heure du poste)", en: 'Certificate not yet valid (check the clock)', remedy: 'clock' },
+  tls_expiring_soon: { fr: 'Certificat proche de son expiration', en: 'Certificate expires soon', remedy: 'platform' },
+  tls_hostname_mismatch: { fr: 'Certificat émis pour un autre nom', en: 'Certificate issued for another name', remedy: 'tls_inspection' },
+  tls_version_too_old: { fr: 'Version TLS trop ancienne (TLS 1.2 minimum exigé)', en: 'TLS version too old (TLS 1.2 required)', remedy: 'platform' },
+  clock_skew: { fr: "L'horloge du poste est décalée", en: 'The clock is off', remedy: 'clock' },
+  clock_unreachable: { fr: "Aucune source d'heure joignable (NTP ni HTTP)", en: 'No time source reachable (neither NTP nor HTTP)', remedy: 'open_flow' },
+  proxy_ntlm_only: { fr: "Le proxy n'accepte que NTLM/Negotiate, non supporté par la plateforme", en: 'The proxy only offers NTLM/Negotiate, which the platform does not support', remedy: 'proxy' },
+  proxy_auth_required: { fr: 'Le proxy demande une authentification', en: 'The proxy requires authentication', remedy: 'proxy' },
+  proxy_denied: { fr: 'Le proxy refuse ce flux', en: 'The proxy denies this flow', remedy: 'proxy' },
+  proxy_unreachable: { fr: 'Proxy injoignable', en: 'Proxy unreachable', remedy: 'proxy' },
+  internal_error: { fr: 'Erreur interne de la sonde', en: 'Internal probe error', remedy: 'none' },
+} as const satisfies Record<string, ReasonInfo>;
+
+export type Reason = keyof typeof REASONS;
+
+export const REASON_NAMES = Object.keys(REASONS) as Reason[];
+
+export function isReason(value: string): value is Reason {
+  return Object.hasOwn(REASONS, value);
+}

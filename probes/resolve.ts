@@ -1,0 +1,63 @@
+// Name resolution shared by every probe: the system resolver (getaddrinfo, honours /etc/hosts) by
+// default, or c-ares against the DNS servers named in the config so the probe asks what the
+// hospital's own resolvers answer.
+import dns from 'node:dns';
+import { isIP } from 'node:net';
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+export interface HostResolver {
+  /** Addresses for `host` (IPv4 first); rejects with a Node DNS error (code ENOTFOUND, ESERVFAIL, …). */
+  lookup(host: string, signal: AbortSignal): Promise<ResolvedAddress[]>;
+  /** Raw A/AAAA queries for the dns probe; `null` servers means the system's resolv.conf. */
+  query(host: string, type: 'A' | 'AAAA', signal: AbortSignal, timeoutMs: number): Promise<{ address: string; ttl: number }[]>;
+}
+
+function abortable<T>(signal: AbortSignal, start: (cancel: (fn: () => void) => void) => Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  let cancel = (): void => {};
+  const p = start((fn) => (cancel = fn));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      cancel();
+      reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR', name: 'AbortError' }));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+export function createHostResolver(servers: readonly string[] | undefined): HostResolver {
+  const useCares = servers !== undefined && servers.length > 0;
+  const makeResolver = (timeoutMs: number): dns.promises.Resolver => {
+    const r = new dns.promises.Resolver({ timeout: Math.max(1, Math.floor(timeoutMs)), tries: 1 });
+    if (useCares) r.setServers([...servers]);
+    return r;
+  };
+
+  const query: HostResolver['query'] = (host, type, signal, timeoutMs) =>
+    abortable(signal, (onCancel) => {
+      const r = makeResolver(timeoutMs);
+      onCancel(() => r.cancel());
+      return type === 'A' ? r.resolve4(host, { ttl: true }) : r.resolve6(host, { ttl: true });
+    });
+
+  const lookup: HostResolver['lookup'] = async (host, signal) => {
+    const family = isIP(host);
+    if (family) return [{ address: host, family: family as 4 | 6 }];
+    if (!useCares) {
+      const all = await abortable(signal, () => dns.promises.lookup(host, { all: true, order: 'ipv4first' }));
+      return all.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
+    }
+    // c-ares: ask A then AAAA; NODATA on A is not fatal when AAAA answers.
+    const v4 = await query(host, 'A', signal, 5000).catch((e: NodeJS.ErrnoException) => (e.code === 'ENODATA' ? [] : Promise.reject(e)));
+    if (v4.length) return v4.map((a) => ({ address: a.address, family: 4 as const }));
+    const v6 = await query(host, 'AAAA', signal, 5000);
+    return v6.map((a) => ({ address: a.address, family: 6 as const }));
+  };
+
+  return { lookup, query };
+}

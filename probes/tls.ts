@@ -1,0 +1,163 @@
+// tls: handshake time, version, cipher, ALPN, chain trust, hostname, expiry, fingerprints.
+import { X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import { z } from 'zod';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
+import { resolveAndConnect } from './connect.ts';
+import { CheckRecorder, classifyNetworkError } from './result.ts';
+import type { Reason } from './reasons.ts';
+import { probeSecureContext } from './trust.ts';
+
+const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
+const PROTOCOL_TO_VERSION: Record<string, (typeof TLS_VERSIONS)[number]> = { TLSv1: '1.0', 'TLSv1.1': '1.1', 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };
+
+const options = z
+  .object({
+    /** Lowest acceptable protocol version. Default 1.2 (the MonSisra document requires it). */
+    min_version: z.enum(TLS_VERSIONS).default('1.2').describe('Lowest acceptable TLS version.'),
+    /** Days before expiry at which the check turns degraded. Default 21. */
+    expiry_warning_days: z.number().int().min(0).default(21).describe('Days before expiry at which the check is degraded.'),
+  })
+  .strict();
+
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+]);
+
+export interface PeerCertificateInfo {
+  subject: string;
+  issuer: string;
+  sha256: string;
+  notBefore: number;
+  notAfter: number;
+  san: string[];
+}
+
+const dn = (text: string): string => text.split('\n').join(', ');
+
+export function describeCertificate(raw: Buffer): PeerCertificateInfo {
+  const x = new X509Certificate(raw);
+  return {
+    subject: dn(x.subject),
+    issuer: dn(x.issuer),
+    sha256: x.fingerprint256,
+    notBefore: Date.parse(x.validFrom) / 1000,
+    notAfter: Date.parse(x.validTo) / 1000,
+    san: (x.subjectAltName ?? '').split(', ').filter(Boolean),
+  };
+}
+
+/** TLS over an already connected socket, timed as phase `tls`; never verifies, the caller judges. */
+export function handshake(socket: net.Socket, servername: string, signal: AbortSignal, alpn: string[]): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({
+      socket,
+      host: servername,
+      servername: net.isIP(servername) ? undefined : servername,
+      secureContext: probeSecureContext(),
+      rejectUnauthorized: false,
+      ALPNProtocols: alpn,
+    });
+    const onAbort = (): void => {
+      s.destroy();
+      reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    s.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(s);
+    });
+    s.once('error', (e) => {
+      signal.removeEventListener('abort', onAbort);
+      s.destroy();
+      reject(e);
+    });
+  });
+}
+
+function verdict(
+  s: tls.TLSSocket,
+  host: string,
+  leaf: PeerCertificateInfo,
+  opts: z.output<typeof options>,
+): { status: 'ok' | 'degraded' | 'failed'; reason: Reason; message: string } {
+  const now = Date.now() / 1000;
+  const authError = s.authorizationError ? String(s.authorizationError) : undefined;
+  const version = PROTOCOL_TO_VERSION[s.getProtocol() ?? ''] ?? '1.0';
+  if (authError === 'CERT_HAS_EXPIRED' || leaf.notAfter < now)
+    return { status: 'failed', reason: 'tls_expired', message: `certificate expired on ${new Date(leaf.notAfter * 1000).toISOString()}` };
+  if (authError === 'CERT_NOT_YET_VALID' || leaf.notBefore > now)
+    return { status: 'failed', reason: 'tls_not_yet_valid', message: `certificate valid only from ${new Date(leaf.notBefore * 1000).toISOString()}` };
+  if (authError === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return { status: 'failed', reason: 'tls_hostname_mismatch', message: `certificate names ${leaf.san.join(', ') || leaf.subject}, not ${host}` };
+  if (authError && (UNTRUSTED.has(authError) || !s.authorized))
+    return { status: 'failed', reason: 'tls_untrusted', message: `${authError}: chain issued by "${leaf.issuer}" is not trusted` };
+  if (TLS_VERSIONS.indexOf(version) < TLS_VERSIONS.indexOf(opts.min_version))
+    return { status: 'failed', reason: 'tls_version_too_old', message: `server negotiated TLS ${version}, at least ${opts.min_version} is required` };
+  const days = (leaf.notAfter - now) / 86400;
+  if (days < opts.expiry_warning_days)
+    return { status: 'degraded', reason: 'tls_expiring_soon', message: `certificate expires in ${days.toFixed(1)} days` };
+  return { status: 'ok', reason: 'ok', message: `TLS ${version}, ${s.getCipher().name}, certificate valid for ${Math.floor(days)} days` };
+}
+
+async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
+  const rec = new CheckRecorder(target, 'tls', ['resolve', 'connect', 'tls']);
+  let s: tls.TLSSocket | undefined;
+  try {
+    const { socket } = await resolveAndConnect(rec, target.host, target.port ?? 443, ctx);
+    try {
+      s = await rec.phase('tls', () => handshake(socket, target.host, ctx.signal, ['h2', 'http/1.1']));
+    } catch (e) {
+      const net = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
+      if (net.reason !== 'internal_error') return rec.fail(net.reason, net.message);
+      return rec.fail('tls_handshake_failed', (e as Error).message);
+    }
+    const peer = s.getPeerCertificate(true);
+    if (!peer.raw) return rec.fail('tls_handshake_failed', 'server sent no certificate');
+    const leaf = describeCertificate(peer.raw);
+    const version = PROTOCOL_TO_VERSION[s.getProtocol() ?? ''];
+    rec.observe('tls_version', version ?? s.getProtocol());
+    rec.observe('cipher', s.getCipher().name);
+    rec.observe('alpn', s.alpnProtocol || null);
+    rec.observe('leaf_subject', leaf.subject);
+    rec.observe('leaf_issuer', leaf.issuer);
+    rec.observe('leaf_sha256', leaf.sha256);
+    rec.observe('san', leaf.san);
+    rec.observe('not_after', new Date(leaf.notAfter * 1000).toISOString());
+    rec.observe('not_after_timestamp', leaf.notAfter);
+    rec.observe('days_to_expiry', Math.round(((leaf.notAfter - Date.now() / 1000) / 86400) * 10) / 10);
+    rec.observe('trusted', s.authorized);
+    rec.observe('authorization_error', s.authorizationError ? String(s.authorizationError) : null);
+    const issuer = peer.issuerCertificate;
+    if (issuer?.raw && issuer !== peer && !issuer.raw.equals(peer.raw)) {
+      const info = describeCertificate(issuer.raw);
+      rec.observe('issuer_subject', info.subject);
+      rec.observe('issuer_sha256', info.sha256);
+    }
+    const v = verdict(s, target.host, leaf, opts);
+    return rec.finish(v.status, v.reason, v.message);
+  } catch (e) {
+    const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
+    return rec.fail(reason, message);
+  } finally {
+    s?.destroy();
+  }
+}
+
+export const tlsProbe = {
+  description: 'TLS handshake: version, cipher, ALPN, chain trust, hostname, expiry.',
+  scope: 'row',
+  phases: ['resolve', 'connect', 'tls'],
+  options,
+  defaults: { timeout: '5s', schedule: '*/15 * * * *' },
+  run,
+} satisfies ProbeDefinition<typeof options>;

@@ -1,0 +1,28 @@
+// The trust store the probe validates against: the system store plus NODE_EXTRA_CA_CERTS (Node's
+// bundled roots when the system store is empty, as in a minimal container). Built once: a
+// SecureContext with ~150 roots costs milliseconds, too much to pay per check.
+import tls from 'node:tls';
+
+let shared: tls.SecureContext | undefined;
+let roots: string[] | undefined;
+
+export function trustedRoots(): string[] {
+  if (!roots) {
+    const system = tls.getCACertificates('system');
+    const extra = tls.getCACertificates('extra');
+    roots = [...new Set([...(system.length ? system : tls.getCACertificates('bundled')), ...extra])];
+  }
+  return roots;
+}
+
+/** Accepts TLS 1.0 and weak ciphers on purpose: the probe must complete old handshakes to name them. */
+export function probeSecureContext(): tls.SecureContext {
+  shared ??= tls.createSecureContext({ ca: trustedRoots(), minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' });
+  return shared;
+}
+
+/** For tests and `vigie` restarts after NODE_EXTRA_CA_CERTS changes. */
+export function resetTrust(): void {
+  shared = undefined;
+  roots = undefined;
+}

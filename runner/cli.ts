@@ -1,0 +1,148 @@
+// `vigie` command line: run (daemon), check (once, exit 0/1/2), catalog. Exit 2 for bad usage or input.
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROBE_KINDS } from '../probes/index.ts';
+import type { CheckResult } from '../probes/contract.ts';
+import { type Catalog, catalogRows, embeddedCatalogFiles, loadCatalogs } from './catalog.ts';
+import { loadConfig, type VigieConfig } from './config.ts';
+import { sharedContext, type SharedContext } from './context.ts';
+import { runDaemon } from './daemon.ts';
+import type { Lang } from './i18n.ts';
+import { InputError, formatProblem } from './input-error.ts';
+import { createLogger } from './logging.ts';
+import { ProbeMetrics, VERSION } from './metrics.ts';
+import { buildPlan, checkId, type Plan } from './plan.ts';
+import { Scheduler } from './scheduler.ts';
+import { catalogTable, resultsTable } from './table.ts';
+
+const USAGE = `Usage:
+  vigie run [--config FILE]
+  vigie check [--config FILE] [--catalog FILE]... [--platform NAME]... [--kind KIND]... [--format table|json] [--lang fr|en]
+  vigie catalog [--config FILE] [--catalog FILE]... [--format table|json] [--lang fr|en]
+  vigie --version`;
+
+class UsageError extends Error {}
+
+export interface Inputs {
+  config: VigieConfig;
+  configFile: string;
+  catalogs: Catalog[];
+}
+
+/** Config plus catalogs: `--catalog` replaces the embedded ones; the config's files are added. */
+export function loadInputs(configPath: string | undefined, catalogArgs: readonly string[]): Inputs {
+  const config = loadConfig(configPath);
+  const configFile = configPath ?? '(defaults)';
+  const base = configPath ? dirname(resolve(configPath)) : process.cwd();
+  const embedded = catalogArgs.length ? [...catalogArgs] : embeddedCatalogFiles();
+  const files = [...embedded, ...config.catalogs.files.map((f) => resolve(base, f))];
+  let catalogs = loadCatalogs(files);
+  const wanted = config.catalogs.platforms;
+  if (wanted) {
+    const unknown = wanted.filter((p) => !catalogs.some((c) => c.platform === p));
+    if (unknown.length)
+      throw new InputError(unknown.map((p) => ({ file: configFile, path: 'catalogs.platforms', message: `unknown platform "${p}" (known: ${catalogs.map((c) => c.platform).join(', ')})` })));
+    catalogs = catalogs.filter((c) => wanted.includes(c.platform));
+  }
+  return { config, configFile, catalogs };
+}
+
+export function planFor(inputs: Inputs, shared: SharedContext, platforms: readonly string[] = [], kinds: readonly string[] = []): Plan {
+  const unknownPlatforms = platforms.filter((p) => !inputs.catalogs.some((c) => c.platform === p) && p !== 'site');
+  if (unknownPlatforms.length) throw new UsageError(`unknown platform: ${unknownPlatforms.join(', ')} (known: ${inputs.catalogs.map((c) => c.platform).join(', ')})`);
+  const unknownKinds = kinds.filter((k) => !(PROBE_KINDS as readonly string[]).includes(k));
+  if (unknownKinds.length) throw new UsageError(`unknown kind: ${unknownKinds.join(', ')} (known: ${PROBE_KINDS.join(', ')})`);
+  const plan = buildPlan(inputs.catalogs, inputs.config, shared.proxy, { platforms: platforms.filter((p) => p !== 'site'), kinds });
+  // --platform site, or no platform filter, keeps the site-wide checks.
+  if (platforms.length && !platforms.includes('site')) plan.checks = plan.checks.filter((c) => c.target.platform !== 'site');
+  return plan;
+}
+
+function rowsOf(plan: Plan) {
+  const byId = new Map(plan.checks.map((c) => [c.id, c]));
+  return (r: CheckResult) => (byId.get(checkId(r.kind, { ...r, port: r.port ?? undefined }))?.rows ?? []).map((i) => plan.rows[i]!);
+}
+
+async function check(values: Record<string, string | string[] | boolean | undefined>, out: NodeJS.WritableStream): Promise<number> {
+  const inputs = loadInputs(values.config as string | undefined, (values.catalog as string[] | undefined) ?? []);
+  const shared = sharedContext(inputs.config, inputs.configFile);
+  const plan = planFor(inputs, shared, (values.platform as string[] | undefined) ?? [], (values.kind as string[] | undefined) ?? []);
+  const lang = ((values.lang as Lang | undefined) ?? inputs.config.lang) as Lang;
+  const log = createLogger({ level: process.env.VIGIE_LOG_LEVEL ?? 'error' });
+  const metrics = new ProbeMetrics();
+  const scheduler = new Scheduler(plan.checks, shared, metrics, log, { concurrency: inputs.config.concurrency, jitterMs: 0 });
+  const startedAt = new Date().toISOString();
+  const onSignal = () => void scheduler.stop(0);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const results = await scheduler.runAll();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  await metrics.shutdown();
+  const summary = { ok: 0, degraded: 0, failed: 0 };
+  for (const r of results) summary[r.status]++;
+  if (values.format === 'json') {
+    out.write(`${JSON.stringify({ version: VERSION, site: inputs.config.site, startedAt, finishedAt: new Date().toISOString(), summary, results }, null, 2)}\n`);
+  } else {
+    out.write(resultsTable(results, rowsOf(plan), lang, (out as NodeJS.WriteStream).isTTY === true));
+  }
+  return summary.failed > 0 ? 1 : 0;
+}
+
+function catalog(values: Record<string, string | string[] | boolean | undefined>, out: NodeJS.WritableStream): number {
+  const inputs = loadInputs(values.config as string | undefined, (values.catalog as string[] | undefined) ?? []);
+  const rows = catalogRows(inputs.catalogs);
+  const lang = ((values.lang as Lang | undefined) ?? inputs.config.lang) as Lang;
+  out.write(values.format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : catalogTable(rows, lang));
+  return 0;
+}
+
+export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === '--version' || command === 'version') {
+      out.write(`vigie ${VERSION}\n`);
+      return 0;
+    }
+    if (!command || command === '--help' || command === 'help') {
+      (command ? out : err).write(`${USAGE}\n`);
+      return command ? 0 : 2;
+    }
+    const { values } = parseArgs({
+      args: [...rest],
+      allowPositionals: false,
+      strict: true,
+      options: {
+        config: { type: 'string', short: 'c' },
+        catalog: { type: 'string', multiple: true },
+        platform: { type: 'string', multiple: true },
+        kind: { type: 'string', multiple: true },
+        format: { type: 'string', default: 'table' },
+        lang: { type: 'string' },
+      },
+    });
+    if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, not "${values.format}"`);
+    if (values.lang !== undefined && values.lang !== 'fr' && values.lang !== 'en') throw new UsageError(`--lang must be fr or en, not "${values.lang}"`);
+    switch (command) {
+      case 'check':
+        return await check(values, out);
+      case 'catalog':
+        return catalog(values, out);
+      case 'run':
+        return await runDaemon(loadInputs(values.config, []), err);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      err.write(`vigie: invalid input\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err.write(`vigie: ${(e as Error).message}\n${USAGE}\n`);
+      return 2;
+    }
+    err.write(`vigie: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 70;
+  }
+}

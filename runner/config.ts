@@ -1,0 +1,176 @@
+// vigie.yaml: validated once at start with zod (snake_case, per-kind defaults, unknown keys rejected,
+// every problem collected with its path). The JSON Schema in docs/ is generated from this file.
+import { readFileSync } from 'node:fs';
+import { validate as validateCron } from 'node-cron';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import { PROBE_KINDS, PROBES, type ProbeKind } from '../probes/index.ts';
+import { InputError, zodProblems } from './input-error.ts';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  return Number(m[1]) * UNITS[m[2]!]!;
+}
+
+/** A duration such as "500ms", "3s", "5m"; parsed to milliseconds. */
+const duration = z
+  .string()
+  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'expected a duration such as "500ms", "3s" or "5m"')
+  .transform(parseDuration);
+
+const cron = z.string().refine((s) => validateCron(s), 'not a valid cron expression (5 or 6 fields, node-cron syntax)');
+
+/** Where a secret comes from: an environment variable or a file. The secret itself never sits in the config. */
+export const secretRef = z.union([
+  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'not an environment variable name').describe('Environment variable holding the value.') }).strict(),
+  z.object({ file: z.string().min(1).describe('File holding the value (trailing newline ignored).') }).strict(),
+]);
+export type SecretRef = z.output<typeof secretRef>;
+
+const credential = z
+  .object({
+    username: z.union([z.string(), secretRef]).optional().describe('User name, literal or from env/file.'),
+    password: secretRef.optional().describe('Password, from env/file only.'),
+    secret: secretRef.optional().describe('Shared secret (e.g. TURN REST API), from env/file only.'),
+  })
+  .strict();
+
+function kindSchema<K extends ProbeKind>(kind: K) {
+  const def = PROBES[kind];
+  return def.options
+    .extend({
+      /** Whether this kind runs at all. Default true. */
+      enabled: z.boolean().default(true).describe('Whether this kind runs.'),
+      /** node-cron expression. */
+      schedule: cron.default(def.defaults.schedule).describe(`node-cron schedule; default "${def.defaults.schedule}".`),
+      /** Timeout of one check. */
+      timeout: duration.prefault(def.defaults.timeout).describe(`Timeout of one check; default ${def.defaults.timeout}.`),
+    })
+    .strict()
+    .prefault({});
+}
+
+const checksShape = Object.fromEntries(PROBE_KINDS.map((k) => [k, kindSchema(k)])) as { [K in ProbeKind]: ReturnType<typeof kindSchema<K>> };
+
+const hostPort = z.string().regex(/^(\[[0-9a-f:.]+\]|[^\s:[\]]+)(:\d{1,5})?$/i, 'expected host or host:port');
+
+export const configSchema = z
+  .object({
+    site: z
+      .object({
+        /** Short identifier of the establishment (becomes a Prometheus external label upstream). */
+        establishment: z.string().min(1).default('local').describe('Short identifier of the establishment.'),
+        /** Human name shown on the status page and the report. */
+        name: z.string().default('').describe('Name shown on the status page and the report.'),
+        /** Region identifier (e.g. ara, cvl, normandie). */
+        region: z.string().default('').describe('Region identifier.'),
+      })
+      .strict()
+      .prefault({}),
+    /** Language of user-facing text. Default fr. */
+    lang: z.enum(['fr', 'en']).default('fr').describe('Language of user-facing text.'),
+    catalogs: z
+      .object({
+        /** Embedded platforms to check; default all of them. */
+        platforms: z.array(z.string()).optional().describe('Embedded platforms to check; default all.'),
+        /** Extra catalog files, added to the embedded ones. Relative paths are relative to this config file. */
+        files: z.array(z.string()).default([]).describe('Extra catalog files, relative to this config file.'),
+        /** Only rows of these environments (rows without one always count). Default all. */
+        environments: z.array(z.string()).optional().describe('Only rows of these environments; rows without one always count.'),
+      })
+      .strict()
+      .prefault({}),
+    server: z
+      .object({
+        /** Address of /metrics, /healthz, /readyz and the status page. Default 0.0.0.0:9464. */
+        listen: hostPort.default('0.0.0.0:9464').describe('host:port of the HTTP server.'),
+        /** Name of a `credentials` entry: basic auth for the status page (metrics and health stay open). */
+        basic_auth: z.string().optional().describe('Name of a credentials entry protecting the status page with basic auth.'),
+      })
+      .strict()
+      .prefault({}),
+    dns: z
+      .object({
+        /** DNS servers to ask (ip or ip:port). Default: the system resolver. */
+        servers: z.array(hostPort).optional().describe('DNS servers to ask (ip or ip:port); default: the system resolver.'),
+      })
+      .strict()
+      .prefault({}),
+    proxy: z
+      .object({
+        /** Outbound proxy URL. Default: HTTPS_PROXY / HTTP_PROXY from the environment when use_env. */
+        url: z.url({ protocol: /^https?$/ }).optional().describe('Outbound proxy URL, e.g. http://proxy.chu.local:3128.'),
+        /** Read HTTPS_PROXY, HTTP_PROXY and NO_PROXY from the environment. Default true. */
+        use_env: z.boolean().default(true).describe('Read HTTPS_PROXY, HTTP_PROXY and NO_PROXY from the environment.'),
+        /** Hosts that bypass the proxy (suffixes with a leading dot). */
+        no_proxy: z.array(z.string()).default([]).describe('Hosts or .suffixes that bypass the proxy.'),
+        /** Name of a `credentials` entry for Basic proxy authentication. */
+        credentials: z.string().optional().describe('Name of a credentials entry for Basic proxy authentication.'),
+      })
+      .strict()
+      .prefault({}),
+    clock: z
+      .object({
+        /** NTP server. Default time.windows.com (named by the Covotem and Therap-e documents). */
+        server: z.string().default('time.windows.com').describe('NTP server host.'),
+        port: z.number().int().min(1).max(65535).default(123).describe('NTP server port.'),
+      })
+      .strict()
+      .prefault({}),
+    /** Checks running at once. Default 8. */
+    concurrency: z.number().int().min(1).max(256).default(8).describe('Checks running at once.'),
+    /** Largest random delay added to every scheduled run, chosen once per schedule at start. Default 30s. */
+    jitter: duration.prefault('30s').describe('Largest random start offset of each schedule (no thundering herd across a fleet).'),
+    /** Time given to in-flight checks after SIGTERM before they are aborted. Default 10s. */
+    shutdown_grace: duration.prefault('10s').describe('Time given to in-flight checks after SIGTERM before they are aborted.'),
+    /** Secret references, by name. */
+    credentials: z.record(z.string(), credential).default({}).describe('Named credentials; values come from env vars or files.'),
+    /** Per-kind settings: enabled, schedule, timeout and kind options. */
+    checks: z.object(checksShape).strict().prefault({}).describe('Per-kind settings.'),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const names = new Set(Object.keys(cfg.credentials));
+    const ref = (path: (string | number)[], name: string | undefined) => {
+      if (name !== undefined && !names.has(name)) ctx.addIssue({ code: 'custom', path, message: `no credentials entry named "${name}"` });
+    };
+    ref(['proxy', 'credentials'], cfg.proxy.credentials);
+    ref(['server', 'basic_auth'], cfg.server.basic_auth);
+  });
+
+export type VigieConfig = z.output<typeof configSchema>;
+
+/** Parses and validates config text; throws InputError with every problem. */
+export function parseConfig(text: string, file: string): VigieConfig {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length)
+    throw new InputError(doc.errors.map((e) => ({ file, path: '', message: `YAML: ${e.message.split('\n')[0]} (line ${e.linePos?.[0]?.line ?? '?'})` })));
+  const raw: unknown = doc.toJS() ?? {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new InputError([{ file, path: '', message: 'expected a mapping at the top level' }]);
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(zodProblems(file, parsed.error));
+  return parsed.data;
+}
+
+export function loadConfig(path: string | undefined): VigieConfig {
+  if (!path) return configSchema.parse({});
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError([{ file: path, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+  return parseConfig(text, path);
+}
+
+/** The JSON Schema of vigie.yaml (what users write, so the input side of every transform). */
+export function configJsonSchema(): Record<string, unknown> {
+  return {
+    $id: 'https://vigie.example/vigie.schema.json',
+    title: 'Vigie probe configuration (vigie.yaml)',
+    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
+  };
+}

@@ -1,0 +1,45 @@
+// The services probes share, built once from the config: resolver and outbound proxy.
+import type { ProxySettings } from '../probes/contract.ts';
+import { createHostResolver, type HostResolver } from '../probes/resolve.ts';
+import type { VigieConfig } from './config.ts';
+import { readSecret } from './secrets.ts';
+import { InputError } from './input-error.ts';
+
+export interface SharedContext {
+  resolver: HostResolver;
+  proxy?: ProxySettings;
+}
+
+export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.ProcessEnv = process.env): ProxySettings | undefined {
+  const fromEnv = config.proxy.use_env ? (env.HTTPS_PROXY ?? env.https_proxy ?? env.HTTP_PROXY ?? env.http_proxy) : undefined;
+  const raw = config.proxy.url ?? (fromEnv || undefined);
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new InputError([{ file: 'environment', path: 'HTTPS_PROXY', message: 'not a valid proxy URL' }]);
+  }
+  const envNoProxy = config.proxy.use_env ? (env.NO_PROXY ?? env.no_proxy ?? '') : '';
+  const noProxy = [...config.proxy.no_proxy, ...envNoProxy.split(',').map((s) => s.trim()).filter(Boolean)];
+  let auth: ProxySettings['auth'];
+  const credName = config.proxy.credentials;
+  if (credName) {
+    const cred = config.credentials[credName]!;
+    const base = `credentials.${credName}`;
+    const username = typeof cred.username === 'string' ? cred.username : cred.username ? readSecret(cred.username, file, `${base}.username`) : '';
+    if (!cred.password) throw new InputError([{ file, path: `${base}.password`, message: 'proxy credentials need a password reference' }]);
+    auth = { username, password: readSecret(cred.password, file, `${base}.password`) };
+  } else if (url.username) {
+    auth = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  }
+  // Credentials embedded in an environment URL are moved out of it so the URL can be shown.
+  url.username = '';
+  url.password = '';
+  return { url, noProxy, ...(auth ? { auth } : {}) };
+}
+
+export function sharedContext(config: VigieConfig, file: string): SharedContext {
+  const proxy = resolveProxy(config, file);
+  return { resolver: createHostResolver(config.dns.servers), ...(proxy ? { proxy } : {}) };
+}

@@ -1,0 +1,56 @@
+// `vigie run`: schedules every check, serves metrics, health and the status page, and on SIGTERM
+// stops scheduling, lets in-flight checks finish or abort within the grace period, then exits 0.
+import type { Inputs } from './cli.ts';
+import { sharedContext } from './context.ts';
+import { createLogger } from './logging.ts';
+import { ProbeMetrics } from './metrics.ts';
+import { buildPlan } from './plan.ts';
+import { readSecret } from './secrets.ts';
+import { Scheduler } from './scheduler.ts';
+import { serverAddress, startServer } from './server.ts';
+
+export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Promise<number> {
+  const { config, configFile, catalogs } = inputs;
+  const log = createLogger();
+  const shared = sharedContext(config, configFile);
+  const plan = buildPlan(catalogs, config, shared.proxy);
+  const metrics = new ProbeMetrics();
+  metrics.setPlan(plan.checks);
+  let basicAuth: { username: string; password: string } | undefined;
+  if (config.server.basic_auth) {
+    const name = config.server.basic_auth;
+    const cred = config.credentials[name]!;
+    const username = typeof cred.username === 'string' ? cred.username : cred.username ? readSecret(cred.username, configFile, `credentials.${name}.username`) : 'vigie';
+    if (!cred.password) throw new Error(`credentials.${name} needs a password reference for basic_auth`);
+    basicAuth = { username, password: readSecret(cred.password, configFile, `credentials.${name}.password`) };
+  }
+  const scheduler = new Scheduler(plan.checks, shared, metrics, log, { concurrency: config.concurrency, jitterMs: config.jitter });
+  const server = await startServer(config.server.listen, {
+    metrics,
+    ready: () => metrics.results().size >= plan.checks.length,
+    snapshot: () => ({ plan, site: config.site, lang: config.lang }),
+    ...(basicAuth ? { basicAuth } : {}),
+  });
+  log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: catalogs.map((c) => c.platform) }, 'vigie run started');
+  scheduler.start();
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal, inFlight: scheduler.activeCount, graceMs: config.shutdown_grace }, 'stopping');
+      void scheduler
+        .stop(config.shutdown_grace)
+        .then(() => new Promise<void>((r) => server.close(() => r())))
+        .then(() => metrics.shutdown())
+        .then(() => {
+          log.info('stopped');
+          log.flush();
+          resolve(0);
+        });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,54 @@
+// Runs one check within its timeout. The probe gets an AbortSignal that fires at the timeout or at
+// shutdown; a probe that ignored it still cannot hold the runner: a hard deadline answers for it.
+import { PROBES } from '../probes/index.ts';
+import type { CheckResult, ProbeContext } from '../probes/contract.ts';
+import { targetLabel } from '../probes/contract.ts';
+import { formatMs } from '../probes/result.ts';
+import type { SharedContext } from './context.ts';
+import type { CheckSpec } from './plan.ts';
+
+/** Grace past the timeout before the hard deadline answers for a probe that ignored its signal. */
+const HARD_DEADLINE_GRACE_MS = 500;
+
+function syntheticFailure(spec: CheckSpec, reason: 'timeout' | 'internal_error', message: string, seconds: number): CheckResult {
+  const def = PROBES[spec.kind];
+  const t = spec.target;
+  return {
+    platform: t.platform,
+    host: t.host,
+    port: t.port ?? null,
+    transport: t.transport,
+    kind: spec.kind,
+    target: targetLabel(t),
+    status: 'failed',
+    reason,
+    message,
+    durationSeconds: seconds,
+    phases: Object.fromEntries(def.phases.map((p) => [p, 0])),
+    observations: {},
+  };
+}
+
+export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?: AbortSignal): Promise<CheckResult> {
+  const timeout = AbortSignal.timeout(spec.timeoutMs);
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+  const ctx: ProbeContext = { signal, timeoutMs: spec.timeoutMs, resolver: shared.resolver, ...(shared.proxy ? { proxy: shared.proxy } : {}) };
+  const started = performance.now();
+  const def = PROBES[spec.kind];
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(
+      () => resolve(syntheticFailure(spec, 'timeout', `no result within ${formatMs(spec.timeoutMs)}`, (performance.now() - started) / 1000)),
+      spec.timeoutMs + HARD_DEADLINE_GRACE_MS,
+    );
+    timer.unref();
+  });
+  try {
+    const run = (def.run as (t: typeof spec.target, o: unknown, c: ProbeContext) => Promise<CheckResult>)(spec.target, spec.options, ctx);
+    return await Promise.race([run, deadline]);
+  } catch (e) {
+    return syntheticFailure(spec, 'internal_error', `probe threw: ${(e as Error).message}`, (performance.now() - started) / 1000);
+  } finally {
+    clearTimeout(timer);
+  }
+}

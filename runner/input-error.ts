@@ -1,0 +1,44 @@
+// Bad user input (config, catalog, CLI usage): collected with file and path, reported, exit 2.
+import type { z } from 'zod';
+
+export interface InputProblem {
+  file: string;
+  /** Dotted path inside the document (`flows[3].port`), or empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+export class InputError extends Error {
+  readonly problems: readonly InputProblem[];
+  constructor(problems: readonly InputProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'InputError';
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(p: InputProblem): string {
+  return p.path ? `${p.file}: ${p.path}: ${p.message}` : `${p.file}: ${p.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+/** Turns zod issues into problems; unknown keys are named one by one so the user sees each typo. */
+export function zodProblems(file: string, error: z.ZodError): InputProblem[] {
+  const out: InputProblem[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push({ file, path: formatPath([...issue.path, key]), message: 'unknown key' });
+    } else {
+      out.push({ file, path: formatPath(issue.path), message: issue.message });
+    }
+  }
+  return out;
+}

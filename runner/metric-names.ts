@@ -1,0 +1,32 @@
+// Metric names and help texts in one place; docs/metrics.md is generated from this table.
+export interface MetricSpec {
+  name: string;
+  type: 'gauge' | 'counter';
+  help: string;
+  /** Labels beyond the common set (platform, host, port, transport, kind). */
+  labels?: readonly string[];
+  /** Kinds that emit it; absent for the core set every kind emits. */
+  kinds?: readonly string[];
+  /** False for series without the common labels. */
+  common?: boolean;
+}
+
+export const COMMON_LABELS = ['platform', 'host', 'port', 'transport', 'kind'] as const;
+
+export const METRICS = {
+  success: { name: 'probe_success', type: 'gauge', help: 'Whether the last run of the check worked (1 for ok or degraded, 0 for failed).' },
+  degraded: { name: 'probe_degraded', type: 'gauge', help: 'Whether the last run worked below what the documents ask (1) or not (0).' },
+  duration: { name: 'probe_duration_seconds', type: 'gauge', help: 'Duration of the last run of the check.' },
+  phase: { name: 'probe_phase_duration_seconds', type: 'gauge', help: 'Duration of each phase of the last run (every phase present, 0 when not reached).', labels: ['phase'] },
+  runs: { name: 'probe_check_runs_total', type: 'counter', help: 'Check runs by result and reason: the SLI.', labels: ['result', 'reason'] },
+  lastRun: { name: 'probe_last_run_timestamp_seconds', type: 'gauge', help: 'Unix time at which the last run of the check ended.' },
+  dnsDrift: { name: 'probe_dns_ip_drift', type: 'gauge', help: 'Whether DNS answered addresses outside the documented ones (1) or not (0).', kinds: ['dns'] },
+  dnsAddresses: { name: 'probe_dns_answer_addresses', type: 'gauge', help: 'Number of A and AAAA addresses in the last answer.', kinds: ['dns'] },
+  tlsExpiry: { name: 'probe_tls_cert_expiry_timestamp_seconds', type: 'gauge', help: 'Unix time at which the leaf certificate expires.', kinds: ['tls'] },
+  tlsVersion: { name: 'probe_tls_version_info', type: 'gauge', help: 'Negotiated TLS version (value 1).', labels: ['version'], kinds: ['tls'] },
+  httpStatus: { name: 'probe_http_status_code', type: 'gauge', help: 'Final HTTP status code of the last run (0 when none).', kinds: ['http'] },
+  clockOffset: { name: 'probe_clock_offset_seconds', type: 'gauge', help: 'Offset of the local clock against the time source (positive: local clock behind).', kinds: ['clock'] },
+  skipped: { name: 'probe_check_skipped_total', type: 'counter', help: 'Scheduled runs skipped because the previous run of the same check was still going.', labels: ['cause'] },
+  buildInfo: { name: 'vigie_build_info', type: 'gauge', help: 'Version of the running probe (value 1).', labels: ['version', 'node_version'], common: false },
+  checksConfigured: { name: 'vigie_checks_configured', type: 'gauge', help: 'Checks the probe runs, by kind.', labels: ['kind'], common: false },
+} as const satisfies Record<string, MetricSpec>;

@@ -1,0 +1,110 @@
+// The metrics layer: one MeterProvider with the Prometheus exporter (served by our own HTTP server),
+// instruments created once, gauges read from the latest results at scrape time. Nothing here
+// throws into the hot path: record() only updates a map and a counter.
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { Attributes, ObservableResult } from '@opentelemetry/api';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CheckResult } from '../probes/contract.ts';
+import { METRICS, type MetricSpec } from './metric-names.ts';
+import type { CheckSpec } from './plan.ts';
+
+export const VERSION = '0.1.0';
+
+interface Latest {
+  result: CheckResult;
+  endedAt: number;
+}
+
+/** The OTel exporter appends `_total` to counters itself. */
+const otelName = (m: MetricSpec): string => (m.type === 'counter' ? m.name.replace(/_total$/, '') : m.name);
+
+export function commonLabels(r: Pick<CheckResult, 'platform' | 'host' | 'port' | 'transport' | 'kind'>): Attributes {
+  return { platform: r.platform, host: r.host, port: r.port === null ? '' : String(r.port), transport: r.transport, kind: r.kind };
+}
+
+export class ProbeMetrics {
+  private readonly exporter = new PrometheusExporter({ preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true });
+  private readonly provider = new MeterProvider({ readers: [this.exporter] });
+  private readonly latest = new Map<string, Latest>();
+  private readonly runs;
+  private readonly skipped;
+  private configured = new Map<string, number>();
+
+  constructor() {
+    const meter = this.provider.getMeter('vigie', VERSION);
+    this.runs = meter.createCounter(otelName(METRICS.runs), { description: METRICS.runs.help });
+    this.skipped = meter.createCounter(otelName(METRICS.skipped), { description: METRICS.skipped.help });
+    const gauge = (m: MetricSpec, observe: (o: ObservableResult, l: Latest) => void) =>
+      meter.createObservableGauge(m.name, { description: m.help }).addCallback((o) => {
+        for (const l of this.latest.values()) if (!m.kinds || m.kinds.includes(l.result.kind)) observe(o, l);
+      });
+    const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    gauge(METRICS.success, (o, { result: r }) => o.observe(r.status === 'failed' ? 0 : 1, commonLabels(r)));
+    gauge(METRICS.degraded, (o, { result: r }) => o.observe(r.status === 'degraded' ? 1 : 0, commonLabels(r)));
+    gauge(METRICS.duration, (o, { result: r }) => o.observe(r.durationSeconds, commonLabels(r)));
+    gauge(METRICS.lastRun, (o, l) => o.observe(l.endedAt, commonLabels(l.result)));
+    gauge(METRICS.phase, (o, { result: r }) => {
+      for (const [phase, s] of Object.entries(r.phases)) o.observe(s, { ...commonLabels(r), phase });
+    });
+    gauge(METRICS.dnsDrift, (o, { result: r }) => o.observe(r.reason === 'dns_ip_drift' || (r.observations.undocumented as string[] | undefined)?.length ? 1 : 0, commonLabels(r)));
+    gauge(METRICS.dnsAddresses, (o, { result: r }) =>
+      o.observe(((r.observations.addresses as string[] | undefined)?.length ?? 0) + ((r.observations.addresses6 as string[] | undefined)?.length ?? 0), commonLabels(r)),
+    );
+    gauge(METRICS.tlsExpiry, (o, { result: r }) => {
+      const v = num(r.observations.not_after_timestamp);
+      if (v !== undefined) o.observe(v, commonLabels(r));
+    });
+    gauge(METRICS.tlsVersion, (o, { result: r }) => {
+      if (typeof r.observations.tls_version === 'string') o.observe(1, { ...commonLabels(r), version: r.observations.tls_version });
+    });
+    gauge(METRICS.httpStatus, (o, { result: r }) => o.observe(num(r.observations.status_code) ?? 0, commonLabels(r)));
+    gauge(METRICS.clockOffset, (o, { result: r }) => {
+      const v = num(r.observations.offset_seconds);
+      if (v !== undefined) o.observe(v, commonLabels(r));
+    });
+    meter.createObservableGauge(METRICS.buildInfo.name, { description: METRICS.buildInfo.help }).addCallback((o) => o.observe(1, { version: VERSION, node_version: process.version }));
+    meter.createObservableGauge(METRICS.checksConfigured.name, { description: METRICS.checksConfigured.help }).addCallback((o) => {
+      for (const [kind, n] of this.configured) o.observe(n, { kind });
+    });
+  }
+
+  setPlan(checks: readonly CheckSpec[]): void {
+    this.configured = new Map();
+    for (const c of checks) this.configured.set(c.kind, (this.configured.get(c.kind) ?? 0) + 1);
+  }
+
+  record(spec: CheckSpec, result: CheckResult): void {
+    try {
+      this.latest.set(spec.id, { result, endedAt: Date.now() / 1000 });
+      this.runs.add(1, { ...commonLabels(result), result: result.status, reason: result.reason });
+    } catch {
+      // Metrics never break a check run.
+    }
+  }
+
+  recordSkip(spec: CheckSpec): void {
+    this.skipped.add(1, { ...commonLabels({ ...spec.target, port: spec.target.port ?? null, kind: spec.kind }), cause: 'overlap' });
+  }
+
+  /** Latest result of every check, for the status page. */
+  results(): Map<string, Latest> {
+    return this.latest;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.exporter.getMetricsRequestHandler(req, res);
+  }
+
+  /** The exposition text, as a scrape would see it (for tests and `vigie check --metrics`). */
+  text(): Promise<string> {
+    return new Promise((resolve) => {
+      const fake = { statusCode: 200, setHeader: () => {}, end: (body: string) => resolve(body) } as unknown as ServerResponse;
+      this.exporter.getMetricsRequestHandler({} as IncomingMessage, fake);
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown().catch(() => {});
+  }
+}

@@ -1,0 +1,116 @@
+// Expands catalogs + config into the list of checks to run. A check's identity is its metric label
+// set (kind, platform, host, port, transport): rows that share it (the dns check of a host with
+// six flows, two URLs on one host) are covered by one check, listed in `rows`.
+import { PROBES, type ProbeKind } from '../probes/index.ts';
+import type { CheckTarget, ProxySettings } from '../probes/contract.ts';
+import { type Catalog, type CatalogRow, catalogRows } from './catalog.ts';
+import type { VigieConfig } from './config.ts';
+
+export interface CheckSpec {
+  /** Stable identity: `kind|platform|host|port|transport`. */
+  id: string;
+  kind: ProbeKind;
+  target: CheckTarget;
+  /** Kind options after config defaults and catalog overrides. */
+  options: Record<string, unknown>;
+  timeoutMs: number;
+  schedule: string;
+  /** Indices in `Plan.rows` that this check covers. */
+  rows: number[];
+}
+
+export interface Plan {
+  catalogs: Catalog[];
+  rows: CatalogRow[];
+  checks: CheckSpec[];
+}
+
+export function checkId(kind: string, t: Pick<CheckTarget, 'platform' | 'host' | 'port' | 'transport'>): string {
+  return [kind, t.platform, t.host, t.port ?? '', t.transport].join('|');
+}
+
+function kindSettings(config: VigieConfig, kind: ProbeKind) {
+  const { enabled, schedule, timeout, ...options } = config.checks[kind] as { enabled: boolean; schedule: string; timeout: number } & Record<string, unknown>;
+  return { enabled, schedule, timeoutMs: timeout, options };
+}
+
+function defaultPort(url: URL): number {
+  return Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+}
+
+export interface PlanFilter {
+  platforms?: readonly string[];
+  kinds?: readonly string[];
+}
+
+export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: ProxySettings | undefined, filter: PlanFilter = {}): Plan {
+  const wantedPlatforms = filter.platforms?.length ? filter.platforms : undefined;
+  const selected = catalogs.filter((c) => !wantedPlatforms || wantedPlatforms.includes(c.platform));
+  const rows = catalogRows(selected);
+  const envs = config.catalogs.environments;
+  const byId = new Map<string, CheckSpec>();
+  const wantKind = (k: ProbeKind) => kindSettings(config, k).enabled && (!filter.kinds?.length || filter.kinds.includes(k));
+
+  const add = (kind: ProbeKind, target: CheckTarget, rowIndex: number | undefined, extra: Record<string, unknown> = {}) => {
+    if (!wantKind(kind)) return;
+    const id = checkId(kind, target);
+    const existing = byId.get(id);
+    if (existing) {
+      if (rowIndex !== undefined && !existing.rows.includes(rowIndex)) existing.rows.push(rowIndex);
+      // A host documented with addresses in one row and none in another keeps the documented ones.
+      if (kind === 'dns') existing.target.documentedIps = [...new Set([...existing.target.documentedIps, ...target.documentedIps])];
+      return;
+    }
+    const s = kindSettings(config, kind);
+    byId.set(id, { id, kind, target, options: { ...s.options, ...extra }, timeoutMs: s.timeoutMs, schedule: s.schedule, rows: rowIndex === undefined ? [] : [rowIndex] });
+  };
+
+  rows.forEach((row, i) => {
+    if (row.environment && envs && !envs.includes(row.environment)) return;
+    const catalog = selected.find((c) => c.platform === row.platform)!;
+    const tlsExtra = catalog.min_tls_version ? { min_version: catalog.min_tls_version } : {};
+    const stable = 'url' in row ? (catalog.urls.find((u) => u.url === row.url)?.ips_stable ?? true) : (catalog.flows.find((f) => f.host === row.host && f.port === row.port)?.ips_stable ?? true);
+    let host: string;
+    let port: number | undefined;
+    let url: string | undefined;
+    if ('url' in row) {
+      const u = new URL(row.url);
+      host = u.hostname;
+      port = defaultPort(u);
+      url = row.url;
+    } else {
+      host = row.host;
+      port = typeof row.port === 'number' ? row.port : undefined;
+      if (port !== undefined) url = port === 443 ? `https://${host}/` : port === 80 ? `http://${host}/` : `http://${host}:${port}/`;
+    }
+    const base = { platform: row.platform, host, documentedIps: row.ips, ipsStable: stable };
+    for (const kind of row.checks as ProbeKind[]) {
+      if (kind === 'dns') add('dns', { ...base, transport: 'udp', documentedIps: [...row.ips] }, i);
+      else if (kind === 'tcp' || kind === 'tls') add(kind, { ...base, port, transport: 'tcp' }, i, kind === 'tls' ? tlsExtra : {});
+      else if (kind === 'http') add('http', { ...base, port, transport: 'tcp', url }, i);
+    }
+  });
+
+  const checks = [...byId.values()];
+  const firstHttps = checks.find((c) => c.kind === 'http' && c.target.url?.startsWith('https:'))?.target.url;
+  const firstTls = checks.find((c) => c.kind === 'tls');
+  const site = { platform: 'site', documentedIps: [] as string[], ipsStable: true };
+  if (wantKind('clock')) {
+    const s = kindSettings(config, 'clock');
+    const target: CheckTarget = { ...site, host: config.clock.server, port: config.clock.port, transport: 'udp' };
+    const options = { ...s.options, http_fallback_url: s.options.http_fallback_url ?? firstHttps };
+    checks.push({ id: checkId('clock', target), kind: 'clock', target, options, timeoutMs: s.timeoutMs, schedule: s.schedule, rows: [] });
+  }
+  if (proxy && wantKind('proxy')) {
+    const s = kindSettings(config, 'proxy');
+    const target: CheckTarget = { ...site, host: proxy.url.hostname, port: Number(proxy.url.port || 80), transport: 'tcp' };
+    const connectTo = s.options.connect_to ?? (firstTls ? `${firstTls.target.host}:${firstTls.target.port}` : undefined);
+    checks.push({ id: checkId('proxy', target), kind: 'proxy', target, options: { ...s.options, connect_to: connectTo }, timeoutMs: s.timeoutMs, schedule: s.schedule, rows: [] });
+  }
+  return { catalogs: selected, rows, checks };
+}
+
+/** Every kind the plan uses, in registry order. */
+export function plannedKinds(plan: Plan): ProbeKind[] {
+  return (Object.keys(PROBES) as ProbeKind[]).filter((k) => plan.checks.some((c) => c.kind === k));
+}

@@ -80,7 +80,6 @@ function connectThrough(socket: net.Socket, authority: string, auth: string | un
       path: authority,
       headers: { host: authority, ...(auth ? { 'proxy-authorization': auth } : {}) },
       createConnection: () => socket,
-      agent: false,
     });
     const onAbort = (): void => {
       req.destroy();

@@ -5,12 +5,13 @@ import tls from 'node:tls';
 
 let shared: tls.SecureContext | undefined;
 let roots: string[] | undefined;
+let added: string[] = [];
 
 export function trustedRoots(): string[] {
   if (!roots) {
     const system = tls.getCACertificates('system');
     const extra = tls.getCACertificates('extra');
-    roots = [...new Set([...(system.length ? system : tls.getCACertificates('bundled')), ...extra])];
+    roots = [...new Set([...(system.length ? system : tls.getCACertificates('bundled')), ...extra, ...added])];
   }
   return roots;
 }
@@ -21,8 +22,9 @@ export function probeSecureContext(): tls.SecureContext {
   return shared;
 }
 
-/** For tests and `vigie` restarts after NODE_EXTRA_CA_CERTS changes. */
-export function resetTrust(): void {
+/** Adds roots from the config's `trust.extra_ca_files` (e.g. the establishment's own CA). */
+export function setExtraRoots(pems: readonly string[]): void {
+  added = [...pems];
   shared = undefined;
   roots = undefined;
 }

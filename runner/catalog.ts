@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ROW_KINDS } from '../probes/index.ts';
-import { InputError, type InputProblem, zodProblems } from './input-error.ts';
+import { InputError, type InputProblem, yamlProblems, zodProblems } from './input-error.ts';
 
 export const EMBEDDED_CATALOG_DIR = fileURLToPath(new URL('../catalog/', import.meta.url));
 
@@ -112,7 +112,7 @@ export type CatalogRow =
 export function parseCatalog(text: string, file: string): Catalog {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length)
-    throw new InputError(doc.errors.map((e) => ({ file, path: '', message: `YAML: ${e.message.split('\n')[0]} (line ${e.linePos?.[0]?.line ?? '?'})` })));
+    throw new InputError(yamlProblems(file, doc.errors));
   const parsed = catalogFileSchema.safeParse(doc.toJS());
   if (!parsed.success) throw new InputError(zodProblems(file, parsed.error));
   return { ...parsed.data, file };

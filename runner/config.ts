@@ -5,7 +5,7 @@ import { validate as validateCron } from 'node-cron';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PROBE_KINDS, PROBES, type ProbeKind } from '../probes/index.ts';
-import { InputError, zodProblems } from './input-error.ts';
+import { InputError, yamlProblems, zodProblems } from './input-error.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -120,6 +120,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    trust: z
+      .object({
+        /** PEM files of extra trusted roots, added to the system store and NODE_EXTRA_CA_CERTS. */
+        extra_ca_files: z.array(z.string()).default([]).describe('PEM files of extra trusted root certificates.'),
+      })
+      .strict()
+      .prefault({}),
     /** Checks running at once. Default 8. */
     concurrency: z.number().int().min(1).max(256).default(8).describe('Checks running at once.'),
     /** Largest random delay added to every scheduled run, chosen once per schedule at start. Default 30s. */
@@ -147,7 +154,7 @@ export type VigieConfig = z.output<typeof configSchema>;
 export function parseConfig(text: string, file: string): VigieConfig {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length)
-    throw new InputError(doc.errors.map((e) => ({ file, path: '', message: `YAML: ${e.message.split('\n')[0]} (line ${e.linePos?.[0]?.line ?? '?'})` })));
+    throw new InputError(yamlProblems(file, doc.errors));
   const raw: unknown = doc.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new InputError([{ file, path: '', message: 'expected a mapping at the top level' }]);
   const parsed = configSchema.safeParse(raw);

@@ -4,6 +4,8 @@ import { createHostResolver, type HostResolver } from '../probes/resolve.ts';
 import type { VigieConfig } from './config.ts';
 import { readSecret } from './secrets.ts';
 import { InputError } from './input-error.ts';
+import { readFileSync } from 'node:fs';
+import { setExtraRoots } from '../probes/trust.ts';
 
 export interface SharedContext {
   resolver: HostResolver;
@@ -39,7 +41,22 @@ export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.Proc
   return { url, noProxy, ...(auth ? { auth } : {}) };
 }
 
+function loadExtraRoots(config: VigieConfig, file: string): void {
+  const pems = config.trust.extra_ca_files.flatMap((f, i) => {
+    try {
+      const text = readFileSync(f, 'utf8');
+      const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+      if (!certs) throw new Error('no PEM certificate in it');
+      return certs;
+    } catch (e) {
+      throw new InputError([{ file, path: `trust.extra_ca_files[${i}]`, message: `${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+    }
+  });
+  setExtraRoots(pems);
+}
+
 export function sharedContext(config: VigieConfig, file: string): SharedContext {
+  loadExtraRoots(config, file);
   const proxy = resolveProxy(config, file);
   return { resolver: createHostResolver(config.dns.servers), ...(proxy ? { proxy } : {}) };
 }

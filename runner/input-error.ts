@@ -1,5 +1,6 @@
 // Bad user input (config, catalog, CLI usage): collected with file and path, reported, exit 2.
 import type { z } from 'zod';
+import type { YAMLError } from 'yaml';
 
 export interface InputProblem {
   file: string;
@@ -41,4 +42,13 @@ export function zodProblems(file: string, error: z.ZodError): InputProblem[] {
     }
   }
   return out;
+}
+
+/** YAML syntax errors as problems: "YAML: Map keys must be unique (line 3, column 1)". */
+export function yamlProblems(file: string, errors: readonly YAMLError[]): InputProblem[] {
+  return errors.map((e) => {
+    const pos = e.linePos?.[0];
+    const text = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    return { file, path: '', message: `YAML: ${text}${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}` };
+  });
 }

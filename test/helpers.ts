@@ -1,0 +1,33 @@
+// Shared test helpers: build a check spec for one kind and run it through the real executor.
+import type { CheckResult, CheckTarget, ProxySettings } from '../probes/contract.ts';
+import { PROBES, type ProbeKind } from '../probes/index.ts';
+import { createHostResolver } from '../probes/resolve.ts';
+import { executeCheck } from '../runner/execute.ts';
+import { checkId, type CheckSpec } from '../runner/plan.ts';
+
+export function target(t: Partial<CheckTarget> & { host: string }): CheckTarget {
+  return { platform: 'lab', transport: 'tcp', documentedIps: [], ipsStable: true, ...t };
+}
+
+export interface RunOptions {
+  timeoutMs?: number;
+  options?: Record<string, unknown>;
+  dnsServers?: string[];
+  proxy?: ProxySettings;
+}
+
+export function spec(kind: ProbeKind, t: CheckTarget, o: RunOptions = {}): CheckSpec {
+  return {
+    id: checkId(kind, t),
+    kind,
+    target: t,
+    options: PROBES[kind].options.parse(o.options ?? {}) as Record<string, unknown>,
+    timeoutMs: o.timeoutMs ?? 2000,
+    schedule: '* * * * *',
+    rows: [],
+  };
+}
+
+export function runProbe(kind: ProbeKind, t: CheckTarget, o: RunOptions = {}): Promise<CheckResult> {
+  return executeCheck(spec(kind, t, o), { resolver: createHostResolver(o.dnsServers), ...(o.proxy ? { proxy: o.proxy } : {}) });
+}

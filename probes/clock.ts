@@ -5,9 +5,10 @@
 // timestamps that the offset and delay are computed from.
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { Agent } from 'undici';
 import { z } from 'zod';
 import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
+import { probeAgent } from './http.ts';
+import { proxyFor } from './proxy-route.ts';
 import { CheckRecorder, classifyNetworkError, formatMs } from './result.ts';
 
 const NTP_EPOCH_OFFSET = 2_208_988_800;
@@ -78,11 +79,12 @@ function sntp(address: string, port: number, signal: AbortSignal): Promise<SntpS
   });
 }
 
-async function httpDate(url: string, signal: AbortSignal): Promise<{ offsetMs: number; delayMs: number }> {
-  const agent = new Agent({ connections: 1 });
+async function httpDate(target: CheckTarget, url: URL, ctx: ProbeContext): Promise<{ offsetMs: number; delayMs: number }> {
+  // Its own recorder: the fallback's connect and tls legs are not phases of the clock check.
+  const agent = probeAgent(new CheckRecorder(target, 'clock', []), url, ctx, proxyFor(url.hostname, ctx));
   try {
     const t1 = nowMs();
-    const res = await agent.request({ origin: new URL(url).origin, path: new URL(url).pathname, method: 'HEAD', signal });
+    const res = await agent.request({ origin: url.origin, path: url.pathname, method: 'HEAD', signal: ctx.signal });
     const t4 = nowMs();
     res.body.destroy();
     const date = res.headers.date;
@@ -115,7 +117,8 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   }
   if (!sample && opts.http_fallback_url && !ctx.signal.aborted) {
     try {
-      sample = { ...(await rec.phase('request', () => httpDate(opts.http_fallback_url!, ctx.signal))), source: 'http_date' };
+      const url = new URL(opts.http_fallback_url);
+      sample = { ...(await rec.phase('request', () => httpDate(target, url, ctx))), source: 'http_date' };
     } catch (e) {
       ntpFailure += `; HTTP Date fallback failed: ${classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs).message}`;
     }

@@ -35,26 +35,20 @@ export function statusMatches(status: number, spec: string): boolean {
 
 const REQUEST_HEADERS = { 'user-agent': 'vigie-probe/0.1 (+synthetic monitoring)', accept: '*/*' };
 
-async function fetchOnce(
-  rec: CheckRecorder,
-  url: URL,
-  ctx: ProbeContext,
-  proxy: ProxySettings | undefined,
-  maxBody: number,
-): Promise<{ status: number; headers: Dispatcher.ResponseData['headers']; rawProxySchemes: string[]; bytes: number }> {
+/**
+ * An undici Agent whose connector times resolve, connect and tls into `rec`, resolves through the
+ * probe's resolver, and routes through `proxy` (CONNECT for https, absolute form for http).
+ */
+export function probeAgent(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: ProxySettings | undefined): Agent {
   const https = url.protocol === 'https:';
   const port = Number(url.port || (https ? 443 : 80));
-  const forward = proxy !== undefined && !https;
-  const agent = new Agent({
+  return new Agent({
     connections: 1,
     pipelining: 0,
     connect: (_opts, cb) => {
       const open = async (): Promise<net.Socket> => {
         if (proxy && https) return openTunnel(rec, proxy, url.hostname, port, ctx);
-        if (forward) {
-          const proxyPort = Number(proxy.url.port || 80);
-          return (await resolveAndConnect(rec, proxy.url.hostname, proxyPort, ctx)).socket;
-        }
+        if (proxy) return (await resolveAndConnect(rec, proxy.url.hostname, Number(proxy.url.port || 80), ctx)).socket;
         return (await resolveAndConnect(rec, url.hostname, port, ctx)).socket;
       };
       open()
@@ -62,6 +56,17 @@ async function fetchOnce(
         .then((s) => cb(null, s), (e: Error) => cb(e, null));
     },
   });
+}
+
+async function fetchOnce(
+  rec: CheckRecorder,
+  url: URL,
+  ctx: ProbeContext,
+  proxy: ProxySettings | undefined,
+  maxBody: number,
+): Promise<{ status: number; headers: Dispatcher.ResponseData['headers']; rawProxySchemes: string[]; bytes: number }> {
+  const forward = proxy !== undefined && url.protocol !== 'https:';
+  const agent = probeAgent(rec, url, ctx, proxy);
   try {
     const before = performance.now();
     const connectBefore = (rec.phases.resolve ?? 0) + (rec.phases.connect ?? 0) + (rec.phases.tls ?? 0);

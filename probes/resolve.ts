@@ -30,6 +30,17 @@ function abortable<T>(signal: AbortSignal, start: (cancel: (fn: () => void) => v
   });
 }
 
+/** c-ares and getaddrinfo codes, folded onto the ones the reason table knows as DNS failures. */
+const DNS_CODES: Record<string, string> = {
+  ECONNREFUSED: 'EAI_AGAIN',
+  ETIMEOUT: 'EAI_AGAIN',
+  ECANCELLED: 'EAI_AGAIN',
+  EREFUSED: 'ESERVFAIL',
+  EBADRESP: 'ESERVFAIL',
+  EFORMERR: 'ESERVFAIL',
+  ENOTIMP: 'ESERVFAIL',
+};
+
 export function createHostResolver(servers: readonly string[] | undefined): HostResolver {
   const useCares = servers !== undefined && servers.length > 0;
   const makeResolver = (timeoutMs: number): dns.promises.Resolver => {
@@ -45,7 +56,14 @@ export function createHostResolver(servers: readonly string[] | undefined): Host
       return type === 'A' ? r.resolve4(host, { ttl: true }) : r.resolve6(host, { ttl: true });
     });
 
-  const lookup: HostResolver['lookup'] = async (host, signal) => {
+  const lookup: HostResolver['lookup'] = (host, signal) =>
+    lookupRaw(host, signal).catch((e: NodeJS.ErrnoException) => {
+      // A resolver failure must not read as a refused or timed-out flow to the platform.
+      const code = DNS_CODES[e.code ?? ''] ?? e.code;
+      throw Object.assign(new Error(`DNS lookup of ${host} failed: ${e.code ?? e.message}`), { code });
+    });
+
+  const lookupRaw = async (host: string, signal: AbortSignal): Promise<ResolvedAddress[]> => {
     const family = isIP(host);
     if (family) return [{ address: host, family: family as 4 | 6 }];
     if (!useCares) {

@@ -123,7 +123,7 @@ export const configSchema = z
     trust: z
       .object({
         /** PEM files of extra trusted roots, added to the system store and NODE_EXTRA_CA_CERTS. */
-        extra_ca_files: z.array(z.string()).default([]).describe('PEM files of extra trusted root certificates.'),
+        extra_ca_files: z.array(z.string()).default([]).describe('PEM files of extra trusted root certificates, relative to this config file.'),
       })
       .strict()
       .prefault({}),

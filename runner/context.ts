@@ -5,6 +5,7 @@ import type { VigieConfig } from './config.ts';
 import { readSecret } from './secrets.ts';
 import { InputError } from './input-error.ts';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { setExtraRoots } from '../probes/trust.ts';
 
 export interface SharedContext {
@@ -44,7 +45,7 @@ export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.Proc
 function loadExtraRoots(config: VigieConfig, file: string): void {
   const pems = config.trust.extra_ca_files.flatMap((f, i) => {
     try {
-      const text = readFileSync(f, 'utf8');
+      const text = readFileSync(resolve(dirname(file), f), 'utf8');
       const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
       if (!certs) throw new Error('no PEM certificate in it');
       return certs;

@@ -81,7 +81,9 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
     } else {
       host = row.host;
       port = typeof row.port === 'number' ? row.port : undefined;
-      if (port !== undefined) url = port === 443 ? `https://${host}/` : port === 80 ? `http://${host}/` : `http://${host}:${port}/`;
+      // A flow checked for TLS speaks https; the default port is left out of the URL as a browser would.
+      const scheme = port === 443 || row.checks.includes('tls') ? 'https' : 'http';
+      if (port !== undefined) url = `${scheme}://${host}${port === (scheme === 'https' ? 443 : 80) ? '' : `:${port}`}/`;
     }
     const base = { platform: row.platform, host, documentedIps: row.ips, ipsStable: stable };
     for (const kind of row.checks as ProbeKind[]) {

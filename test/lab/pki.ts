@@ -71,7 +71,7 @@ export function makePki(dir = mkdtempSync(join(tmpdir(), 'vigie-pki-'))): LabPki
     const cert = readFileSync(join(dir, `${name}.pem`), 'utf8');
     return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), chain: cert + caCert };
   };
-  const localSan = 'DNS:localhost,IP:127.0.0.1';
+  const localSan = 'DNS:localhost,DNS:*.lab.test,IP:127.0.0.1';
   const valid = leaf('valid', 'localhost', localSan, new Date(now - day), new Date(now + 365 * day));
   const expired = leaf('expired', 'localhost', localSan, new Date(now - 400 * day), new Date(now - 10 * day));
   const expiring = leaf('expiring', 'localhost', localSan, new Date(now - 80 * day), new Date(now + 10 * day));

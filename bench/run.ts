@@ -1,0 +1,78 @@
+// `npm run bench`: the foundation's cost figures, written to bench/RESULTS.md.
+//  1. one full cycle of the embedded catalog with every endpoint unreachable (lab DNS fails every name);
+//  2. 1,000 TCP and 1,000 TLS checks against loopback servers;
+//  3. idle RSS of `vigie run` with the embedded catalog.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { makePki } from '../test/lab/pki.ts';
+import { closedPort, startDns, startHttps, startUdpBlackhole } from '../test/lab/servers.ts';
+
+const root = join(import.meta.dirname, '..');
+const tmp = mkdtempSync(join(tmpdir(), 'vigie-bench-'));
+const node = process.execPath;
+const lines: string[] = [];
+const log = (s: string) => {
+  console.log(s);
+  lines.push(s);
+};
+
+/** Runs a bench script in a child (asynchronously: the lab servers answer from this process). */
+function runJson<T>(args: string[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+const pki = makePki();
+const servfail = await startDns({}, 'SERVFAIL');
+const hole = await startUdpBlackhole();
+
+// 1. Embedded catalog, nothing reachable; the cycle runs in a child so lab CPU is not counted.
+const cfg = join(tmp, 'offline.yaml');
+writeFileSync(cfg, `dns: { servers: ["127.0.0.1:${servfail.port}"] }\nclock: { server: 127.0.0.1, port: ${hole.port} }\nchecks: { proxy: { enabled: false } }\n`);
+const t0 = performance.now();
+const c = await runJson<{ cpuSeconds: number; checks: number }>([join(root, 'bench', 'cycle.ts'), cfg]);
+const cycle = { wall: (performance.now() - t0) / 1000, cpu: c.cpuSeconds, checks: c.checks };
+
+// 2. 1,000 TCP and TLS checks.
+const https = await startHttps(pki.leaves.valid);
+const workers: Record<string, { wallSeconds: number; cpuSeconds: number; ok: number; count: number; maxRssMiB: number }> = {};
+for (const kind of ['tcp', 'tls']) {
+  workers[kind] = await runJson([join(root, 'bench', 'worker.ts'), kind, 'localhost', String(https.port), '1000', '8', pki.caFile]);
+}
+
+// 3. Idle RSS of vigie run with the embedded catalog.
+const port = await closedPort();
+const runCfg = join(tmp, 'run.yaml');
+writeFileSync(runCfg, `${readFileSync(cfg, 'utf8')}server: { listen: "127.0.0.1:${port}" }\njitter: 0s\n`);
+const daemon = spawn(node, [join(root, 'bin', 'vigie.js'), 'run', '--config', runCfg], { cwd: root, stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 15_000));
+const status = readFileSync(`/proc/${daemon.pid}/status`, 'utf8');
+const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+const stat = readFileSync(`/proc/${daemon.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+const ticks = Number(stat[11]) + Number(stat[12]);
+daemon.kill('SIGTERM');
+await new Promise((r) => daemon.once('exit', r));
+await Promise.all([https.close(), servfail.close(), hole.close()]);
+
+const f = (n: number, d = 2) => n.toFixed(d);
+log(`# Benchmark results`);
+log('');
+log(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${f(totalmem() / 2 ** 30, 0)} GiB; Node ${process.version}; ${new Date().toISOString()}.`);
+log('Command: `npm run bench` (bench/run.ts). Noisy shared machine: read as orders of magnitude.');
+log('');
+log('| measurement | checks | wall (s) | CPU (s) | notes |');
+log('|---|---|---|---|---|');
+log(`| embedded catalog, one full cycle, every endpoint unreachable (lab DNS answers SERVFAIL, NTP black hole) | ${cycle.checks} | ${f(cycle.wall)} | ${f(cycle.cpu)} | wall includes process start; bounded by the clock check (NTP gets 3 s of its 5 s, then the HTTP Date fallback) |`);
+for (const k of ['tcp', 'tls']) {
+  const w = workers[k]!;
+  log(`| ${k.toUpperCase()} checks against a loopback HTTPS server, concurrency 8 | ${w.count} (${w.ok} ok) | ${f(w.wallSeconds)} | ${f(w.cpuSeconds)} | ${f((w.cpuSeconds / w.count) * 1000, 3)} ms CPU per check; peak RSS ${f(w.maxRssMiB, 0)} MiB |`);
+}
+log('');
+log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(rssKiB / 1024, 1)} MiB, CPU ${f(ticks / 100)} s since start (start-up and first cycle included).`);
+writeFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);

@@ -1,0 +1,21 @@
+// Runs N checks of one kind against host:port in this process and prints wall time, CPU seconds
+// and peak RSS as JSON. Started by bench/run.ts so the lab servers' CPU is not counted.
+import { createLogger } from '../runner/logging.ts';
+import { ProbeMetrics } from '../runner/metrics.ts';
+import { Scheduler } from '../runner/scheduler.ts';
+import { createHostResolver } from '../probes/resolve.ts';
+import { setExtraRoots } from '../probes/trust.ts';
+import { readFileSync } from 'node:fs';
+import { spec, target } from '../test/helpers.ts';
+
+const [kind, host, port, count, concurrency, ca] = process.argv.slice(2) as [string, string, string, string, string, string?];
+if (ca) setExtraRoots([readFileSync(ca, 'utf8')]);
+const specs = Array.from({ length: Number(count) }, (_, i) => spec(kind as 'tcp', target({ platform: `bench${i}`, host, port: Number(port) }), { timeoutMs: 5000 }));
+const scheduler = new Scheduler(specs, { resolver: createHostResolver(undefined) }, new ProbeMetrics(), createLogger({ level: 'silent' }), { concurrency: Number(concurrency), jitterMs: 0 });
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const results = await scheduler.runAll();
+const wall = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const ok = results.filter((r) => r.status === 'ok').length;
+console.log(JSON.stringify({ kind, count: results.length, ok, wallSeconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));

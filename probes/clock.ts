@@ -86,6 +86,7 @@ async function httpDate(target: CheckTarget, url: URL, ctx: ProbeContext): Promi
     const t1 = nowMs();
     const res = await agent.request({ origin: url.origin, path: url.pathname, method: 'HEAD', signal: ctx.signal });
     const t4 = nowMs();
+    res.body.on('error', () => {});
     res.body.destroy();
     const date = res.headers.date;
     if (typeof date !== 'string' || Number.isNaN(Date.parse(date))) throw new Error(`no Date header from ${url}`);

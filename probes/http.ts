@@ -83,6 +83,8 @@ async function fetchOnce(
     const connectAfter = (rec.phases.resolve ?? 0) + (rec.phases.connect ?? 0) + (rec.phases.tls ?? 0);
     rec.setPhase('ttfb', Math.max(0, (performance.now() - before) / 1000 - (connectAfter - connectBefore)));
     const t1 = performance.now();
+    // An abort after the headers (our timeout) would otherwise surface as an unhandled stream error.
+    res.body.on('error', () => {});
     let bytes = 0;
     for await (const chunk of res.body) {
       bytes += (chunk as Buffer).length;

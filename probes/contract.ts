@@ -35,6 +35,16 @@ export interface ProbeContext {
   /** Resolved outbound proxy, when one applies (config or environment). */
   proxy?: ProxySettings;
   resolver: HostResolver;
+  /** TURN credentials by host or platform id, already read from env/files; never logged. */
+  credentials?: Readonly<Record<string, ServiceCredentials>>;
+}
+
+export interface ServiceCredentials {
+  username?: string;
+  /** Long-term password. */
+  password?: string;
+  /** Shared secret of a REST-API (use-auth-secret) TURN server. */
+  secret?: string;
 }
 
 export interface ProxySettings {

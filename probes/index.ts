@@ -5,13 +5,18 @@ import { dnsProbe } from './dns.ts';
 import { httpProbe } from './http.ts';
 import { proxyProbe } from './proxy.ts';
 import { tcpProbe } from './tcp.ts';
+import { stunProbe } from './stun.ts';
 import { tlsProbe } from './tls.ts';
+import { turnProbe, turnsProbe } from './turn.ts';
 
 export const PROBES = {
   dns: dnsProbe,
   tcp: tcpProbe,
   tls: tlsProbe,
   http: httpProbe,
+  stun: stunProbe,
+  turn: turnProbe,
+  turns: turnsProbe,
   clock: clockProbe,
   proxy: proxyProbe,
 } as const;

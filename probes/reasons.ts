@@ -43,6 +43,11 @@ export const REASONS = {
   proxy_auth_required: { fr: 'Le proxy demande une authentification', en: 'The proxy requires authentication', remedy: 'proxy' },
   proxy_denied: { fr: 'Le proxy refuse ce flux', en: 'The proxy denies this flow', remedy: 'proxy' },
   proxy_unreachable: { fr: 'Proxy injoignable', en: 'Proxy unreachable', remedy: 'proxy' },
+  stun_no_response: { fr: 'Aucune réponse STUN (flux UDP/TCP probablement filtré)', en: 'No STUN response (flow probably filtered)', remedy: 'open_flow' },
+  stun_bad_response: { fr: 'Réponse STUN invalide (équipement intermédiaire ?)', en: 'Invalid STUN response (middlebox?)', remedy: 'tls_inspection' },
+  turn_auth_failed: { fr: 'Identifiants TURN refusés', en: 'TURN credentials rejected', remedy: 'platform' },
+  turn_allocate_failed: { fr: "Le serveur TURN refuse l'allocation", en: 'The TURN server refused the allocation', remedy: 'platform' },
+  turn_quota: { fr: "Quota d'allocations TURN atteint", en: 'TURN allocation quota reached', remedy: 'platform' },
   internal_error: { fr: 'Erreur interne de la sonde', en: 'Internal probe error', remedy: 'none' },
 } as const satisfies Record<string, ReasonInfo>;
 

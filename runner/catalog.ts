@@ -51,8 +51,8 @@ const flowSchema = z
   })
   .strict()
   .superRefine((row, ctx) => {
-    if (row.transport === 'udp' && row.checks.some((c) => c === 'tcp' || c === 'tls' || c === 'http'))
-      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'tcp, tls and http checks need transport tcp' });
+    if (row.transport === 'udp' && row.checks.some((c) => c === 'tcp' || c === 'tls' || c === 'http' || c === 'turns'))
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'tcp, tls, http and turns checks need transport tcp' });
     if (typeof row.port === 'string' && row.checks.some((c) => c !== 'dns'))
       ctx.addIssue({ code: 'custom', path: ['checks'], message: 'a port range can only be checked by dns (and media tests)' });
     if (row.direction === 'in' && row.checks.length)
@@ -66,7 +66,11 @@ const urlSchema = z
     ips_stable: z.boolean().default(true),
     ...common,
   })
-  .strict();
+  .strict()
+  .superRefine((row, ctx) => {
+    if (row.checks.some((c) => c === 'stun' || c === 'turn' || c === 'turns'))
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'stun and turn checks belong on flow rows (host, port, transport), not on URLs' });
+  });
 
 export const catalogFileSchema = z
   .object({

@@ -135,6 +135,11 @@ export const configSchema = z
     shutdown_grace: duration.prefault('10s').describe('Time given to in-flight checks after SIGTERM before they are aborted.'),
     /** Secret references, by name. */
     credentials: z.record(z.string(), credential).default({}).describe('Named credentials; values come from env vars or files.'),
+    /** Host name or platform id → name of a `credentials` entry used by the TURN checks. */
+    service_credentials: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Host name or platform id → credentials entry for TURN (password: long-term credentials; secret: REST API shared secret).'),
     /** Per-kind settings: enabled, schedule, timeout and kind options. */
     checks: z.object(checksShape).strict().prefault({}).describe('Per-kind settings.'),
   })
@@ -146,6 +151,7 @@ export const configSchema = z
     };
     ref(['proxy', 'credentials'], cfg.proxy.credentials);
     ref(['server', 'basic_auth'], cfg.server.basic_auth);
+    for (const [key, name] of Object.entries(cfg.service_credentials)) ref(['service_credentials', key], name);
   });
 
 export type VigieConfig = z.output<typeof configSchema>;

@@ -1,5 +1,5 @@
 // The services probes share, built once from the config: resolver and outbound proxy.
-import type { ProxySettings } from '../probes/contract.ts';
+import type { ProxySettings, ServiceCredentials } from '../probes/contract.ts';
 import { createHostResolver, type HostResolver } from '../probes/resolve.ts';
 import type { VigieConfig } from './config.ts';
 import { readSecret } from './secrets.ts';
@@ -11,6 +11,23 @@ import { setExtraRoots } from '../probes/trust.ts';
 export interface SharedContext {
   resolver: HostResolver;
   proxy?: ProxySettings;
+  credentials?: Record<string, ServiceCredentials>;
+}
+
+/** Reads the credentials that `service_credentials` assigns to hosts and platforms (TURN today). */
+function serviceCredentials(config: VigieConfig, file: string): Record<string, ServiceCredentials> {
+  const out: Record<string, ServiceCredentials> = {};
+  for (const [key, name] of Object.entries(config.service_credentials)) {
+    const cred = config.credentials[name]!;
+    const base = `credentials.${name}`;
+    const username = typeof cred.username === 'string' ? cred.username : cred.username ? readSecret(cred.username, file, `${base}.username`) : undefined;
+    out[key] = {
+      ...(username !== undefined ? { username } : {}),
+      ...(cred.password ? { password: readSecret(cred.password, file, `${base}.password`) } : {}),
+      ...(cred.secret ? { secret: readSecret(cred.secret, file, `${base}.secret`) } : {}),
+    };
+  }
+  return out;
 }
 
 export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.ProcessEnv = process.env): ProxySettings | undefined {
@@ -59,5 +76,5 @@ function loadExtraRoots(config: VigieConfig, file: string): void {
 export function sharedContext(config: VigieConfig, file: string): SharedContext {
   loadExtraRoots(config, file);
   const proxy = resolveProxy(config, file);
-  return { resolver: createHostResolver(config.dns.servers), ...(proxy ? { proxy } : {}) };
+  return { resolver: createHostResolver(config.dns.servers), ...(proxy ? { proxy } : {}), credentials: serviceCredentials(config, file) };
 }

@@ -32,7 +32,13 @@ function syntheticFailure(spec: CheckSpec, reason: 'timeout' | 'internal_error',
 export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?: AbortSignal): Promise<CheckResult> {
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
-  const ctx: ProbeContext = { signal, timeoutMs: spec.timeoutMs, resolver: shared.resolver, ...(shared.proxy ? { proxy: shared.proxy } : {}) };
+  const ctx: ProbeContext = {
+    signal,
+    timeoutMs: spec.timeoutMs,
+    resolver: shared.resolver,
+    ...(shared.proxy ? { proxy: shared.proxy } : {}),
+    ...(shared.credentials ? { credentials: shared.credentials } : {}),
+  };
   const started = performance.now();
   const def = PROBES[spec.kind];
   let timer: NodeJS.Timeout | undefined;

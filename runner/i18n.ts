@@ -49,7 +49,7 @@ export function flowText(row: CatalogRow, lang: Lang): string {
 }
 
 function targetFlow(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string[] {
-  const flows = rows.filter((row) => 'host' in row && (r.kind === 'dns' || row.port === r.port)).map((row) => flowText(row, lang));
+  const flows = rows.filter((row) => 'host' in row && (r.kind === 'dns' || (row.port === r.port && row.transport === r.transport))).map((row) => flowText(row, lang));
   if (flows.length) return [...new Set(flows)];
   const port = r.port ?? (r.kind === 'dns' ? 53 : 443);
   return [`${port}/${r.transport.toUpperCase()} ${lang === 'fr' ? 'sortant vers' : 'outbound to'} ${r.host}`];

@@ -25,6 +25,8 @@ export const METRICS = {
   tlsExpiry: { name: 'probe_tls_cert_expiry_timestamp_seconds', type: 'gauge', help: 'Unix time at which the leaf certificate expires.', kinds: ['tls'] },
   tlsVersion: { name: 'probe_tls_version_info', type: 'gauge', help: 'Negotiated TLS version (value 1).', labels: ['version'], kinds: ['tls'] },
   httpStatus: { name: 'probe_http_status_code', type: 'gauge', help: 'Final HTTP status code of the last run (0 when none).', kinds: ['http'] },
+  stunRtt: { name: 'probe_stun_rtt_seconds', type: 'gauge', help: 'Round-trip time of the answered STUN Binding request (from its own send, retransmissions excluded).', kinds: ['stun'] },
+  turnAllocate: { name: 'probe_turn_allocate_seconds', type: 'gauge', help: 'Time of the TURN Allocate exchange (challenge and authenticated request).', kinds: ['turn', 'turns'] },
   clockOffset: { name: 'probe_clock_offset_seconds', type: 'gauge', help: 'Offset of the local clock against the time source (positive: local clock behind).', kinds: ['clock'] },
   skipped: { name: 'probe_check_skipped_total', type: 'counter', help: 'Scheduled runs skipped because the previous run of the same check was still going.', labels: ['cause'] },
   buildInfo: { name: 'vigie_build_info', type: 'gauge', help: 'Version of the running probe (value 1).', labels: ['version', 'node_version'], common: false },

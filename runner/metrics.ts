@@ -59,6 +59,13 @@ export class ProbeMetrics {
       if (typeof r.observations.tls_version === 'string') o.observe(1, { ...commonLabels(r), version: r.observations.tls_version });
     });
     gauge(METRICS.httpStatus, (o, { result: r }) => o.observe(num(r.observations.status_code) ?? 0, commonLabels(r)));
+    gauge(METRICS.stunRtt, (o, { result: r }) => {
+      const v = num(r.observations.rtt_seconds);
+      if (v !== undefined) o.observe(v, commonLabels(r));
+    });
+    gauge(METRICS.turnAllocate, (o, { result: r }) => {
+      if (r.observations.auth === 'allocated' || r.observations.auth === 'challenge_only') o.observe(r.phases.allocate ?? 0, commonLabels(r));
+    });
     gauge(METRICS.clockOffset, (o, { result: r }) => {
       const v = num(r.observations.offset_seconds);
       if (v !== undefined) o.observe(v, commonLabels(r));

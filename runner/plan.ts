@@ -90,6 +90,8 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
       if (kind === 'dns') add('dns', { ...base, transport: 'udp', documentedIps: [...row.ips] }, i);
       else if (kind === 'tcp' || kind === 'tls') add(kind, { ...base, port, transport: 'tcp' }, i, kind === 'tls' ? tlsExtra : {});
       else if (kind === 'http') add('http', { ...base, port, transport: 'tcp', url }, i);
+      else if (kind === 'stun' || kind === 'turn') add(kind, { ...base, port, transport: 'url' in row ? 'udp' : row.transport }, i);
+      else if (kind === 'turns') add('turns', { ...base, port, transport: 'tcp' }, i);
     }
   });
 

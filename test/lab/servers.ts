@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
 import dnsPacket from 'dns-packet';
+import stun from 'stun';
 import type { LabCert } from './pki.ts';
 
 export interface Closable {
@@ -188,4 +189,29 @@ export function startDns(zone: DnsZone, fallback: 'NXDOMAIN' | 'SERVFAIL' | 'sil
   return new Promise((resolve) =>
     sock.bind(0, '127.0.0.1', () => resolve({ port: portOf(sock), queries, close: () => new Promise((r) => sock.close(() => r())) })),
   );
+}
+
+export type FakeStunMode = 'garbage' | 'bad-fingerprint' | 'wrong-transaction' | 'truncated' | 'third-only';
+
+/** A UDP server that answers every datagram with something that is not a valid answer. */
+export function startFakeStun(mode: FakeStunMode): Promise<Closable> {
+  const sock = dgram.createSocket('udp4');
+  let seen = 0;
+  sock.on('message', (msg, rinfo) => {
+    let reply: Buffer;
+    // 'third-only' answers correctly, but only from the third request on (exercises retransmission).
+    if (mode === 'third-only' && ++seen < 3) return;
+    if (mode === 'garbage') reply = Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n');
+    else {
+      const tid = mode === 'wrong-transaction' ? Buffer.alloc(12, 7) : msg.subarray(8, 20);
+      const m = stun.createMessage(stun.constants.STUN_BINDING_RESPONSE!, Buffer.from(tid));
+      m.addAttribute(stun.constants.STUN_ATTR_XOR_MAPPED_ADDRESS!, rinfo.address, rinfo.port);
+      m.addFingerprint();
+      reply = m.toBuffer();
+      if (mode === 'bad-fingerprint') reply[reply.length - 1] = reply[reply.length - 1]! ^ 0xff;
+      if (mode === 'truncated') reply = reply.subarray(0, reply.length - 6);
+    }
+    sock.send(reply, rinfo.port, rinfo.address);
+  });
+  return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve({ port: portOf(sock), close: () => new Promise((r) => sock.close(() => r())) })));
 }

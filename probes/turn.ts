@@ -1,0 +1,217 @@
+// turn / turns: Allocate over UDP, TCP or TLS (RFC 8656). Without credentials a 401 carrying REALM
+// and NONCE proves the server alive; with long-term or REST-API (shared secret) credentials the
+// allocation is made, a permission created, then released at once (Refresh, lifetime 0) so that no
+// allocation is left on the platform's server.
+import { createHash, createHmac } from 'node:crypto';
+import { z } from 'zod';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
+import { CheckRecorder, classifyNetworkError } from './result.ts';
+import { noResponse } from './stun.ts';
+import { NoStunResponse, StunClient, type StunTransport, type Transaction } from './stun-client.ts';
+import {
+  ATTR,
+  REQUESTED_TRANSPORT_UDP,
+  TYPES,
+  addressAttr,
+  errorCode,
+  integrityValid,
+  messageClass,
+  newRequest,
+  stringAttr,
+  type StunRequest,
+} from './stun-wire.ts';
+import type { Reason } from './reasons.ts';
+
+const options = z
+  .object({
+    /** Lifetime in seconds of REST-API usernames (`expiry:user`). Default 3600. */
+    rest_ttl_seconds: z.number().int().min(60).default(3600).describe('Lifetime in seconds of REST-API (shared secret) usernames.'),
+  })
+  .strict();
+
+export const PHASES = ['resolve', 'connect', 'tls', 'allocate', 'permission'] as const;
+
+export interface TurnAuth {
+  username: string;
+  key: Buffer;
+}
+
+/** Long-term credential key (RFC 8489 §9.2.2): MD5(username ":" realm ":" password). */
+export function longTermKey(username: string, realm: string, password: string): Buffer {
+  return createHash('md5').update(`${username}:${realm}:${password}`).digest();
+}
+
+/** REST API credentials (draft-uberti-behave-turn-rest, coturn's use-auth-secret). */
+export function restCredentials(secret: string, user: string, ttlSeconds: number, now = Date.now()): { username: string; password: string } {
+  const username = `${Math.floor(now / 1000) + ttlSeconds}:${user}`;
+  return { username, password: createHmac('sha1', secret).update(username).digest('base64') };
+}
+
+function authed(type: number, auth: TurnAuth | undefined, realm: string | undefined, nonce: string | undefined, add: (m: StunRequest) => void): () => StunRequest {
+  return () => {
+    const m = newRequest(type);
+    add(m);
+    if (auth && realm !== undefined && nonce !== undefined) {
+      m.addAttribute(ATTR.username, auth.username);
+      m.addAttribute(ATTR.realm, realm);
+      m.addAttribute(ATTR.nonce, nonce);
+      m.addMessageIntegrity(auth.key);
+    }
+    m.addFingerprint();
+    return m;
+  };
+}
+
+function failure(code: number, reason: string, what: string): { reason: Reason; message: string } {
+  const text = `${what} refused: ${code} ${reason}`.trim();
+  if (code === 401 || code === 441 || code === 431) return { reason: 'turn_auth_failed', message: text };
+  if (code === 486) return { reason: 'turn_quota', message: text };
+  return { reason: 'turn_allocate_failed', message: text };
+}
+
+export interface Allocation {
+  client: StunClient;
+  relayed: { address: string; port: number };
+  mapped?: { address: string; port: number };
+  /** Sends an authenticated request on the allocation (CreatePermission, ChannelBind, Refresh). */
+  request(type: number, add: (m: StunRequest) => void, signal: AbortSignal): Promise<Transaction>;
+  release(signal: AbortSignal): Promise<boolean>;
+}
+
+export type AllocateOutcome =
+  | { kind: 'allocated'; allocation: Allocation }
+  | { kind: 'challenge'; realm: string }
+  | { kind: 'failed'; reason: Reason; message: string };
+
+/** Opens the transport and allocates a relay; shared by the turn and relay probes. */
+export async function allocate(
+  rec: CheckRecorder,
+  target: CheckTarget,
+  transport: StunTransport,
+  creds: { username?: string; password?: string; secret?: string } | undefined,
+  restTtl: number,
+  ctx: ProbeContext,
+): Promise<AllocateOutcome> {
+  const client = await StunClient.open(rec, target.host, target.port ?? 3478, transport, ctx);
+  try {
+    const requestTransport = (m: StunRequest) => m.addAttribute(ATTR.requestedTransport, REQUESTED_TRANSPORT_UDP);
+    let t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, undefined, undefined, undefined, requestTransport), ctx.signal));
+    let auth: TurnAuth | undefined;
+    let realm: string | undefined;
+    let nonce: string | undefined;
+    for (let attempt = 0; messageClass(t.message.type) === 'error' && attempt < 2; attempt++) {
+      const err = errorCode(t.raw);
+      if (!err || (err.code !== 401 && err.code !== 438)) return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? 'no ERROR-CODE', 'Allocate') });
+      realm = stringAttr(t.message, ATTR.realm) ?? realm;
+      nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
+      if (realm === undefined || nonce === undefined) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: `${err.code} without REALM and NONCE` });
+      if (auth && err.code === 401) return done(client, { kind: 'failed', ...failure(401, err.reason, 'Allocate with credentials') });
+      if (!creds?.password && !creds?.secret) return done(client, { kind: 'challenge', realm });
+      if (!auth) {
+        const { username, password } = creds.secret
+          ? restCredentials(creds.secret, creds.username ?? 'vigie', restTtl)
+          : { username: creds.username ?? '', password: creds.password! };
+        auth = { username, key: longTermKey(username, realm, password) };
+      }
+      t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, auth, realm, nonce, requestTransport), ctx.signal));
+    }
+    if (messageClass(t.message.type) === 'error') {
+      const err = errorCode(t.raw);
+      return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? '', 'Allocate') });
+    }
+    if (auth && !integrityValid(t.raw, auth.key))
+      return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success whose MESSAGE-INTEGRITY does not verify' });
+    const relayed = addressAttr(t.message, ATTR.xorRelayedAddress);
+    if (!relayed) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success without XOR-RELAYED-ADDRESS' });
+    const mapped = addressAttr(t.message, ATTR.xorMappedAddress);
+    const request = async (type: number, add: (m: StunRequest) => void, signal: AbortSignal) => {
+      let r = await client.transact(authed(type, auth, realm, nonce, add), signal);
+      if (messageClass(r.message.type) === 'error' && errorCode(r.raw)?.code === 438) {
+        nonce = stringAttr(r.message, ATTR.nonce) ?? nonce;
+        r = await client.transact(authed(type, auth, realm, nonce, add), signal);
+      }
+      return r;
+    };
+    const allocation: Allocation = {
+      client,
+      relayed: { address: relayed.address, port: relayed.port },
+      ...(mapped ? { mapped: { address: mapped.address, port: mapped.port } } : {}),
+      request,
+      release: async (signal) => {
+        try {
+          const r = await request(TYPES.refreshRequest, (m) => m.addAttribute(ATTR.lifetime, 0), signal);
+          return messageClass(r.message.type) === 'success';
+        } catch {
+          return false;
+        }
+      },
+    };
+    return { kind: 'allocated', allocation };
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+}
+
+function done<T>(client: StunClient, value: T): T {
+  client.close();
+  return value;
+}
+
+export function credentialsFor(target: CheckTarget, ctx: ProbeContext) {
+  return ctx.credentials?.[target.host] ?? ctx.credentials?.[target.platform];
+}
+
+async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext, tls: boolean): Promise<CheckResult> {
+  const kind = tls ? 'turns' : 'turn';
+  const rec = new CheckRecorder(target, kind, PHASES);
+  const transport: StunTransport = tls ? 'tls' : target.transport;
+  rec.observe('transport', transport);
+  let allocation: Allocation | undefined;
+  try {
+    const outcome = await allocate(rec, target, transport, credentialsFor(target, ctx), opts.rest_ttl_seconds, ctx);
+    if (outcome.kind === 'challenge') {
+      rec.observe('auth', 'challenge_only');
+      rec.observe('realm', outcome.realm);
+      return rec.ok(`TURN server answered 401 with realm "${outcome.realm}" (no credentials configured)`);
+    }
+    if (outcome.kind === 'failed') return rec.fail(outcome.reason, outcome.message);
+    allocation = outcome.allocation;
+    rec.observe('auth', 'allocated');
+    rec.observe('relayed_address', `${allocation.relayed.address}:${allocation.relayed.port}`);
+    if (allocation.mapped) rec.observe('mapped_address', `${allocation.mapped.address}:${allocation.mapped.port}`);
+    const peer = allocation.mapped ?? allocation.relayed;
+    const perm = await rec.phase('permission', () => allocation!.request(TYPES.createPermissionRequest, (m) => m.addAttribute(ATTR.xorPeerAddress, peer.address, peer.port), ctx.signal));
+    if (messageClass(perm.message.type) === 'error') {
+      const err = errorCode(perm.raw);
+      const f = failure(err?.code ?? 0, err?.reason ?? '', 'CreatePermission');
+      return rec.fail(f.reason === 'turn_auth_failed' ? f.reason : 'turn_allocate_failed', f.message);
+    }
+    return rec.ok(`TURN allocation ${allocation.relayed.address}:${allocation.relayed.port} over ${transport.toUpperCase()}, permission created`);
+  } catch (e) {
+    if (e instanceof NoStunResponse) return noResponse(rec, e, ctx);
+    const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
+    return rec.fail(c.reason === 'internal_error' ? 'tls_handshake_failed' : c.reason, c.message);
+  } finally {
+    if (allocation) {
+      // Released even when the check's own time is up: a short budget of its own.
+      rec.observe('released', await allocation.release(AbortSignal.timeout(1000)));
+      allocation.client.close();
+    }
+  }
+}
+
+export const turnProbe = {
+  description: 'TURN Allocate over UDP or TCP: challenge, credentials, permission, release.',
+  scope: 'row',
+  phases: PHASES,
+  options,
+  defaults: { timeout: '5s', schedule: '*/5 * * * *' },
+  run: (t, o, c) => runTurn(t, o, c, false),
+} satisfies ProbeDefinition<typeof options>;
+
+export const turnsProbe = {
+  ...turnProbe,
+  description: 'TURN Allocate over TLS (turns:).',
+  run: (t, o, c) => runTurn(t, o, c, true),
+} satisfies ProbeDefinition<typeof options>;

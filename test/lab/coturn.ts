@@ -1,0 +1,101 @@
+// coturn (Debian's turnserver) on loopback for the STUN/TURN tests: UDP, TCP and TLS listeners,
+// either a long-term user or `use-auth-secret` (REST API), and its admin CLI to read which
+// allocations are open.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedPort } from './servers.ts';
+import type { LabCert } from './pki.ts';
+
+export interface Coturn {
+  port: number;
+  tlsPort: number;
+  realm: string;
+  /** Sessions (allocations) the server holds, read from its CLI `ps`. */
+  sessions(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export type CoturnAuth = { user: string; password: string } | { secret: string };
+
+const freePort = closedPort;
+
+export async function startCoturn(cert: LabCert, auth: CoturnAuth): Promise<Coturn> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-coturn-'));
+  const [port, tlsPort, cliPort] = [await freePort(), await freePort(), await freePort()];
+  writeFileSync(join(dir, 'cert.pem'), cert.chain);
+  writeFileSync(join(dir, 'key.pem'), cert.key);
+  const realm = 'lab.vigie';
+  const authLines = 'secret' in auth ? ['use-auth-secret', `static-auth-secret=${auth.secret}`] : ['lt-cred-mech', `user=${auth.user}:${auth.password}`];
+  writeFileSync(
+    join(dir, 'turnserver.conf'),
+    [
+      'listening-ip=127.0.0.1',
+      `listening-port=${port}`,
+      `tls-listening-port=${tlsPort}`,
+      `cert=${join(dir, 'cert.pem')}`,
+      `pkey=${join(dir, 'key.pem')}`,
+      `realm=${realm}`,
+      ...authLines,
+      'fingerprint',
+      'no-dtls',
+      'allow-loopback-peers',
+      'no-multicast-peers',
+      'relay-ip=127.0.0.1',
+      'min-port=50000',
+      'max-port=59999',
+      'cli-ip=127.0.0.1',
+      `cli-port=${cliPort}`,
+      'cli-password=lab-cli',
+      `pidfile=${join(dir, 'turn.pid')}`,
+      `userdb=${join(dir, 'turndb')}`,
+      'log-file=stdout',
+      'simple-log',
+      'no-software-attribute',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('turnserver', ['-c', join(dir, 'turnserver.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  for (let i = 0; i < 100 && !/Total auth threads|SQLite DB connection success/.test(log); i++) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
+  if (child.exitCode !== null) throw new Error(`turnserver exited: ${log.slice(-500)}`);
+
+  const sessions = () =>
+    new Promise<number>((resolve, reject) => {
+      const s = net.connect(cliPort, '127.0.0.1');
+      let out = '';
+      s.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('Enter password:') && !out.includes('#sent')) {
+          out += '#sent';
+          s.write('lab-cli\r\n');
+          setTimeout(() => s.write('ps\r\n'), 100);
+        }
+        const m = /Total sessions: (\d+)/.exec(out);
+        if (m) {
+          s.destroy();
+          resolve(Number(m[1]));
+        }
+      });
+      s.on('error', reject);
+      setTimeout(() => (s.destroy(), reject(new Error(`no answer from the coturn CLI: ${out}`))), 3000);
+    });
+
+  return {
+    port,
+    tlsPort,
+    realm,
+    sessions,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      }),
+  };
+}

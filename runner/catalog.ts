@@ -1,14 +1,13 @@
 // Catalogs: one YAML per platform, transcribed from its seed document. Loaded and validated with
 // zod (unknown keys rejected, every problem reported with file and path), then flattened into the
 // rows of `vigie catalog --format json`.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ROW_KINDS } from '../probes/index.ts';
-import { InputError, type InputProblem, yamlProblems, zodProblems } from './input-error.ts';
+import { InputError, type InputProblem, parseYaml, readInputFile, zodProblems } from './input-error.ts';
 
 export const EMBEDDED_CATALOG_DIR = fileURLToPath(new URL('../catalog/', import.meta.url));
 
@@ -114,22 +113,13 @@ export type CatalogRow =
 
 /** Parses YAML text into a validated catalog, or throws InputError naming every problem. */
 export function parseCatalog(text: string, file: string): Catalog {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length)
-    throw new InputError(yamlProblems(file, doc.errors));
-  const parsed = catalogFileSchema.safeParse(doc.toJS());
+  const parsed = catalogFileSchema.safeParse(parseYaml(text, file));
   if (!parsed.success) throw new InputError(zodProblems(file, parsed.error));
   return { ...parsed.data, file };
 }
 
 export function loadCatalogFile(path: string): Catalog {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError([{ file: path, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
-  }
-  return parseCatalog(text, path);
+  return parseCatalog(readInputFile(path), path);
 }
 
 export function embeddedCatalogFiles(): string[] {

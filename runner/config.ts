@@ -1,11 +1,9 @@
 // vigie.yaml: validated once at start with zod (snake_case, per-kind defaults, unknown keys rejected,
 // every problem collected with its path). The JSON Schema in docs/ is generated from this file.
-import { readFileSync } from 'node:fs';
 import { validate as validateCron } from 'node-cron';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PROBE_KINDS, PROBES, type ProbeKind } from '../probes/index.ts';
-import { InputError, yamlProblems, zodProblems } from './input-error.ts';
+import { InputError, parseYaml, readInputFile, zodProblems } from './input-error.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -158,10 +156,7 @@ export type VigieConfig = z.output<typeof configSchema>;
 
 /** Parses and validates config text; throws InputError with every problem. */
 export function parseConfig(text: string, file: string): VigieConfig {
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length)
-    throw new InputError(yamlProblems(file, doc.errors));
-  const raw: unknown = doc.toJS() ?? {};
+  const raw: unknown = parseYaml(text, file) ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new InputError([{ file, path: '', message: 'expected a mapping at the top level' }]);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodProblems(file, parsed.error));
@@ -170,13 +165,7 @@ export function parseConfig(text: string, file: string): VigieConfig {
 
 export function loadConfig(path: string | undefined): VigieConfig {
   if (!path) return configSchema.parse({});
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new InputError([{ file: path, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
-  }
-  return parseConfig(text, path);
+  return parseConfig(readInputFile(path), path);
 }
 
 /** The JSON Schema of vigie.yaml (what users write, so the input side of every transform). */

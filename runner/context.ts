@@ -2,7 +2,7 @@
 import type { ProxySettings, ServiceCredentials } from '../probes/contract.ts';
 import { createHostResolver, type HostResolver } from '../probes/resolve.ts';
 import type { VigieConfig } from './config.ts';
-import { readSecret } from './secrets.ts';
+import { readCredential, readLogin } from './secrets.ts';
 import { InputError } from './input-error.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -14,20 +14,9 @@ export interface SharedContext {
   credentials?: Record<string, ServiceCredentials>;
 }
 
-/** Reads the credentials that `service_credentials` assigns to hosts and platforms (TURN today). */
+/** The credentials that `service_credentials` assigns to hosts and platforms (TURN today). */
 function serviceCredentials(config: VigieConfig, file: string): Record<string, ServiceCredentials> {
-  const out: Record<string, ServiceCredentials> = {};
-  for (const [key, name] of Object.entries(config.service_credentials)) {
-    const cred = config.credentials[name]!;
-    const base = `credentials.${name}`;
-    const username = typeof cred.username === 'string' ? cred.username : cred.username ? readSecret(cred.username, file, `${base}.username`) : undefined;
-    out[key] = {
-      ...(username !== undefined ? { username } : {}),
-      ...(cred.password ? { password: readSecret(cred.password, file, `${base}.password`) } : {}),
-      ...(cred.secret ? { secret: readSecret(cred.secret, file, `${base}.secret`) } : {}),
-    };
-  }
-  return out;
+  return Object.fromEntries(Object.entries(config.service_credentials).map(([key, name]) => [key, readCredential(config, name, file)]));
 }
 
 export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.ProcessEnv = process.env): ProxySettings | undefined {
@@ -43,13 +32,8 @@ export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.Proc
   const envNoProxy = config.proxy.use_env ? (env.NO_PROXY ?? env.no_proxy ?? '') : '';
   const noProxy = [...config.proxy.no_proxy, ...envNoProxy.split(',').map((s) => s.trim()).filter(Boolean)];
   let auth: ProxySettings['auth'];
-  const credName = config.proxy.credentials;
-  if (credName) {
-    const cred = config.credentials[credName]!;
-    const base = `credentials.${credName}`;
-    const username = typeof cred.username === 'string' ? cred.username : cred.username ? readSecret(cred.username, file, `${base}.username`) : '';
-    if (!cred.password) throw new InputError([{ file, path: `${base}.password`, message: 'proxy credentials need a password reference' }]);
-    auth = { username, password: readSecret(cred.password, file, `${base}.password`) };
+  if (config.proxy.credentials) {
+    auth = readLogin(config, config.proxy.credentials, file, '');
   } else if (url.username) {
     auth = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
   }

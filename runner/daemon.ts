@@ -5,7 +5,7 @@ import { sharedContext } from './context.ts';
 import { createLogger } from './logging.ts';
 import { ProbeMetrics } from './metrics.ts';
 import { buildPlan } from './plan.ts';
-import { readSecret } from './secrets.ts';
+import { readLogin } from './secrets.ts';
 import { Scheduler } from './scheduler.ts';
 import { serverAddress, startServer } from './server.ts';
 
@@ -16,14 +16,7 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
   const plan = buildPlan(catalogs, config, shared.proxy);
   const metrics = new ProbeMetrics();
   metrics.setPlan(plan.checks);
-  let basicAuth: { username: string; password: string } | undefined;
-  if (config.server.basic_auth) {
-    const name = config.server.basic_auth;
-    const cred = config.credentials[name]!;
-    const username = typeof cred.username === 'string' ? cred.username : cred.username ? readSecret(cred.username, configFile, `credentials.${name}.username`) : 'vigie';
-    if (!cred.password) throw new Error(`credentials.${name} needs a password reference for basic_auth`);
-    basicAuth = { username, password: readSecret(cred.password, configFile, `credentials.${name}.password`) };
-  }
+  const basicAuth = config.server.basic_auth ? readLogin(config, config.server.basic_auth, configFile, 'vigie') : undefined;
   const scheduler = new Scheduler(plan.checks, shared, metrics, log, { concurrency: config.concurrency, jitterMs: config.jitter });
   const server = await startServer(config.server.listen, {
     metrics,
@@ -31,6 +24,9 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
     snapshot: () => ({ plan, site: config.site, lang: config.lang }),
     ...(basicAuth ? { basicAuth } : {}),
   });
+  // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (ignored, probe keeps running)'));
+  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (ignored, probe keeps running)'));
   log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: catalogs.map((c) => c.platform) }, 'vigie run started');
   scheduler.start();
 

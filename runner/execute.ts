@@ -2,32 +2,12 @@
 // shutdown; a probe that ignored it still cannot hold the runner: a hard deadline answers for it.
 import { PROBES } from '../probes/index.ts';
 import type { CheckResult, ProbeContext } from '../probes/contract.ts';
-import { targetLabel } from '../probes/contract.ts';
-import { formatMs } from '../probes/result.ts';
+import { CheckRecorder, formatMs } from '../probes/result.ts';
 import type { SharedContext } from './context.ts';
 import type { CheckSpec } from './plan.ts';
 
 /** Grace past the timeout before the hard deadline answers for a probe that ignored its signal. */
 const HARD_DEADLINE_GRACE_MS = 500;
-
-function syntheticFailure(spec: CheckSpec, reason: 'timeout' | 'internal_error', message: string, seconds: number): CheckResult {
-  const def = PROBES[spec.kind];
-  const t = spec.target;
-  return {
-    platform: t.platform,
-    host: t.host,
-    port: t.port ?? null,
-    transport: t.transport,
-    kind: spec.kind,
-    target: targetLabel(t),
-    status: 'failed',
-    reason,
-    message,
-    durationSeconds: seconds,
-    phases: Object.fromEntries(def.phases.map((p) => [p, 0])),
-    observations: {},
-  };
-}
 
 export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?: AbortSignal): Promise<CheckResult> {
   const timeout = AbortSignal.timeout(spec.timeoutMs);
@@ -39,12 +19,13 @@ export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?
     ...(shared.proxy ? { proxy: shared.proxy } : {}),
     ...(shared.credentials ? { credentials: shared.credentials } : {}),
   };
-  const started = performance.now();
   const def = PROBES[spec.kind];
+  // Answers for the probe when it throws or overruns; its clock starts with the check.
+  const fallback = new CheckRecorder(spec.target, spec.kind, def.phases);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<CheckResult>((resolve) => {
     timer = setTimeout(
-      () => resolve(syntheticFailure(spec, 'timeout', `no result within ${formatMs(spec.timeoutMs)}`, (performance.now() - started) / 1000)),
+      () => resolve(fallback.fail('timeout', `no result within ${formatMs(spec.timeoutMs)}`)),
       spec.timeoutMs + HARD_DEADLINE_GRACE_MS,
     );
     timer.unref();
@@ -53,7 +34,7 @@ export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?
     const run = (def.run as (t: typeof spec.target, o: unknown, c: ProbeContext) => Promise<CheckResult>)(spec.target, spec.options, ctx);
     return await Promise.race([run, deadline]);
   } catch (e) {
-    return syntheticFailure(spec, 'internal_error', `probe threw: ${(e as Error).message}`, (performance.now() - started) / 1000);
+    return fallback.fail('internal_error', `probe threw: ${(e as Error).message}`);
   } finally {
     clearTimeout(timer);
   }

@@ -1,6 +1,7 @@
 // Bad user input (config, catalog, CLI usage): collected with file and path, reported, exit 2.
 import type { z } from 'zod';
-import type { YAMLError } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { parseDocument, type YAMLError } from 'yaml';
 
 export interface InputProblem {
   file: string;
@@ -51,4 +52,20 @@ export function yamlProblems(file: string, errors: readonly YAMLError[]): InputP
     const text = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
     return { file, path: '', message: `YAML: ${text}${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}` };
   });
+}
+
+/** Reads an input file; an unreadable file is an input problem, not a crash. */
+export function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError([{ file: path, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+  }
+}
+
+/** Parses YAML (duplicate keys rejected) into plain data, or throws InputError with every syntax error. */
+export function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length) throw new InputError(yamlProblems(file, doc.errors));
+  return doc.toJS();
 }

@@ -1,7 +1,7 @@
 // Secrets are read from environment variables or files named in the config, never from the config
 // itself. Every value read is registered so the logger can redact it wherever it appears.
 import { readFileSync } from 'node:fs';
-import type { SecretRef } from './config.ts';
+import type { SecretRef, VigieConfig } from './config.ts';
 import { InputError } from './input-error.ts';
 
 const known = new Set<string>();
@@ -38,4 +38,29 @@ export function redact(text: string): string {
   let out = text;
   for (const s of known) if (out.includes(s)) out = out.split(s).join('[REDACTED]');
   return out;
+}
+
+export interface ReadCredential {
+  username?: string;
+  password?: string;
+  secret?: string;
+}
+
+/** Reads every value of the `credentials` entry `name` (validated to exist by the config schema). */
+export function readCredential(config: VigieConfig, name: string, file: string): ReadCredential {
+  const cred = config.credentials[name]!;
+  const base = `credentials.${name}`;
+  const username = typeof cred.username === 'string' ? cred.username : cred.username ? readSecret(cred.username, file, `${base}.username`) : undefined;
+  return {
+    ...(username !== undefined ? { username } : {}),
+    ...(cred.password ? { password: readSecret(cred.password, file, `${base}.password`) } : {}),
+    ...(cred.secret ? { secret: readSecret(cred.secret, file, `${base}.secret`) } : {}),
+  };
+}
+
+/** A username and password pair (proxy, status page); the password must be referenced. */
+export function readLogin(config: VigieConfig, name: string, file: string, defaultUser: string): { username: string; password: string } {
+  const c = readCredential(config, name, file);
+  if (c.password === undefined) throw new InputError([{ file, path: `credentials.${name}.password`, message: 'a password reference (env or file) is required here' }]);
+  return { username: c.username ?? defaultUser, password: c.password };
 }

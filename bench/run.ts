@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { startCoturn } from '../test/lab/coturn.ts';
 import { makePki } from '../test/lab/pki.ts';
 import { closedPort, startDns, startHttps, startUdpBlackhole } from '../test/lab/servers.ts';
 
@@ -41,10 +42,14 @@ const cycle = { wall: (performance.now() - t0) / 1000, cpu: c.cpuSeconds, checks
 
 // 2. 1,000 TCP and TLS checks.
 const https = await startHttps(pki.leaves.valid);
-const workers: Record<string, { wallSeconds: number; cpuSeconds: number; ok: number; count: number; maxRssMiB: number }> = {};
+const workers: Record<string, { wallSeconds: number; cpuSeconds: number; ok: number; count: number; maxRssMiB: number; medianRttMs: number | null }> = {};
 for (const kind of ['tcp', 'tls']) {
   workers[kind] = await runJson([join(root, 'bench', 'worker.ts'), kind, 'localhost', String(https.port), '1000', '8', pki.caFile]);
 }
+// STUN Binding over UDP against Debian's coturn.
+const coturn = await startCoturn(pki.leaves.valid, { user: 'bench', password: 'bench-pass' });
+workers.stun = await runJson([join(root, 'bench', 'worker.ts'), 'stun', '127.0.0.1', String(coturn.port), '1000', '8']);
+await coturn.stop();
 
 // 3. Idle RSS of vigie run with the embedded catalog.
 const port = await closedPort();
@@ -69,9 +74,10 @@ log('');
 log('| measurement | checks | wall (s) | CPU (s) | notes |');
 log('|---|---|---|---|---|');
 log(`| embedded catalog, one full cycle, every endpoint unreachable (lab DNS answers SERVFAIL, NTP black hole) | ${cycle.checks} | ${f(cycle.wall)} | ${f(cycle.cpu)} | wall includes process start; bounded by the clock check (NTP gets 3 s of its 5 s, then the HTTP Date fallback) |`);
-for (const k of ['tcp', 'tls']) {
+for (const k of ['tcp', 'tls', 'stun']) {
   const w = workers[k]!;
-  log(`| ${k.toUpperCase()} checks against a loopback HTTPS server, concurrency 8 | ${w.count} (${w.ok} ok) | ${f(w.wallSeconds)} | ${f(w.cpuSeconds)} | ${f((w.cpuSeconds / w.count) * 1000, 3)} ms CPU per check; peak RSS ${f(w.maxRssMiB, 0)} MiB |`);
+  const against = k === 'stun' ? 'coturn (UDP)' : 'a loopback HTTPS server';
+  log(`| ${k.toUpperCase()} checks against ${against}, concurrency 8${w.medianRttMs !== null ? `, median RTT reported ${f(w.medianRttMs, 3)} ms` : ''} | ${w.count} (${w.ok} ok) | ${f(w.wallSeconds)} | ${f(w.cpuSeconds)} | ${f((w.cpuSeconds / w.count) * 1000, 3)} ms CPU per check; peak RSS ${f(w.maxRssMiB, 0)} MiB |`);
 }
 log('');
 log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(rssKiB / 1024, 1)} MiB, CPU ${f(ticks / 100)} s since start (start-up and first cycle included).`);

@@ -10,7 +10,8 @@ import { spec, target } from '../test/helpers.ts';
 
 const [kind, host, port, count, concurrency, ca] = process.argv.slice(2) as [string, string, string, string, string, string?];
 if (ca) setExtraRoots([readFileSync(ca, 'utf8')]);
-const specs = Array.from({ length: Number(count) }, (_, i) => spec(kind as 'tcp', target({ platform: `bench${i}`, host, port: Number(port) }), { timeoutMs: 5000 }));
+const transport = kind === 'stun' ? 'udp' : 'tcp';
+const specs = Array.from({ length: Number(count) }, (_, i) => spec(kind as 'tcp', target({ platform: `bench${i}`, host, port: Number(port), transport }), { timeoutMs: 5000 }));
 const scheduler = new Scheduler(specs, { resolver: createHostResolver(undefined) }, new ProbeMetrics(), createLogger({ level: 'silent' }), { concurrency: Number(concurrency), jitterMs: 0 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
@@ -18,4 +19,6 @@ const results = await scheduler.runAll();
 const wall = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const ok = results.filter((r) => r.status === 'ok').length;
-console.log(JSON.stringify({ kind, count: results.length, ok, wallSeconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+const rtts = results.map((r) => r.observations.rtt_seconds).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
+const medianRttMs = rtts.length ? rtts[Math.floor(rtts.length / 2)]! * 1000 : null;
+console.log(JSON.stringify({ kind, count: results.length, ok, medianRttMs, wallSeconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));

@@ -4,6 +4,7 @@ import { clockProbe } from './clock.ts';
 import { dnsProbe } from './dns.ts';
 import { httpProbe } from './http.ts';
 import { proxyProbe } from './proxy.ts';
+import { relayProbe } from './relay.ts';
 import { tcpProbe } from './tcp.ts';
 import { stunProbe } from './stun.ts';
 import { tlsProbe } from './tls.ts';
@@ -17,6 +18,7 @@ export const PROBES = {
   stun: stunProbe,
   turn: turnProbe,
   turns: turnsProbe,
+  relay: relayProbe,
   clock: clockProbe,
   proxy: proxyProbe,
 } as const;

@@ -48,6 +48,10 @@ export const REASONS = {
   turn_auth_failed: { fr: 'Identifiants TURN refusés', en: 'TURN credentials rejected', remedy: 'platform' },
   turn_allocate_failed: { fr: "Le serveur TURN refuse l'allocation", en: 'The TURN server refused the allocation', remedy: 'platform' },
   turn_quota: { fr: "Quota d'allocations TURN atteint", en: 'TURN allocation quota reached', remedy: 'platform' },
+  relay_no_media: { fr: 'Aucun média ne passe par le relais TURN', en: 'No media gets through the TURN relay', remedy: 'open_flow' },
+  relay_loss_high: { fr: 'Pertes de paquets trop élevées sur le chemin média (saturation, QoS)', en: 'Packet loss too high on the media path (saturation, QoS)', remedy: 'open_flow' },
+  relay_jitter_high: { fr: 'Gigue trop élevée sur le chemin média', en: 'Jitter too high on the media path', remedy: 'open_flow' },
+  relay_rtt_high: { fr: 'Latence trop élevée sur le chemin média', en: 'Latency too high on the media path', remedy: 'open_flow' },
   internal_error: { fr: 'Erreur interne de la sonde', en: 'Internal probe error', remedy: 'none' },
 } as const satisfies Record<string, ReasonInfo>;
 

@@ -67,8 +67,8 @@ const urlSchema = z
   })
   .strict()
   .superRefine((row, ctx) => {
-    if (row.checks.some((c) => c === 'stun' || c === 'turn' || c === 'turns'))
-      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'stun and turn checks belong on flow rows (host, port, transport), not on URLs' });
+    if (row.checks.some((c) => c === 'stun' || c === 'turn' || c === 'turns' || c === 'relay'))
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'stun, turn and relay checks belong on flow rows (host, port, transport), not on URLs' });
   });
 
 export const catalogFileSchema = z

@@ -51,25 +51,30 @@ export class ProbeMetrics {
     gauge(METRICS.dnsAddresses, (o, { result: r }) =>
       o.observe(((r.observations.addresses as string[] | undefined)?.length ?? 0) + ((r.observations.addresses6 as string[] | undefined)?.length ?? 0), commonLabels(r)),
     );
-    gauge(METRICS.tlsExpiry, (o, { result: r }) => {
-      const v = num(r.observations.not_after_timestamp);
-      if (v !== undefined) o.observe(v, commonLabels(r));
-    });
     gauge(METRICS.tlsVersion, (o, { result: r }) => {
       if (typeof r.observations.tls_version === 'string') o.observe(1, { ...commonLabels(r), version: r.observations.tls_version });
     });
     gauge(METRICS.httpStatus, (o, { result: r }) => o.observe(num(r.observations.status_code) ?? 0, commonLabels(r)));
-    gauge(METRICS.stunRtt, (o, { result: r }) => {
-      const v = num(r.observations.rtt_seconds);
-      if (v !== undefined) o.observe(v, commonLabels(r));
-    });
     gauge(METRICS.turnAllocate, (o, { result: r }) => {
       if (r.observations.auth === 'allocated' || r.observations.auth === 'challenge_only') o.observe(r.phases.allocate ?? 0, commonLabels(r));
     });
-    gauge(METRICS.clockOffset, (o, { result: r }) => {
-      const v = num(r.observations.offset_seconds);
-      if (v !== undefined) o.observe(v, commonLabels(r));
+    const obs = (m: MetricSpec, key: string) =>
+      gauge(m, (o, { result: r }) => {
+        const v = num(r.observations[key]);
+        if (v !== undefined) o.observe(v, commonLabels(r));
+      });
+    obs(METRICS.relayLoss, 'loss_ratio');
+    obs(METRICS.relayJitter, 'jitter_seconds');
+    obs(METRICS.relayThroughput, 'throughput_bytes_per_second');
+    gauge(METRICS.relayRtt, (o, { result: r }) => {
+      for (const stat of ['min', 'avg', 'max']) {
+        const v = num(r.observations[`rtt_${stat}_seconds`]);
+        if (v !== undefined) o.observe(v, { ...commonLabels(r), stat });
+      }
     });
+    obs(METRICS.tlsExpiry, 'not_after_timestamp');
+    obs(METRICS.stunRtt, 'rtt_seconds');
+    obs(METRICS.clockOffset, 'offset_seconds');
     meter.createObservableGauge(METRICS.buildInfo.name, { description: METRICS.buildInfo.help }).addCallback((o) => o.observe(1, { version: VERSION, node_version: process.version }));
     meter.createObservableGauge(METRICS.checksConfigured.name, { description: METRICS.checksConfigured.help }).addCallback((o) => {
       for (const [kind, n] of this.configured) o.observe(n, { kind });

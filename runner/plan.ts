@@ -92,6 +92,9 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
       else if (kind === 'http') add('http', { ...base, port, transport: 'tcp', url }, i);
       else if (kind === 'stun' || kind === 'turn') add(kind, { ...base, port, transport: 'url' in row ? 'udp' : row.transport }, i);
       else if (kind === 'turns') add('turns', { ...base, port, transport: 'tcp' }, i);
+      // The relay test needs credentials to allocate: planned only where the config provides them.
+      else if (kind === 'relay' && (config.service_credentials[host] ?? config.service_credentials[row.platform]))
+        add('relay', { ...base, port, transport: 'url' in row ? 'udp' : row.transport }, i);
     }
   });
 

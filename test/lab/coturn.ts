@@ -15,6 +15,8 @@ export interface Coturn {
   realm: string;
   /** Sessions (allocations) the server holds, read from its CLI `ps`. */
   sessions(): Promise<number>;
+  /** Polls `sessions()` until it is 0 or `ms` have passed (coturn drops a released session asynchronously). */
+  settledSessions(ms?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -22,7 +24,9 @@ export type CoturnAuth = { user: string; password: string } | { secret: string }
 
 const freePort = closedPort;
 
-export async function startCoturn(cert: LabCert, auth: CoturnAuth): Promise<Coturn> {
+/** `netns` and `ip` place the server inside a lab namespace (its CLI is then not reachable from here). */
+export async function startCoturn(cert: LabCert, auth: CoturnAuth, where: { netns?: string; ip?: string } = {}): Promise<Coturn> {
+  const ip = where.ip ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'vigie-coturn-'));
   const [port, tlsPort, cliPort] = [await freePort(), await freePort(), await freePort()];
   writeFileSync(join(dir, 'cert.pem'), cert.chain);
@@ -32,7 +36,7 @@ export async function startCoturn(cert: LabCert, auth: CoturnAuth): Promise<Cotu
   writeFileSync(
     join(dir, 'turnserver.conf'),
     [
-      'listening-ip=127.0.0.1',
+      `listening-ip=${ip}`,
       `listening-port=${port}`,
       `tls-listening-port=${tlsPort}`,
       `cert=${join(dir, 'cert.pem')}`,
@@ -43,7 +47,7 @@ export async function startCoturn(cert: LabCert, auth: CoturnAuth): Promise<Cotu
       'no-dtls',
       'allow-loopback-peers',
       'no-multicast-peers',
-      'relay-ip=127.0.0.1',
+      `relay-ip=${ip}`,
       'min-port=50000',
       'max-port=59999',
       'cli-ip=127.0.0.1',
@@ -56,7 +60,10 @@ export async function startCoturn(cert: LabCert, auth: CoturnAuth): Promise<Cotu
       'no-software-attribute',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('turnserver', ['-c', join(dir, 'turnserver.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = ['turnserver', '-c', join(dir, 'turnserver.conf')];
+  const child: ChildProcess = where.netns
+    ? spawn('ip', ['netns', 'exec', where.netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -85,11 +92,21 @@ export async function startCoturn(cert: LabCert, auth: CoturnAuth): Promise<Cotu
       setTimeout(() => (s.destroy(), reject(new Error(`no answer from the coturn CLI: ${out}`))), 3000);
     });
 
+  const settledSessions = async (ms = 2000) => {
+    const end = Date.now() + ms;
+    let n = await sessions();
+    while (n > 0 && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+      n = await sessions();
+    }
+    return n;
+  };
   return {
     port,
     tlsPort,
     realm,
     sessions,
+    settledSessions,
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

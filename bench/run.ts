@@ -7,6 +7,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startCoturn } from '../test/lab/coturn.ts';
+import { median, wireStunRtts } from './pcap.ts';
+import { createHostResolver } from '../probes/resolve.ts';
+import { executeCheck } from '../runner/execute.ts';
+import { spec, target } from '../test/helpers.ts';
 import { makePki } from '../test/lab/pki.ts';
 import { closedPort, startDns, startHttps, startUdpBlackhole } from '../test/lab/servers.ts';
 
@@ -46,9 +50,24 @@ const workers: Record<string, { wallSeconds: number; cpuSeconds: number; ok: num
 for (const kind of ['tcp', 'tls']) {
   workers[kind] = await runJson([join(root, 'bench', 'worker.ts'), kind, 'localhost', String(https.port), '1000', '8', pki.caFile]);
 }
-// STUN Binding over UDP against Debian's coturn.
+// STUN Binding over UDP against Debian's coturn: cost at concurrency 8, then fidelity at
+// concurrency 1 with tcpdump timing the same packets on the wire.
 const coturn = await startCoturn(pki.leaves.valid, { user: 'bench', password: 'bench-pass' });
 workers.stun = await runJson([join(root, 'bench', 'worker.ts'), 'stun', '127.0.0.1', String(coturn.port), '1000', '8']);
+const pcap = join(tmp, 'stun.pcap');
+const dump = spawn('tcpdump', ['-i', 'lo', '-U', '-n', '-s', '200', '-w', pcap, 'udp', 'port', String(coturn.port)], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 1000));
+const serial = await runJson<{ rttsMs: number[] }>([join(root, 'bench', 'worker.ts'), 'stun', '127.0.0.1', String(coturn.port), '1000', '1']);
+await new Promise((r) => setTimeout(r, 500));
+dump.kill('SIGINT');
+await new Promise((r) => dump.once('exit', r));
+const wire = wireStunRtts(pcap, coturn.port);
+const fidelity = { probeMs: median(serial.rttsMs), wireMs: median(wire), pairs: wire.length };
+// One relay test with the defaults (1.5 Mbps, 1200-byte packets, 5 s) through coturn over UDP.
+const relaySpec = spec('relay', target({ host: '127.0.0.1', port: coturn.port, transport: 'udp' }), { timeoutMs: 15_000 });
+const relay = await executeCheck(relaySpec, { resolver: createHostResolver(undefined), credentials: { '127.0.0.1': { username: 'bench', password: 'bench-pass' } } });
+const relayPackets = relay.observations.packets_sent as number;
+const relayWire = relayPackets * (1200 + 4 + 28) + (relay.observations.packets_received as number) * (13 + 4 + 28);
 await coturn.stop();
 
 // 3. Idle RSS of vigie run with the embedded catalog.
@@ -79,6 +98,10 @@ for (const k of ['tcp', 'tls', 'stun']) {
   const against = k === 'stun' ? 'coturn (UDP)' : 'a loopback HTTPS server';
   log(`| ${k.toUpperCase()} checks against ${against}, concurrency 8${w.medianRttMs !== null ? `, median RTT reported ${f(w.medianRttMs, 3)} ms` : ''} | ${w.count} (${w.ok} ok) | ${f(w.wallSeconds)} | ${f(w.cpuSeconds)} | ${f((w.cpuSeconds / w.count) * 1000, 3)} ms CPU per check; peak RSS ${f(w.maxRssMiB, 0)} MiB |`);
 }
+log('');
+log(`STUN RTT fidelity (1,000 Bindings one at a time against coturn on loopback): median RTT reported by the probe ${f(fidelity.probeMs, 3)} ms; median round trip of the same packets on the wire (tcpdump, ${fidelity.pairs} request/response pairs) ${f(fidelity.wireMs, 3)} ms; the probe's own overhead ${f((fidelity.probeMs - fidelity.wireMs) * 1000, 0)} µs.`);
+log('');
+log(`Relay test with the defaults (${relay.status}): ${relayPackets} packets, ${relay.observations.bytes_sent} payload bytes sent (${f(relayWire / 1e6, 2)} MB on the wire with ChannelData, UDP and IP headers and the short echoes), loss ${relay.observations.loss_ratio}, jitter ${f((relay.observations.jitter_seconds as number) * 1000, 2)} ms; with the default schedule (every 15 min, per relay-checked flow) that is ${f((relayWire * 4) / 1e6, 1)} MB per hour and flow.`);
 log('');
 log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(rssKiB / 1024, 1)} MiB, CPU ${f(ticks / 100)} s since start (start-up and first cycle included).`);
 writeFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);

@@ -21,4 +21,4 @@ const cpu = process.cpuUsage(cpu0);
 const ok = results.filter((r) => r.status === 'ok').length;
 const rtts = results.map((r) => r.observations.rtt_seconds).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
 const medianRttMs = rtts.length ? rtts[Math.floor(rtts.length / 2)]! * 1000 : null;
-console.log(JSON.stringify({ kind, count: results.length, ok, medianRttMs, wallSeconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+console.log(JSON.stringify({ kind, count: results.length, ok, medianRttMs, rttsMs: rtts.map((x) => x * 1000), wallSeconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));

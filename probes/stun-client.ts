@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { ProbeContext } from './contract.ts';
 import { resolveAndConnect } from './connect.ts';
 import type { CheckRecorder } from './result.ts';
-import { decodeStun, stunFrameLength, type StunMessage, type StunRequest } from './stun-wire.ts';
+import { decodeStun, stunFrameLength, type StunMessage } from './stun-wire.ts';
 import { handshake } from './tls.ts';
 
 export type StunTransport = 'udp' | 'tcp' | 'tls';
@@ -24,6 +24,12 @@ export class NoStunResponse extends Error {
     this.name = 'NoStunResponse';
     this.badResponse = badResponse;
   }
+}
+
+/** What a transaction sends: a package-built request, or raw bytes with their transaction id. */
+export interface Outgoing {
+  readonly transactionId: Buffer;
+  toBuffer(): Buffer;
 }
 
 export interface Transaction {
@@ -142,7 +148,7 @@ export class StunClient {
    * Sends the request built by `build` (called again for each retransmission, with a fresh
    * transaction id) until an answer arrives or `signal` aborts.
    */
-  transact(build: () => StunRequest, signal: AbortSignal): Promise<Transaction> {
+  transact(build: () => Outgoing, signal: AbortSignal): Promise<Transaction> {
     return new Promise((resolve, reject) => {
       const timers: NodeJS.Timeout[] = [];
       let sends = 0;

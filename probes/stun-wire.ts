@@ -36,6 +36,17 @@ export const ATTR = {
   data: C.STUN_ATTR_DATA!,
 };
 
+/** RFC 8489 attributes the package does not know; written and read as raw bytes here. */
+export const ATTR_8489 = {
+  messageIntegritySha256: 0x001c,
+  passwordAlgorithm: 0x001d,
+  userhash: 0x001e,
+  passwordAlgorithms: 0x8002,
+};
+export const PASSWORD_ALGORITHM_SHA256 = 0x0002;
+/** NONCE prefix by which an RFC 8489 server announces its security features. */
+export const NONCE_COOKIE = 'obMatJos2';
+
 /** UDP in REQUESTED-TRANSPORT: protocol number 17 in the first byte. */
 export const REQUESTED_TRANSPORT_UDP = 17 << 24;
 
@@ -56,6 +67,63 @@ export type Decoded = { ok: true; message: StunMessage; raw: Buffer } | { ok: fa
 function attributeOffset(raw: Buffer, type: number): number {
   for (let off = 20; off + 4 <= raw.length; off += 4 + Math.ceil(raw.readUInt16BE(off + 2) / 4) * 4) if (raw.readUInt16BE(off) === type) return off;
   return -1;
+}
+
+/** The raw value of the first attribute of `type`, or undefined. */
+export function rawAttribute(raw: Buffer, type: number): Buffer | undefined {
+  const off = attributeOffset(raw, type);
+  if (off < 0) return undefined;
+  const len = raw.readUInt16BE(off + 2);
+  return off + 4 + len <= raw.length ? raw.subarray(off + 4, off + 4 + len) : undefined;
+}
+
+/** Appends an attribute (padded to 4 bytes) and updates the length field. */
+export function appendAttribute(msg: Buffer, type: number, value: Buffer): Buffer {
+  const padded = Math.ceil(value.length / 4) * 4;
+  const attr = Buffer.alloc(4 + padded);
+  attr.writeUInt16BE(type, 0);
+  attr.writeUInt16BE(value.length, 2);
+  value.copy(attr, 4);
+  const out = Buffer.concat([msg, attr]);
+  out.writeUInt16BE(out.length - 20, 2);
+  return out;
+}
+
+/** Appends MESSAGE-INTEGRITY-SHA256 (RFC 8489 §14.6): HMAC-SHA256 over the message, length counting it. */
+export function appendIntegritySha256(msg: Buffer, key: Buffer): Buffer {
+  const head = Buffer.from(msg);
+  head.writeUInt16BE(msg.length - 20 + 36, 2);
+  return appendAttribute(msg, ATTR_8489.messageIntegritySha256, createHmac('sha256', key).update(head).digest());
+}
+
+/** Appends FINGERPRINT (RFC 8489 §14.7). */
+export function appendFingerprint(msg: Buffer): Buffer {
+  const head = Buffer.from(msg);
+  head.writeUInt16BE(msg.length - 20 + 8, 2);
+  const value = Buffer.alloc(4);
+  value.writeUInt32BE((crc32(head) ^ 0x5354554e) >>> 0);
+  return appendAttribute(head, ATTR.fingerprint, value);
+}
+
+/** MESSAGE-INTEGRITY-SHA256 checked on the bytes received (full 32-byte or truncated ≥ 16-byte MAC). */
+export function integritySha256Valid(raw: Buffer, key: Buffer): boolean {
+  const off = attributeOffset(raw, ATTR_8489.messageIntegritySha256);
+  if (off < 0) return false;
+  const len = raw.readUInt16BE(off + 2);
+  if (len < 16 || len > 32 || len % 4 !== 0 || off + 4 + len > raw.length) return false;
+  const head = Buffer.from(raw.subarray(0, off));
+  head.writeUInt16BE(off + 4 + len - 20, 2);
+  const mac = createHmac('sha256', key).update(head).digest().subarray(0, len);
+  return timingSafeEqual(mac, raw.subarray(off + 4, off + 4 + len));
+}
+
+/** The PASSWORD-ALGORITHMS value of a 401 when it offers SHA-256 under an RFC 8489 nonce, else undefined. */
+export function offeredSha256(raw: Buffer, nonce: string | undefined): Buffer | undefined {
+  const list = rawAttribute(raw, ATTR_8489.passwordAlgorithms);
+  if (!list || !nonce?.startsWith(NONCE_COOKIE)) return undefined;
+  for (let off = 0; off + 4 <= list.length; off += 4 + Math.ceil(list.readUInt16BE(off + 2) / 4) * 4)
+    if (list.readUInt16BE(off) === PASSWORD_ALGORITHM_SHA256) return list;
+  return undefined;
 }
 
 /**

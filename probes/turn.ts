@@ -7,9 +7,17 @@ import { z } from 'zod';
 import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
 import { CheckRecorder, classifyNetworkError } from './result.ts';
 import { noResponse } from './stun.ts';
-import { NoStunResponse, StunClient, type StunTransport, type Transaction } from './stun-client.ts';
+import { NoStunResponse, StunClient, type Outgoing, type StunTransport, type Transaction } from './stun-client.ts';
+import { saslprep } from '@mongodb-js/saslprep';
 import {
   ATTR,
+  ATTR_8489,
+  PASSWORD_ALGORITHM_SHA256,
+  appendAttribute,
+  appendFingerprint,
+  appendIntegritySha256,
+  integritySha256Valid,
+  offeredSha256,
   REQUESTED_TRANSPORT_UDP,
   TYPES,
   addressAttr,
@@ -34,11 +42,17 @@ export const PHASES = ['resolve', 'connect', 'tls', 'allocate', 'permission'] as
 export interface TurnAuth {
   username: string;
   key: Buffer;
+  /** SHA-256 when the server offered it (RFC 8489 PASSWORD-ALGORITHMS), with the list to echo. */
+  sha256?: { passwordAlgorithms: Buffer };
 }
 
-/** Long-term credential key (RFC 8489 §9.2.2): MD5(username ":" realm ":" password). */
-export function longTermKey(username: string, realm: string, password: string): Buffer {
-  return createHash('md5').update(`${username}:${realm}:${password}`).digest();
+/**
+ * Long-term credential key (RFC 8489 §9.2.2): MD5 or SHA-256 of username ":" realm ":" password,
+ * realm and password through OpaqueString (SASLprep, as the RFC's own test vector does).
+ */
+export function longTermKey(username: string, realm: string, password: string, algorithm: 'md5' | 'sha256' = 'md5'): Buffer {
+  const text = algorithm === 'md5' ? `${username}:${realm}:${password}` : `${username}:${saslprep(realm)}:${saslprep(password)}`;
+  return createHash(algorithm).update(text, 'utf8').digest();
 }
 
 /** REST API credentials (draft-uberti-behave-turn-rest, coturn's use-auth-secret). */
@@ -47,10 +61,20 @@ export function restCredentials(secret: string, user: string, ttlSeconds: number
   return { username, password: createHmac('sha1', secret).update(username).digest('base64') };
 }
 
-function authed(type: number, auth: TurnAuth | undefined, realm: string | undefined, nonce: string | undefined, add: (m: StunRequest) => void): () => StunRequest {
+function authed(type: number, auth: TurnAuth | undefined, realm: string | undefined, nonce: string | undefined, add: (m: StunRequest) => void): () => Outgoing {
   return () => {
     const m = newRequest(type);
     add(m);
+    if (auth?.sha256 && realm !== undefined && nonce !== undefined) {
+      // RFC 8489 §9.2.4: echo PASSWORD-ALGORITHMS, name the one chosen, sign with HMAC-SHA256.
+      m.addAttribute(ATTR.username, auth.username);
+      m.addAttribute(ATTR.realm, realm);
+      m.addAttribute(ATTR.nonce, nonce);
+      let bytes = appendAttribute(m.toBuffer(), ATTR_8489.passwordAlgorithms, auth.sha256.passwordAlgorithms);
+      bytes = appendAttribute(bytes, ATTR_8489.passwordAlgorithm, Buffer.from([0, PASSWORD_ALGORITHM_SHA256, 0, 0]));
+      bytes = appendFingerprint(appendIntegritySha256(bytes, auth.key));
+      return { transactionId: m.transactionId, toBuffer: () => bytes };
+    }
     if (auth && realm !== undefined && nonce !== undefined) {
       m.addAttribute(ATTR.username, auth.username);
       m.addAttribute(ATTR.realm, realm);
@@ -111,7 +135,10 @@ export async function allocate(
         const { username, password } = creds.secret
           ? restCredentials(creds.secret, creds.username ?? 'vigie', restTtl)
           : { username: creds.username ?? '', password: creds.password! };
-        auth = { username, key: longTermKey(username, realm, password) };
+        const offered = offeredSha256(t.raw, nonce);
+        auth = offered
+          ? { username, key: longTermKey(username, realm, password, 'sha256'), sha256: { passwordAlgorithms: offered } }
+          : { username, key: longTermKey(username, realm, password) };
       }
       t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, auth, realm, nonce, requestTransport), ctx.signal));
     }
@@ -119,7 +146,7 @@ export async function allocate(
       const err = errorCode(t.raw);
       return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? '', 'Allocate') });
     }
-    if (auth && !integrityValid(t.raw, auth.key))
+    if (auth && !(auth.sha256 ? integritySha256Valid(t.raw, auth.key) || integrityValid(t.raw, auth.key) : integrityValid(t.raw, auth.key)))
       return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success whose MESSAGE-INTEGRITY does not verify' });
     const relayed = addressAttr(t.message, ATTR.xorRelayedAddress);
     if (!relayed) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success without XOR-RELAYED-ADDRESS' });

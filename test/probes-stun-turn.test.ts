@@ -4,7 +4,19 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceCredentials } from '../probes/contract.ts';
 import { createHostResolver } from '../probes/resolve.ts';
-import { decodeStun, errorCode, fingerprintValid } from '../probes/stun-wire.ts';
+import { longTermKey } from '../probes/turn.ts';
+import {
+  ATTR,
+  ATTR_8489,
+  appendAttribute,
+  appendFingerprint,
+  appendIntegritySha256,
+  decodeStun,
+  errorCode,
+  fingerprintValid,
+  integritySha256Valid,
+  offeredSha256,
+} from '../probes/stun-wire.ts';
 import { executeCheck } from '../runner/execute.ts';
 import { ProbeMetrics } from '../runner/metrics.ts';
 import { startCoturn, type Coturn } from './lab/coturn.ts';
@@ -168,5 +180,35 @@ describe('STUN decoder under random and mutated input', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('RFC 8489 SHA-256 long-term credentials', () => {
+  it('reproduces the MESSAGE-INTEGRITY-SHA256 of the RFC 8489 B.1 test vector (verified erratum)', () => {
+    let msg: Buffer = Buffer.alloc(20);
+    msg.writeUInt16BE(0x0001, 0); // Binding request
+    msg.writeUInt32BE(0x2112a442, 4);
+    Buffer.from('78ad3433c6ad72c029da412e', 'hex').copy(msg, 8);
+    msg = appendAttribute(msg, ATTR_8489.userhash, Buffer.from('4a3cf38fef6992bda952c6780417da0f24819415569e60b205c46e41407f1704', 'hex'));
+    msg = appendAttribute(msg, ATTR.nonce, Buffer.from('obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA'));
+    msg = appendAttribute(msg, ATTR.realm, Buffer.from('example.org'));
+    msg = appendAttribute(msg, ATTR_8489.passwordAlgorithm, Buffer.from([0, 2, 0, 0]));
+    // Username unaffected by OpaqueString; password "The<U+00AD>M<U+00AA>tr<U+2168>" becomes "TheMatrIX".
+    const key = longTermKey('\u30DE\u30C8\u30EA\u30C3\u30AF\u30B9', 'example.org', 'The\u00ADM\u00AAtr\u2168', 'sha256');
+    const signed = appendIntegritySha256(msg, key);
+    expect(signed.subarray(-32).toString('hex')).toBe('b5c7bf005b6c52a21c51c5e892f81924136296cb927c43149309278cc6518e65');
+    expect(integritySha256Valid(signed, key)).toBe(true);
+    expect(integritySha256Valid(signed, longTermKey('x', 'example.org', 'TheMatrIX', 'sha256'))).toBe(false);
+    expect(fingerprintValid(appendFingerprint(signed))).toBe(true);
+  });
+  it('uses SHA-256 only when a 401 offers it under an RFC 8489 nonce', () => {
+    const algos = Buffer.from([0, 1, 0, 0, 0, 2, 0, 0]); // MD5, SHA-256
+    let challenge: Buffer = Buffer.alloc(20);
+    challenge.writeUInt16BE(0x0113, 0);
+    challenge.writeUInt32BE(0x2112a442, 4);
+    challenge = appendAttribute(challenge, ATTR_8489.passwordAlgorithms, algos);
+    expect(offeredSha256(challenge, 'obMatJos2AAACf//499k')).toEqual(algos);
+    expect(offeredSha256(challenge, 'plain-nonce')).toBeUndefined();
+    expect(offeredSha256(appendAttribute(challenge.subarray(0, 20), ATTR.realm, Buffer.from('r')), 'obMatJos2AAAC')).toBeUndefined();
   });
 });

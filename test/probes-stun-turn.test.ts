@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceCredentials } from '../probes/contract.ts';
 import { createHostResolver } from '../probes/resolve.ts';
-import { longTermKey } from '../probes/turn.ts';
+import { allocate, longTermKey } from '../probes/turn.ts';
+import { CheckRecorder } from '../probes/result.ts';
 import {
   ATTR,
   ATTR_8489,
@@ -139,6 +140,23 @@ describe('turn probe against coturn', () => {
       credentials: { '127.0.0.1': { username: 'vigie', secret: 'lab-shared-secret' } },
     });
     expect(expired).toMatchObject({ status: 'failed', reason: 'turn_auth_failed' });
+  });
+  it('a user over its allocation quota is turn_quota (coturn user-quota=1, one allocation held)', async () => {
+    const quota = await startCoturn(makePki().leaves.valid, { user: 'alice', password: 'lab-turn-pass' }, { extra: ['user-quota=1'] });
+    try {
+      const shared = { resolver: createHostResolver(undefined) };
+      const held = await allocate(new CheckRecorder(target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'turn', []), target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'udp', { username: 'alice', password: 'lab-turn-pass' }, 3600, { ...shared, signal: AbortSignal.timeout(2000), timeoutMs: 2000 });
+      expect(held.kind).toBe('allocated');
+      const r = await executeCheck(spec('turn', target({ host: '127.0.0.1', port: quota.port, transport: 'udp' })), { ...shared, credentials: { '127.0.0.1': { username: 'alice', password: 'lab-turn-pass' } } });
+      expect(r).toMatchObject({ status: 'failed', reason: 'turn_quota' });
+      expect(r.message).toContain('486');
+      if (held.kind === 'allocated') {
+        expect(await held.allocation.release(AbortSignal.timeout(1000))).toBe(true);
+        held.allocation.client.close();
+      }
+    } finally {
+      await quota.stop();
+    }
   });
   it('closed port and silent TCP server', async () => {
     expect(await run('turn', refused, 'tcp')).toMatchObject({ status: 'failed', reason: 'refused' });

@@ -25,7 +25,7 @@ export type CoturnAuth = { user: string; password: string } | { secret: string }
 const freePort = closedPort;
 
 /** `netns` and `ip` place the server inside a lab namespace (its CLI is then not reachable from here). */
-export async function startCoturn(cert: LabCert, auth: CoturnAuth, where: { netns?: string; ip?: string } = {}): Promise<Coturn> {
+export async function startCoturn(cert: LabCert, auth: CoturnAuth, where: { netns?: string; ip?: string; extra?: string[] } = {}): Promise<Coturn> {
   const ip = where.ip ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'vigie-coturn-'));
   const [port, tlsPort, cliPort] = [await freePort(), await freePort(), await freePort()];
@@ -58,6 +58,7 @@ export async function startCoturn(cert: LabCert, auth: CoturnAuth, where: { netn
       'log-file=stdout',
       'simple-log',
       'no-software-attribute',
+      ...(where.extra ?? []),
     ].join('\n'),
   );
   const argv = ['turnserver', '-c', join(dir, 'turnserver.conf')];

@@ -3,6 +3,7 @@
 import { clockProbe } from './clock.ts';
 import { dnsProbe } from './dns.ts';
 import { httpProbe } from './http.ts';
+import { ocspProbe } from './ocsp.ts';
 import { proxyProbe } from './proxy.ts';
 import { relayProbe } from './relay.ts';
 import { tcpProbe } from './tcp.ts';
@@ -15,6 +16,7 @@ export const PROBES = {
   tcp: tcpProbe,
   tls: tlsProbe,
   http: httpProbe,
+  ocsp: ocspProbe,
   stun: stunProbe,
   turn: turnProbe,
   turns: turnsProbe,

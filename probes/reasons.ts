@@ -36,6 +36,8 @@ export const REASONS = {
   tls_not_yet_valid: { fr: "Certificat pas encore valide (vérifier l'heure du poste)", en: 'Certificate not yet valid (check the clock)', remedy: 'clock' },
   tls_expiring_soon: { fr: 'Certificat proche de son expiration', en: 'Certificate expires soon', remedy: 'platform' },
   tls_hostname_mismatch: { fr: 'Certificat émis pour un autre nom', en: 'Certificate issued for another name', remedy: 'tls_inspection' },
+  tls_intercepted: { fr: 'Connexion TLS interceptée (certificat ré-signé par un équipement intermédiaire)', en: 'TLS connection intercepted (certificate re-signed by a middlebox)', remedy: 'tls_inspection' },
+  tls_intercepted_suspected: { fr: 'Interception TLS probable (autorité racine locale, non publique)', en: 'TLS interception suspected (local, non-public root)', remedy: 'tls_inspection' },
   tls_version_too_old: { fr: 'Version TLS trop ancienne (TLS 1.2 minimum exigé)', en: 'TLS version too old (TLS 1.2 required)', remedy: 'platform' },
   clock_skew: { fr: "L'horloge du poste est décalée", en: 'The clock is off', remedy: 'clock' },
   clock_unreachable: { fr: "Aucune source d'heure joignable (NTP ni HTTP)", en: 'No time source reachable (neither NTP nor HTTP)', remedy: 'open_flow' },
@@ -52,6 +54,13 @@ export const REASONS = {
   relay_loss_high: { fr: 'Pertes de paquets trop élevées sur le chemin média (saturation, QoS)', en: 'Packet loss too high on the media path (saturation, QoS)', remedy: 'open_flow' },
   relay_jitter_high: { fr: 'Gigue trop élevée sur le chemin média', en: 'Jitter too high on the media path', remedy: 'open_flow' },
   relay_rtt_high: { fr: 'Latence trop élevée sur le chemin média', en: 'Latency too high on the media path', remedy: 'open_flow' },
+  ocsp_revoked: { fr: 'Certificat révoqué (OCSP)', en: 'Certificate revoked (OCSP)', remedy: 'platform' },
+  ocsp_unknown: { fr: "Statut de révocation inconnu de l'autorité (OCSP)", en: 'Revocation status unknown to the authority (OCSP)', remedy: 'platform' },
+  ocsp_stale: { fr: 'Réponse OCSP périmée ou pas encore valide', en: 'OCSP response stale or not yet valid', remedy: 'platform' },
+  ocsp_bad_signature: { fr: 'Réponse OCSP mal signée (répondeur non autorisé ou interception)', en: 'OCSP response badly signed (unauthorised responder or interception)', remedy: 'tls_inspection' },
+  ocsp_unreachable: { fr: "Répondeur OCSP de l'autorité injoignable (flux OCSP bloqué)", en: "The authority's OCSP responder is unreachable (OCSP flow blocked)", remedy: 'open_flow' },
+  ocsp_bad_response: { fr: 'Réponse OCSP invalide', en: 'Invalid OCSP response', remedy: 'tls_inspection' },
+  ca_issuers_unreachable: { fr: "Certificats de l'autorité injoignables (AIA)", en: "The authority's certificates are unreachable (AIA)", remedy: 'open_flow' },
   internal_error: { fr: 'Erreur interne de la sonde', en: 'Internal probe error', remedy: 'none' },
 } as const satisfies Record<string, ReasonInfo>;
 

@@ -12,7 +12,7 @@ export class CheckRecorder {
   readonly phases: Record<string, number>;
   readonly observations: Record<string, Observation> = {};
 
-  private readonly target: CheckTarget;
+  readonly target: CheckTarget;
   private readonly kind: string;
 
   constructor(target: CheckTarget, kind: string, phaseNames: readonly string[]) {

@@ -1,5 +1,5 @@
 // tls: handshake time, version, cipher, ALPN, chain trust, hostname, expiry, fingerprints.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { z } from 'zod';
@@ -7,7 +7,7 @@ import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './
 import { resolveAndConnect } from './connect.ts';
 import { CheckRecorder, classifyNetworkError } from './result.ts';
 import type { Reason } from './reasons.ts';
-import { probeSecureContext } from './trust.ts';
+import { probeSecureContext, rootSource } from './trust.ts';
 
 const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 const PROTOCOL_TO_VERSION: Record<string, (typeof TLS_VERSIONS)[number]> = { TLSv1: '1.0', 'TLSv1.1': '1.1', 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };
@@ -16,6 +16,10 @@ const options = z
   .object({
     /** Lowest acceptable protocol version. Default 1.2 (the MonSisra document requires it). */
     min_version: z.enum(TLS_VERSIONS).default('1.2').describe('Lowest acceptable TLS version.'),
+    /** Substrings one certificate above the leaf must have in its subject (e.g. "Sectigo"); else tls_intercepted. */
+    expect_issuers: z.array(z.string()).default([]).describe('Substrings that the subject of one certificate above the leaf must contain (e.g. "Sectigo").'),
+    /** SHA-256 pins (base64) of the SubjectPublicKeyInfo of an intermediate or root; one must match. */
+    expect_spki_sha256: z.array(z.string()).default([]).describe('Base64 SHA-256 pins of the SPKI of an intermediate or root of the chain; one must match.'),
     /** Days before expiry at which the check turns degraded. Default 21. */
     expiry_warning_days: z.number().int().min(0).default(21).describe('Days before expiry at which the check is degraded.'),
   })
@@ -44,6 +48,43 @@ export interface PeerCertificateInfo {
 
 const dn = (text: string): string => text.split('\n').join(', ');
 
+/** base64 SHA-256 of the certificate's SubjectPublicKeyInfo (the HPKP pin format). */
+export function spkiSha256(raw: Buffer): string {
+  const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+/** The chain as validated, leaf first (Node completes it with the trust anchor when it knows it). */
+function chainOf(peer: tls.DetailedPeerCertificate): Buffer[] {
+  const out: Buffer[] = [];
+  let c: tls.DetailedPeerCertificate | undefined = peer;
+  while (c?.raw && out.length < 10 && !out.some((x) => x.equals(c!.raw))) {
+    out.push(c.raw);
+    c = c.issuerCertificate;
+  }
+  return out;
+}
+
+interface ChainFacts {
+  above: PeerCertificateInfo[];
+  pins: string[];
+  rootSource?: 'bundled' | 'operator' | 'local';
+}
+
+function interception(facts: ChainFacts, opts: z.output<typeof options>): { status: 'failed' | 'degraded'; reason: Reason; message: string } | undefined {
+  const seen = facts.above[0]?.subject ?? 'none';
+  if (opts.expect_issuers.length || opts.expect_spki_sha256.length) {
+    const byName = opts.expect_issuers.some((want) => facts.above.some((c) => c.subject.toLowerCase().includes(want.toLowerCase())));
+    const byPin = opts.expect_spki_sha256.some((pin) => facts.pins.includes(pin));
+    if (!byName && !byPin)
+      return { status: 'failed', reason: 'tls_intercepted', message: `chain issued by "${seen}" does not match the expected ${[...opts.expect_issuers, ...opts.expect_spki_sha256.map((p) => `pin ${p}`)].join(', ')}` };
+    return undefined;
+  }
+  if (facts.rootSource === 'local')
+    return { status: 'degraded', reason: 'tls_intercepted_suspected', message: `chain anchored in "${facts.above.at(-1)?.subject ?? seen}", trusted on this machine but not a public root` };
+  return undefined;
+}
+
 export function describeCertificate(raw: Buffer): PeerCertificateInfo {
   const x = new X509Certificate(raw);
   return {
@@ -57,9 +98,16 @@ export function describeCertificate(raw: Buffer): PeerCertificateInfo {
 }
 
 /** TLS over an already connected socket, timed as phase `tls`; never verifies, the caller judges. */
-export function handshake(socket: net.Socket, servername: string, signal: AbortSignal, alpn: string[]): Promise<tls.TLSSocket> {
+export function handshake(
+  socket: net.Socket,
+  servername: string,
+  signal: AbortSignal,
+  alpn: string[],
+  onStapledOcsp?: (response: Buffer | null) => void,
+): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const s = tls.connect({
+      ...(onStapledOcsp ? { requestOCSP: true } : {}),
       socket,
       host: servername,
       servername: net.isIP(servername) ? undefined : servername,
@@ -72,6 +120,7 @@ export function handshake(socket: net.Socket, servername: string, signal: AbortS
       reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    if (onStapledOcsp) s.once('OCSPResponse', (r: Buffer | null) => onStapledOcsp(r));
     s.once('secureConnect', () => {
       signal.removeEventListener('abort', onAbort);
       resolve(s);
@@ -143,7 +192,16 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
       rec.observe('issuer_subject', info.subject);
       rec.observe('issuer_sha256', info.sha256);
     }
+    const chain = chainOf(peer);
+    const above = chain.slice(1).map(describeCertificate);
+    const root = chain.length > 1 ? above.at(-1) : undefined;
+    const anchor = root && root.subject === root.issuer ? rootSource(chain.at(-1)!) : undefined;
+    rec.observe('chain_subjects', above.map((c) => c.subject));
+    if (anchor) rec.observe('root_source', anchor);
     const v = verdict(s, target.host, leaf, opts);
+    const intercepted = v.status !== 'failed' ? interception({ above, pins: chain.slice(1).map(spkiSha256), ...(anchor ? { rootSource: anchor } : {}) }, opts) : undefined;
+    rec.observe('interception', intercepted ? (intercepted.reason === 'tls_intercepted' ? 'detected' : 'suspected') : 'none');
+    if (intercepted && (intercepted.status === 'failed' || v.status === 'ok')) return rec.finish(intercepted.status, intercepted.reason, intercepted.message);
     return rec.finish(v.status, v.reason, v.message);
   } catch (e) {
     const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);

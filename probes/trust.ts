@@ -25,6 +25,24 @@ export function probeSecureContext(): tls.SecureContext {
 /** Adds roots from the config's `trust.extra_ca_files` (e.g. the establishment's own CA). */
 export function setExtraRoots(pems: readonly string[]): void {
   added = [...pems];
+  operatorDer = new Set(pems.map(pemToDerHex));
   shared = undefined;
   roots = undefined;
+}
+
+let bundledDer: Set<string> | undefined;
+let operatorDer: Set<string> = new Set();
+
+const pemToDerHex = (pem: string): string => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''), 'base64').toString('hex');
+
+/**
+ * Where a trust anchor comes from: Node's bundled public roots, the operator's own
+ * `trust.extra_ca_files`, or only the machine's store (where an enterprise or DPI root lives).
+ */
+export function rootSource(der: Buffer): 'bundled' | 'operator' | 'local' {
+  bundledDer ??= new Set(tls.rootCertificates.map(pemToDerHex));
+  const hex = der.toString('hex');
+  if (bundledDer.has(hex)) return 'bundled';
+  if (operatorDer.has(hex)) return 'operator';
+  return 'local';
 }

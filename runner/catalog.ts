@@ -28,8 +28,19 @@ const port = z.union([
     }, 'a port range goes from a lower to a higher port within 1-65535'),
 ]);
 
+const tlsExpect = z
+  .object({
+    /** Substrings one certificate above the leaf must carry in its subject (the CA the document names). */
+    issuers: z.array(z.string().min(1)).default([]),
+    /** base64 SHA-256 pins of an intermediate's or root's SPKI. */
+    spki_sha256: z.array(z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'a base64 SHA-256 pin')).default([]),
+  })
+  .strict();
+
 const common = {
   checks: z.array(checkKind),
+  /** What the TLS chain must look like; a chain that validates but does not match is tls_intercepted. */
+  tls_expect: tlsExpect.optional(),
   usage: z.string().optional(),
   environment: z.string().optional(),
   note: z.string().optional(),
@@ -50,8 +61,8 @@ const flowSchema = z
   })
   .strict()
   .superRefine((row, ctx) => {
-    if (row.transport === 'udp' && row.checks.some((c) => c === 'tcp' || c === 'tls' || c === 'http' || c === 'turns'))
-      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'tcp, tls, http and turns checks need transport tcp' });
+    if (row.transport === 'udp' && row.checks.some((c) => c === 'tcp' || c === 'tls' || c === 'http' || c === 'turns' || c === 'ocsp'))
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'tcp, tls, ocsp, http and turns checks need transport tcp' });
     if (typeof row.port === 'string' && row.checks.some((c) => c !== 'dns'))
       ctx.addIssue({ code: 'custom', path: ['checks'], message: 'a port range can only be checked by dns (and media tests)' });
     if (row.direction === 'in' && row.checks.length)

@@ -73,6 +73,19 @@ export class ProbeMetrics {
       }
     });
     obs(METRICS.tlsExpiry, 'not_after_timestamp');
+    obs(METRICS.ocspResponse, 'responder_latency_seconds');
+    obs(METRICS.ocspNextUpdate, 'next_update_timestamp');
+    gauge(METRICS.tlsIntercepted, (o, { result: r }) => {
+      const i = r.observations.interception;
+      if (typeof i === 'string') o.observe(i === 'detected' ? 1 : i === 'suspected' ? 0.5 : 0, commonLabels(r));
+    });
+    gauge(METRICS.ocspStatus, (o, { result: r }) => {
+      const st = r.observations.status;
+      o.observe(1, { ...commonLabels(r), status: typeof st === 'string' ? st : 'error' });
+    });
+    gauge(METRICS.ocspStapled, (o, { result: r }) => {
+      if (typeof r.observations.stapled === 'boolean') o.observe(r.observations.stapled ? 1 : 0, commonLabels(r));
+    });
     obs(METRICS.stunRtt, 'rtt_seconds');
     obs(METRICS.clockOffset, 'offset_seconds');
     meter.createObservableGauge(METRICS.buildInfo.name, { description: METRICS.buildInfo.help }).addCallback((o) => o.observe(1, { version: VERSION, node_version: process.version }));

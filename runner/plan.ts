@@ -68,8 +68,13 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
   rows.forEach((row, i) => {
     if (row.environment && envs && !envs.includes(row.environment)) return;
     const catalog = selected.find((c) => c.platform === row.platform)!;
-    const tlsExtra = catalog.min_tls_version ? { min_version: catalog.min_tls_version } : {};
-    const stable = 'url' in row ? (catalog.urls.find((u) => u.url === row.url)?.ips_stable ?? true) : (catalog.flows.find((f) => f.host === row.host && f.port === row.port)?.ips_stable ?? true);
+    const entry = 'url' in row ? catalog.urls.find((u) => u.url === row.url) : catalog.flows.find((f) => f.host === row.host && f.port === row.port && f.transport === row.transport);
+    const tlsExtra = {
+      ...(catalog.min_tls_version ? { min_version: catalog.min_tls_version } : {}),
+      ...(entry?.tls_expect ? { expect_issuers: entry.tls_expect.issuers, expect_spki_sha256: entry.tls_expect.spki_sha256 } : {}),
+    };
+
+    const stable = entry?.ips_stable ?? true;
     let host: string;
     let port: number | undefined;
     let url: string | undefined;
@@ -89,6 +94,8 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
     for (const kind of row.checks as ProbeKind[]) {
       if (kind === 'dns') add('dns', { ...base, transport: 'udp', documentedIps: [...row.ips] }, i);
       else if (kind === 'tcp' || kind === 'tls') add(kind, { ...base, port, transport: 'tcp' }, i, kind === 'tls' ? tlsExtra : {});
+      // Every TLS endpoint also gets its certificate's revocation status checked.
+      if (kind === 'tls' || kind === 'ocsp') add('ocsp', { ...base, port, transport: 'tcp' }, i);
       else if (kind === 'http') add('http', { ...base, port, transport: 'tcp', url }, i);
       else if (kind === 'stun' || kind === 'turn') add(kind, { ...base, port, transport: 'url' in row ? 'udp' : row.transport }, i);
       else if (kind === 'turns') add('turns', { ...base, port, transport: 'tcp' }, i);

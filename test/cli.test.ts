@@ -104,7 +104,8 @@ describe('vigie CLI', () => {
     const closed = out.results.find((x) => x.kind === 'tcp' && x.host === '127.0.0.1')!;
     expect(closed).toMatchObject({ status: 'failed', reason: 'refused' });
     expect(Object.keys(closed)).toEqual(['platform', 'host', 'port', 'transport', 'kind', 'target', 'status', 'reason', 'message', 'durationSeconds', 'phases', 'observations']);
-    expect(out.summary).toEqual({ ok: 5, degraded: 0, failed: 1 });
+    expect(by('ocsp')).toMatchObject({ status: 'ok', observations: { status: 'none' } }); // the lab leaf names no OCSP responder
+    expect(out.summary).toEqual({ ok: 6, degraded: 0, failed: 1 });
   });
 
   it('check with --kind and --platform filters, exit 0 when all pass', async () => {

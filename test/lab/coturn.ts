@@ -110,7 +110,7 @@ export async function startCoturn(cert: LabCert, auth: CoturnAuth, where: { netn
     settledSessions,
     stop: () =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 2000).unref();

@@ -23,14 +23,14 @@ function closeServer(server: net.Server): Promise<void> {
   });
 }
 
-function listen(server: net.Server, host = '127.0.0.1'): Promise<Closable> {
+function listen(server: net.Server, host = '127.0.0.1', port = 0): Promise<Closable> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
   return new Promise((resolve) =>
-    server.listen(0, host, () =>
+    server.listen(port, host, () =>
       resolve({
         port: portOf(server),
         close: () => {
@@ -52,7 +52,12 @@ function app(req: http.IncomingMessage, res: http.ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>lab</title><p>Vigie lab</p>\n');
 }
 
-export function startHttps(cert: LabCert, opts: { tls10Only?: boolean } = {}): Promise<Closable> {
+/** An HTTP server on a chosen port answering every request with `handler`. */
+export function startHttpOn(port: number, handler: http.RequestListener): Promise<Closable> {
+  return listen(http.createServer(handler), '127.0.0.1', port);
+}
+
+export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: Buffer } = {}): Promise<Closable> {
   const server = https.createServer(
     {
       cert: cert.chain,
@@ -61,6 +66,7 @@ export function startHttps(cert: LabCert, opts: { tls10Only?: boolean } = {}): P
     },
     app,
   );
+  if (opts.staple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, cb: (err: Error | null, resp?: Buffer) => void) => cb(null, opts.staple));
   return listen(server);
 }
 
@@ -69,8 +75,8 @@ export function startHttp(): Promise<Closable> {
 }
 
 /** A TCP server that accepts and never says anything. */
-export function startSilentTcp(): Promise<Closable> {
-  return listen(net.createServer(() => {}));
+export function startSilentTcp(port = 0): Promise<Closable> {
+  return listen(net.createServer(() => {}), '127.0.0.1', port);
 }
 
 /** A port that was free a moment ago: connecting to it is refused. */

@@ -1,0 +1,160 @@
+// The OCSP lab, made with OpenSSL: root → intermediate → leaves whose Authority Information Access
+// points at the lab (OCSP responder and CA issuers URL on loopback), a delegated OCSP signer, an
+// index in which one leaf is revoked and one is absent, and `openssl ocsp` answering on loopback.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedPort } from './servers.ts';
+
+export interface OcspLeaf {
+  cert: string;
+  key: string;
+  chain: string;
+}
+
+export interface OcspLab {
+  dir: string;
+  rootPem: string;
+  intermediatePem: string;
+  ocspPort: number;
+  issuersPort: number;
+  leaves: Record<'good' | 'revoked' | 'unknown', OcspLeaf>;
+  /** An OCSP answer for the good leaf made by the responder as if it were `daysAgo` days ago (faketime). */
+  staleResponse(daysAgo: number): Buffer;
+  /** A fresh OCSP answer for the good leaf, as a server would staple it. */
+  fetchResponse(): Buffer;
+  /** Starts (or restarts) the responder; `signer` picks who signs: the delegated signer or an unrelated key. */
+  startResponder(signer?: 'delegated' | 'issuer' | 'unrelated'): Promise<void>;
+  stopResponder(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const openssl = (args: string[], cwd: string): string => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+
+const conf = (ocspPort: number, issuersPort: number) => `[ ca ]
+default_ca = lab
+[ lab ]
+dir = .
+database = index.txt
+new_certs_dir = newcerts
+serial = serial
+default_md = sha256
+default_days = 365
+policy = any
+copy_extensions = copy
+unique_subject = no
+[ any ]
+commonName = supplied
+organizationName = optional
+[ req ]
+distinguished_name = dn
+prompt = no
+[ dn ]
+CN = placeholder
+[ v3_ca ]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[ leaf ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:${ocspPort}/,caIssuers;URI:http://127.0.0.1:${issuersPort}/intermediate.der
+[ ocsp_signer ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature
+extendedKeyUsage = critical,OCSPSigning
+`;
+
+export async function makeOcspLab(): Promise<OcspLab> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-ocsp-'));
+  const [ocspPort, issuersPort] = [await closedPort(), await closedPort()];
+  mkdirSync(join(dir, 'newcerts'));
+  writeFileSync(join(dir, 'ca.cnf'), conf(ocspPort, issuersPort));
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '2000\n');
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', '-x509', ...ec, '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', '/O=Vigie Lab/CN=Vigie Lab OCSP Root', '-config', 'ca.cnf', '-extensions', 'v3_ca'], dir);
+  openssl(['req', ...ec, '-keyout', 'intermediate.key', '-out', 'intermediate.csr', '-subj', '/O=Vigie Lab/CN=Vigie Lab Issuing CA'], dir);
+  openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'root.pem', '-keyfile', 'root.key', '-extensions', 'v3_ca', '-in', 'intermediate.csr', '-out', 'intermediate.pem', '-notext'], dir);
+  // The leaves' index is the intermediate's own: start it afresh (the root's lists the intermediate).
+  writeFileSync(join(dir, 'index.txt'), '');
+  const issue = (name: string, ext: string, cn: string) => {
+    openssl(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], dir);
+    openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'intermediate.pem', '-keyfile', 'intermediate.key', '-extensions', ext, '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext'], dir);
+  };
+  issue('good', 'leaf', 'localhost');
+  issue('revoked', 'leaf', 'localhost');
+  issue('ocsp', 'ocsp_signer', 'Vigie Lab OCSP Signer');
+  openssl(['ca', '-config', 'ca.cnf', '-cert', 'intermediate.pem', '-keyfile', 'intermediate.key', '-revoke', 'revoked.pem', '-crl_reason', 'keyCompromise'], dir);
+  // "unknown": issued by the same CA but absent from the responder's index.
+  const index = readFileSync(join(dir, 'index.txt'), 'utf8');
+  issue('unknown', 'leaf', 'localhost');
+  writeFileSync(join(dir, 'index.txt'), index);
+  openssl(['req', '-x509', ...ec, '-keyout', 'unrelated.key', '-out', 'unrelated.pem', '-days', '30', '-subj', '/CN=Unrelated Signer'], dir);
+  const intermediatePem = readFileSync(join(dir, 'intermediate.pem'), 'utf8');
+  openssl(['x509', '-in', 'intermediate.pem', '-outform', 'DER', '-out', 'intermediate.der'], dir);
+  const leaf = (name: string): OcspLeaf => {
+    const cert = readFileSync(join(dir, `${name}.pem`), 'utf8');
+    return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), chain: cert + intermediatePem };
+  };
+
+  // CA issuers URL: serves the intermediate in DER, as crt.sectigo.com does.
+  const issuers = http.createServer((req, res) => {
+    if (req.url === '/intermediate.der') return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(readFileSync(join(dir, 'intermediate.der')));
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((r) => issuers.listen(issuersPort, '127.0.0.1', () => r()));
+
+  let responder: ChildProcess | undefined;
+  const stopResponder = () =>
+    new Promise<void>((resolve) => {
+      if (!responder || responder.exitCode !== null || responder.signalCode !== null) return resolve();
+      responder.once('exit', () => resolve());
+      responder.kill('SIGTERM');
+    });
+  const startResponder = async (signer: 'delegated' | 'issuer' | 'unrelated' = 'delegated') => {
+    await stopResponder();
+    const [cert, key] = signer === 'delegated' ? ['ocsp.pem', 'ocsp.key'] : signer === 'issuer' ? ['intermediate.pem', 'intermediate.key'] : ['unrelated.pem', 'unrelated.key'];
+    responder = spawn('openssl', ['ocsp', '-index', 'index.txt', '-port', String(ocspPort), '-rsigner', cert, '-rkey', key, '-CA', 'intermediate.pem', '-nmin', '60', '-ignore_err'], { cwd: dir, stdio: 'ignore' });
+    // Ready when it accepts connections.
+    for (let i = 0; i < 50; i++) {
+      const ok = await new Promise<boolean>((r) => {
+        const req = http.request({ host: '127.0.0.1', port: ocspPort, method: 'GET', path: '/' }, (res) => (res.resume(), r(true)));
+        req.on('error', () => r(false));
+        req.end();
+      });
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('openssl ocsp did not start');
+  };
+
+  const staleResponse = (daysAgo: number) => {
+    openssl(['ocsp', '-issuer', 'intermediate.pem', '-cert', 'good.pem', '-no_nonce', '-reqout', 'stale-req.der'], dir);
+    execFileSync('faketime', ['-f', `-${daysAgo}d`, 'openssl', 'ocsp', '-index', 'index.txt', '-rsigner', 'ocsp.pem', '-rkey', 'ocsp.key', '-CA', 'intermediate.pem', '-reqin', 'stale-req.der', '-respout', 'stale.der', '-nmin', '60'], { cwd: dir, stdio: 'ignore' });
+    return readFileSync(join(dir, 'stale.der'));
+  };
+  const fetchResponse = () => {
+    openssl(['ocsp', '-issuer', 'intermediate.pem', '-cert', 'good.pem', '-no_nonce', '-url', `http://127.0.0.1:${ocspPort}/`, '-respout', 'staple.der', '-noverify'], dir);
+    return readFileSync(join(dir, 'staple.der'));
+  };
+  return {
+    dir,
+    staleResponse,
+    fetchResponse,
+    rootPem: readFileSync(join(dir, 'root.pem'), 'utf8'),
+    intermediatePem,
+    ocspPort,
+    issuersPort,
+    leaves: { good: leaf('good'), revoked: leaf('revoked'), unknown: leaf('unknown') },
+    startResponder,
+    stopResponder,
+    stop: async () => {
+      await stopResponder();
+      await new Promise<void>((r) => issuers.close(() => r()));
+    },
+  };
+}

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startCoturn } from '../test/lab/coturn.ts';
+import { makeOcspLab } from '../test/lab/ocsp-pki.ts';
 import { median, wireStunRtts } from './pcap.ts';
 import { createHostResolver } from '../probes/resolve.ts';
 import { executeCheck } from '../runner/execute.ts';
@@ -70,6 +71,19 @@ const relayPackets = relay.observations.packets_sent as number;
 const relayWire = relayPackets * (1200 + 4 + 28) + (relay.observations.packets_received as number) * (13 + 4 + 28);
 await coturn.stop();
 
+// OCSP: cost per endpoint against openssl ocsp (cache off, so every check asks).
+const ocspLab = await makeOcspLab();
+await ocspLab.startResponder();
+const ocspServer = await startHttps(ocspLab.leaves.good);
+const ocspCost = await runJson<{ count: number; ok: number; wallSeconds: number; cpuSeconds: number; requestBytes: number; responseBytes: number }>([
+  join(root, 'bench', 'ocsp-worker.ts'),
+  String(ocspServer.port),
+  '200',
+  ocspLab.rootPem,
+]);
+await ocspServer.close();
+await ocspLab.stop();
+
 // 3. Idle RSS of vigie run with the embedded catalog.
 const port = await closedPort();
 const runCfg = join(tmp, 'run.yaml');
@@ -98,6 +112,7 @@ for (const k of ['tcp', 'tls', 'stun']) {
   const against = k === 'stun' ? 'coturn (UDP)' : 'a loopback HTTPS server';
   log(`| ${k.toUpperCase()} checks against ${against}, concurrency 8${w.medianRttMs !== null ? `, median RTT reported ${f(w.medianRttMs, 3)} ms` : ''} | ${w.count} (${w.ok} ok) | ${f(w.wallSeconds)} | ${f(w.cpuSeconds)} | ${f((w.cpuSeconds / w.count) * 1000, 3)} ms CPU per check; peak RSS ${f(w.maxRssMiB, 0)} MiB |`);
 }
+log(`| OCSP checks (TLS handshake, CA issuers GET, OCSP POST, full verification; cache off) against openssl ocsp | ${ocspCost.count} (${ocspCost.ok} ok) | ${f(ocspCost.wallSeconds)} | ${f(ocspCost.cpuSeconds)} | ${f((ocspCost.cpuSeconds / ocspCost.count) * 1000, 2)} ms CPU per check; 2 HTTP requests per check (CA issuers + OCSP); OCSP request ${ocspCost.requestBytes} B, response ${ocspCost.responseBytes} B |`);
 log('');
 log(`STUN RTT fidelity (1,000 Bindings one at a time against coturn on loopback): median RTT reported by the probe ${f(fidelity.probeMs, 3)} ms; median round trip of the same packets on the wire (tcpdump, ${fidelity.pairs} request/response pairs) ${f(fidelity.wireMs, 3)} ms; the probe's own overhead ${f((fidelity.probeMs - fidelity.wireMs) * 1000, 0)} µs.`);
 log('');

@@ -54,6 +54,26 @@ describe('ocsp probe against openssl ocsp', () => {
   it('unknown to the responder', async () => {
     expect(await ocsp('unknown')).toMatchObject({ status: 'failed', reason: 'ocsp_unknown', observations: { status: 'unknown' } });
   });
+  it('a server that does not send its issuer: the issuer is fetched over AIA (CA issuers URL)', async () => {
+    const leafOnly = await startHttps({ ...lab.leaves.good, chain: lab.leaves.good.cert });
+    try {
+      const r = await runProbe('ocsp', target({ host: 'localhost', port: leafOnly.port }));
+      expect(r).toMatchObject({ status: 'ok', observations: { status: 'good', issuer_fetched: true } });
+      expect(r.phases.issuer).toBeGreaterThan(0);
+    } finally {
+      await leafOnly.close();
+    }
+  });
+  it('CA issuers URL failing while OCSP answers good is degraded ca_issuers_unreachable', async () => {
+    lab.setIssuersDown(true);
+    try {
+      const r = await ocsp('good');
+      expect(r).toMatchObject({ status: 'degraded', reason: 'ca_issuers_unreachable', observations: { status: 'good' } });
+      expect(r.message).toContain('HTTP 503');
+    } finally {
+      lab.setIssuersDown(false);
+    }
+  });
   it('stapled response is reported', async () => {
     expect(await ocsp('stapled')).toMatchObject({ status: 'ok', observations: { stapled: true } });
   });

@@ -28,6 +28,8 @@ export interface OcspLab {
   /** Starts (or restarts) the responder; `signer` picks who signs: the delegated signer or an unrelated key. */
   startResponder(signer?: 'delegated' | 'issuer' | 'unrelated'): Promise<void>;
   stopResponder(): Promise<void>;
+  /** Makes the CA issuers URL answer 503 (true) or serve the intermediate again (false). */
+  setIssuersDown(down: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -102,7 +104,9 @@ export async function makeOcspLab(): Promise<OcspLab> {
   };
 
   // CA issuers URL: serves the intermediate in DER, as crt.sectigo.com does.
+  let issuersDown = false;
   const issuers = http.createServer((req, res) => {
+    if (issuersDown) return void res.writeHead(503).end();
     if (req.url === '/intermediate.der') return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(readFileSync(join(dir, 'intermediate.der')));
     res.writeHead(404).end();
   });
@@ -152,6 +156,7 @@ export async function makeOcspLab(): Promise<OcspLab> {
     leaves: { good: leaf('good'), revoked: leaf('revoked'), unknown: leaf('unknown') },
     startResponder,
     stopResponder,
+    setIssuersDown: (down) => (issuersDown = down),
     stop: async () => {
       await stopResponder();
       await new Promise<void>((r) => issuers.close(() => r()));

@@ -2,10 +2,11 @@
 // points at the lab (OCSP responder and CA issuers URL on loopback), a delegated OCSP signer, an
 // index in which one leaf is revoked and one is absent, and `openssl ocsp` answering on loopback.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { caConfig, EC_KEY, initCaDir, openssl } from './pki.ts';
 import { closedPort } from './servers.ts';
 
 export interface OcspLeaf {
@@ -33,51 +34,21 @@ export interface OcspLab {
   stop(): Promise<void>;
 }
 
-const openssl = (args: string[], cwd: string): string => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-
-const conf = (ocspPort: number, issuersPort: number) => `[ ca ]
-default_ca = lab
-[ lab ]
-dir = .
-database = index.txt
-new_certs_dir = newcerts
-serial = serial
-default_md = sha256
-default_days = 365
-policy = any
-copy_extensions = copy
-unique_subject = no
-[ any ]
-commonName = supplied
-organizationName = optional
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = placeholder
-[ v3_ca ]
-basicConstraints = critical,CA:true
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[ leaf ]
-basicConstraints = CA:false
-keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
-authorityInfoAccess = OCSP;URI:http://127.0.0.1:${ocspPort}/,caIssuers;URI:http://127.0.0.1:${issuersPort}/intermediate.der
-[ ocsp_signer ]
+const conf = (ocspPort: number, issuersPort: number) =>
+  caConfig(
+    `authorityInfoAccess = OCSP;URI:http://127.0.0.1:${ocspPort}/,caIssuers;URI:http://127.0.0.1:${issuersPort}/intermediate.der`,
+    `[ ocsp_signer ]
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature
 extendedKeyUsage = critical,OCSPSigning
-`;
+`,
+  );
 
 export async function makeOcspLab(): Promise<OcspLab> {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-ocsp-'));
   const [ocspPort, issuersPort] = [await closedPort(), await closedPort()];
-  mkdirSync(join(dir, 'newcerts'));
-  writeFileSync(join(dir, 'ca.cnf'), conf(ocspPort, issuersPort));
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '2000\n');
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  initCaDir(dir, conf(ocspPort, issuersPort), '2000');
+  const ec = EC_KEY;
   openssl(['req', '-x509', ...ec, '-keyout', 'root.key', '-out', 'root.pem', '-days', '3650', '-subj', '/O=Vigie Lab/CN=Vigie Lab OCSP Root', '-config', 'ca.cnf', '-extensions', 'v3_ca'], dir);
   openssl(['req', ...ec, '-keyout', 'intermediate.key', '-out', 'intermediate.csr', '-subj', '/O=Vigie Lab/CN=Vigie Lab Issuing CA'], dir);
   openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'root.pem', '-keyfile', 'root.key', '-extensions', 'v3_ca', '-in', 'intermediate.csr', '-out', 'intermediate.pem', '-notext'], dir);

@@ -20,13 +20,15 @@ export interface LabPki {
   leaves: Record<'valid' | 'expired' | 'expiring' | 'wronghost' | 'selfsigned', LabCert>;
 }
 
-const openssl = (args: string[], cwd: string): string => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+export const openssl = (args: string[], cwd: string): string => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 14) + 'Z';
 }
 
-const CA_CONF = `[ ca ]
+/** An `openssl ca` configuration for a lab CA in the current directory; `leafExtra` adds lines to [leaf]. */
+export function caConfig(leafExtra = '', extraSections = ''): string {
+  return `[ ca ]
 default_ca = lab
 [ lab ]
 dir = .
@@ -34,11 +36,13 @@ database = index.txt
 new_certs_dir = newcerts
 serial = serial
 default_md = sha256
+default_days = 365
 policy = any
 copy_extensions = copy
 unique_subject = no
 [ any ]
 commonName = supplied
+organizationName = optional
 [ req ]
 distinguished_name = dn
 prompt = no
@@ -52,14 +56,24 @@ subjectKeyIdentifier = hash
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature,keyEncipherment
 extendedKeyUsage = serverAuth
-`;
+${leafExtra}
+${extraSections}`;
+}
+
+/** Key options: P-256, unencrypted (fast to make, accepted everywhere). */
+export const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/** A fresh `openssl ca` working directory: config, empty index, serial. */
+export function initCaDir(dir: string, config: string, serial: string): void {
+  mkdirSync(join(dir, 'newcerts'), { recursive: true });
+  writeFileSync(join(dir, 'ca.cnf'), config);
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), `${serial}\n`);
+}
 
 export function makePki(dir = mkdtempSync(join(tmpdir(), 'vigie-pki-'))): LabPki {
-  mkdirSync(join(dir, 'newcerts'), { recursive: true });
-  writeFileSync(join(dir, 'ca.cnf'), CA_CONF);
-  writeFileSync(join(dir, 'index.txt'), '');
-  writeFileSync(join(dir, 'serial'), '1000\n');
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  initCaDir(dir, caConfig(), '1000');
+  const ec = EC_KEY;
   openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/O=Vigie Lab/CN=Vigie Lab Root CA', '-config', 'ca.cnf', '-extensions', 'v3_ca'], dir);
   const caCert = readFileSync(join(dir, 'ca.pem'), 'utf8');
   const now = Date.now();

@@ -44,6 +44,12 @@ export function loadInputs(configPath: string | undefined, catalogArgs: readonly
       throw new InputError(unknown.map((p) => ({ file: configFile, path: 'catalogs.platforms', message: `unknown platform "${p}" (known: ${catalogs.map((c) => c.platform).join(', ')})` })));
     catalogs = catalogs.filter((c) => wanted.includes(c.platform));
   }
+  const known = new Set(catalogs.map((c) => c.platform));
+  const badSessions = [
+    ...config.rcp.sessions.map((s, i) => ({ p: s.platform, path: `rcp.sessions[${i}].platform` })),
+    ...config.rcp.ical.map((s, i) => ({ p: s.platform, path: `rcp.ical[${i}].platform` })),
+  ].filter((x) => !known.has(x.p));
+  if (badSessions.length) throw new InputError(badSessions.map((x) => ({ file: configFile, path: x.path, message: `unknown platform "${x.p}" (known: ${[...known].join(', ')})` })));
   return { config, configFile, catalogs };
 }
 

@@ -5,6 +5,8 @@ import { sharedContext } from './context.ts';
 import { createLogger } from './logging.ts';
 import { ProbeMetrics } from './metrics.ts';
 import { buildPlan } from './plan.ts';
+import { dirname, resolve } from 'node:path';
+import { PreSessionRuns } from './rcp-schedule.ts';
 import { readLogin } from './secrets.ts';
 import { Scheduler } from './scheduler.ts';
 import { serverAddress, startServer } from './server.ts';
@@ -27,8 +29,15 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
   // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (ignored, probe keeps running)'));
   process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (ignored, probe keeps running)'));
+  const preSession = new PreSessionRuns(config.rcp, plan.checks, (s) => void scheduler.run(s), log, {
+    baseDir: configFile === '(defaults)' ? process.cwd() : dirname(resolve(configFile)),
+    offsetsMs: config.rcp.offsets_minutes.map((m) => m * 60_000),
+    windowMs: config.rcp.window_minutes * 60_000,
+  });
+  metrics.setSessions(() => preSession.next());
   log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: catalogs.map((c) => c.platform) }, 'vigie run started');
   scheduler.start();
+  preSession.start();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -36,6 +45,7 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
       if (stopping) return;
       stopping = true;
       log.info({ signal, inFlight: scheduler.activeCount, graceMs: config.shutdown_grace }, 'stopping');
+      preSession.stop();
       void scheduler
         .stop(config.shutdown_grace)
         .then(() => new Promise<void>((r) => server.close(() => r())))

@@ -38,6 +38,8 @@ export const METRICS = {
   relayThroughput: { name: 'probe_relay_throughput_bytes_per_second', type: 'gauge', help: 'Payload bytes per second received through the relay.', kinds: ['relay'] },
   clockOffset: { name: 'probe_clock_offset_seconds', type: 'gauge', help: 'Offset of the local clock against the time source (positive: local clock behind).', kinds: ['clock'] },
   skipped: { name: 'probe_check_skipped_total', type: 'counter', help: 'Scheduled runs skipped because the previous run of the same check was still going.', labels: ['cause'] },
+  rcpNextStart: { name: 'rcp_session_next_start_timestamp_seconds', type: 'gauge', help: 'Unix time at which the next occurrence of each RCP session starts.', labels: ['platform', 'session'], common: false },
+  rcpInWindow: { name: 'rcp_session_in_window', type: 'gauge', help: 'Whether the session is within its pre-session window or under way (1) or not (0).', labels: ['platform', 'session'], common: false },
   buildInfo: { name: 'vigie_build_info', type: 'gauge', help: 'Version of the running probe (value 1).', labels: ['version', 'node_version'], common: false },
   checksConfigured: { name: 'vigie_checks_configured', type: 'gauge', help: 'Checks the probe runs, by kind.', labels: ['kind'], common: false },
 } as const satisfies Record<string, MetricSpec>;

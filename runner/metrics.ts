@@ -30,6 +30,7 @@ export class ProbeMetrics {
   private readonly runs;
   private readonly skipped;
   private configured = new Map<string, number>();
+  private sessions: () => { occurrence: { platform: string; name: string; start: Date }; inWindow: boolean }[] = () => [];
 
   constructor() {
     const meter = this.provider.getMeter('vigie', VERSION);
@@ -88,10 +89,22 @@ export class ProbeMetrics {
     });
     obs(METRICS.stunRtt, 'rtt_seconds');
     obs(METRICS.clockOffset, 'offset_seconds');
+    const sessionLabels = (o: { platform: string; name: string }) => ({ platform: o.platform, session: o.name });
+    meter.createObservableGauge(METRICS.rcpNextStart.name, { description: METRICS.rcpNextStart.help }).addCallback((o) => {
+      for (const s of this.sessions()) o.observe(s.occurrence.start.getTime() / 1000, sessionLabels(s.occurrence));
+    });
+    meter.createObservableGauge(METRICS.rcpInWindow.name, { description: METRICS.rcpInWindow.help }).addCallback((o) => {
+      for (const s of this.sessions()) o.observe(s.inWindow ? 1 : 0, sessionLabels(s.occurrence));
+    });
     meter.createObservableGauge(METRICS.buildInfo.name, { description: METRICS.buildInfo.help }).addCallback((o) => o.observe(1, { version: VERSION, node_version: process.version }));
     meter.createObservableGauge(METRICS.checksConfigured.name, { description: METRICS.checksConfigured.help }).addCallback((o) => {
       for (const [kind, n] of this.configured) o.observe(n, { kind });
     });
+  }
+
+  /** Source of the RCP session gauges (the pre-session planner). */
+  setSessions(next: () => { occurrence: { platform: string; name: string; start: Date }; inWindow: boolean }[]): void {
+    this.sessions = next;
   }
 
   setPlan(checks: readonly CheckSpec[]): void {

@@ -1,0 +1,105 @@
+// Pre-session runs: before each RCP session, everything the session's platform needs is checked
+// again at the configured offsets (default 60, 30 and 10 minutes before the start), so that
+// on-call staff hear of a broken path while there is still time to act.
+import type { Logger } from 'pino';
+import { type CalendarConfig, type Occurrence, occurrences } from './calendar.ts';
+import type { CheckSpec } from './plan.ts';
+
+/** How far ahead occurrences are planned; re-planned every `replanMs`. */
+const HORIZON_MS = 26 * 3_600_000;
+
+export interface PreSessionOptions {
+  baseDir: string;
+  /** Offsets in ms (the config's minutes, converted; tests use shorter ones). */
+  offsetsMs: number[];
+  windowMs: number;
+  replanMs?: number;
+  now?: () => Date;
+}
+
+export class PreSessionRuns {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private replan: NodeJS.Timeout | undefined;
+  private cal: CalendarConfig;
+  private checks: readonly CheckSpec[];
+  private run: (spec: CheckSpec) => void;
+  private log: Logger;
+  private opts: PreSessionOptions;
+  private upcomingCache: Occurrence[] = [];
+  private planned = false;
+
+  constructor(cal: CalendarConfig, checks: readonly CheckSpec[], run: (spec: CheckSpec) => void, log: Logger, opts: PreSessionOptions) {
+    this.cal = cal;
+    this.checks = checks;
+    this.run = run;
+    this.log = log;
+    this.opts = opts;
+  }
+
+  private now(): Date {
+    return this.opts.now?.() ?? new Date();
+  }
+
+  /** Checks a session of `platform` needs: the platform's own and the site-wide ones (clock, proxy). */
+  checksFor(platform: string): CheckSpec[] {
+    return this.checks.filter((c) => c.target.platform === platform || c.target.platform === 'site');
+  }
+
+  /** Plans the timers of the next occurrences; the first call throws on bad input, later ones log and keep the last plan. */
+  plan(): void {
+    const now = this.now();
+    try {
+      this.upcomingCache = occurrences(this.cal, now, new Date(now.getTime() + HORIZON_MS), this.opts.baseDir);
+    } catch (e) {
+      if (!this.planned) throw e;
+      this.log.error({ err: e }, 'cannot read the RCP calendar; keeping the previous plan');
+    }
+    this.planned = true;
+    for (const occ of this.upcomingCache) {
+      for (const offset of this.opts.offsetsMs) {
+        const at = occ.start.getTime() - offset;
+        const key = `${occ.platform}|${occ.name}|${occ.start.toISOString()}|${offset}`;
+        if (at <= now.getTime() || this.timers.has(key)) continue;
+        const t = setTimeout(() => {
+          const specs = this.checksFor(occ.platform);
+          this.log.info({ session: occ.name, platform: occ.platform, start: occ.start.toISOString(), minutesBefore: Math.round(offset / 60000), checks: specs.length }, 'pre-session run');
+          for (const s of specs) this.run(s);
+        }, at - now.getTime());
+        t.unref();
+        this.timers.set(key, t);
+      }
+    }
+    // Forget timers of past occurrences.
+    for (const [key, t] of this.timers) {
+      if (Date.parse(key.split('|')[2]!) >= now.getTime() - this.opts.windowMs) continue;
+      clearTimeout(t);
+      this.timers.delete(key);
+    }
+  }
+
+  start(): void {
+    this.plan();
+    this.replan = setInterval(() => this.plan(), this.opts.replanMs ?? 30 * 60_000);
+    this.replan.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.replan);
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  /** The next occurrence of each (platform, session), and whether it is within its pre-session window. */
+  next(): { occurrence: Occurrence; inWindow: boolean }[] {
+    const now = this.now().getTime();
+    const seen = new Set<string>();
+    const out: { occurrence: Occurrence; inWindow: boolean }[] = [];
+    for (const o of this.upcomingCache) {
+      const key = `${o.platform}|${o.name}`;
+      if (seen.has(key) || o.end.getTime() <= now) continue;
+      seen.add(key);
+      out.push({ occurrence: o, inWindow: now >= o.start.getTime() - this.opts.windowMs && now < o.end.getTime() });
+    }
+    return out;
+  }
+}

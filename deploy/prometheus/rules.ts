@@ -1,0 +1,210 @@
+// Alerts as code (after kubernetes-mixin): one SLO table generates the recording rules over
+// probe_check_runs_total and the multi-window multi-burn-rate alerts; the cause-naming alerts
+// (RCP session at risk, platform incident versus one establishment's network, probe down or stale,
+// certificates, DNS drift, clock, media) sit beside them; runbook links are added in one pass.
+// `npm run rules` writes deploy/prometheus/vigie-rules.yaml; the tests check it is current.
+import { stringify } from 'yaml';
+
+/** Where the runbooks of docs/runbooks/ are published; set VIGIE_RUNBOOK_BASE_URL when generating. */
+export const RUNBOOK_BASE_URL = process.env.VIGIE_RUNBOOK_BASE_URL ?? 'https://vigie.example/docs/runbooks/';
+
+/** Probe kinds by flow class: what a hospital network team recognises. */
+export const FLOW_CLASSES = {
+  signalling: ['dns', 'tcp'],
+  media: ['stun', 'turn', 'turns', 'relay'],
+  pki: ['tls', 'ocsp'],
+  web: ['http'],
+} as const;
+export type FlowClass = keyof typeof FLOW_CLASSES;
+
+/** The SLO of each flow class: share of check runs that must succeed over 30 days. */
+export const SLOS: Record<FlowClass, number> = { signalling: 0.995, media: 0.99, pki: 0.995, web: 0.995 };
+
+/** Multi-window multi-burn-rate table (Google SRE workbook): {severity, long, short, factor}. */
+export const BURN_RATES = [
+  { severity: 'page', long: '1h', short: '5m', factor: 14.4 },
+  { severity: 'page', long: '6h', short: '30m', factor: 6 },
+  { severity: 'ticket', long: '1d', short: '2h', factor: 3 },
+  { severity: 'ticket', long: '3d', short: '6h', factor: 1 },
+] as const;
+
+const WINDOWS = [...new Set(BURN_RATES.flatMap((b) => [b.short, b.long]))];
+const BY = 'establishment, region, platform, flow_class';
+const ENDPOINT = 'platform, host, port, transport, kind';
+
+function classed(expr: string): string {
+  let out = expr;
+  for (const [cls, kinds] of Object.entries(FLOW_CLASSES)) out = `label_replace(${out}, "flow_class", "${cls}", "kind", "${kinds.join('|')}")`;
+  return out;
+}
+
+export interface Rule {
+  record?: string;
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+const errorRatio = (w: string) => `vigie:check_error_ratio:rate${w}`;
+
+function recordingRules(): Rule[] {
+  return WINDOWS.map((w) => ({
+    record: errorRatio(w),
+    expr: `sum by (${BY}) (${classed(`rate(probe_check_runs_total{result="failed"}[${w}])`)})\n/\nsum by (${BY}) (${classed(`rate(probe_check_runs_total[${w}])`)})`,
+  }));
+}
+
+const FR_CLASS: Record<FlowClass, string> = { signalling: 'signalisation', media: 'chemin média', pki: 'PKI (certificats, OCSP)', web: 'web' };
+
+function burnRateAlerts(): Rule[] {
+  const out: Rule[] = [];
+  for (const cls of Object.keys(FLOW_CLASSES) as FlowClass[]) {
+    const budget = 1 - SLOS[cls];
+    for (const severity of ['page', 'ticket'] as const) {
+      const rows = BURN_RATES.filter((b) => b.severity === severity);
+      const expr = rows
+        .map((b) => `(${errorRatio(b.long)}{flow_class="${cls}"} > ${+(b.factor * budget).toFixed(6)} and ${errorRatio(b.short)}{flow_class="${cls}"} > ${+(b.factor * budget).toFixed(6)})`)
+        .join('\nor\n');
+      out.push({
+        alert: `VigieErrorBudgetBurn${severity === 'page' ? 'Fast' : 'Slow'}`,
+        expr,
+        for: severity === 'page' ? '2m' : '15m',
+        labels: { severity, audience: 'regional-operators', flow_class: cls },
+        annotations: {
+          summary: `Budget d'erreur ${FR_CLASS[cls]} de {{ $labels.platform }} consommé trop vite à {{ $labels.establishment }}`,
+          description: `Les contrôles ${FR_CLASS[cls]} de la plateforme {{ $labels.platform }} échouent à {{ $labels.establishment }} (${severity === 'page' ? 'consommation rapide' : 'consommation lente'} du budget d'erreur, objectif ${(SLOS[cls] * 100).toFixed(1)} %). Vérifier les flux de cette classe sur la page d'état de la sonde.`,
+        },
+      });
+    }
+  }
+  return out;
+}
+
+const sessionOf = `{{ with printf "rcp_session_next_start_timestamp_seconds{establishment='%s',platform='%s'}" $labels.establishment $labels.platform | query }}{{ range . }}« {{ .Labels.session }} » à {{ .Value | humanizeTimestamp }}{{ end }}{{ end }}`;
+
+function causeAlerts(): Rule[] {
+  const failingShare = `(count by (${ENDPOINT}) (probe_success == 0) / count by (${ENDPOINT}) (probe_success))`;
+  return [
+    {
+      alert: 'RcpSessionAtRisk',
+      expr: `(probe_success == 0) and on (establishment, region, platform) (max by (establishment, region, platform) (rcp_session_in_window) == 1)`,
+      for: '0m',
+      labels: { severity: 'page', audience: 'oncall' },
+      annotations: {
+        summary: 'RCP en danger à {{ $labels.establishment }} : {{ $labels.kind }} vers {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }} en échec',
+        description: `Une séance ${sessionOf} de la plateforme {{ $labels.platform }} commence bientôt et le flux {{ $labels.kind }} vers {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }} échoue depuis la sonde de {{ $labels.establishment }}. Prévenir l'organisateur et le réseau de l'établissement maintenant.`,
+      },
+    },
+    {
+      alert: 'PlatformEndpointDown',
+      expr: `${failingShare} >= 0.5\nand on (${ENDPOINT}) count by (${ENDPOINT}) (probe_success) >= 3`,
+      for: '5m',
+      labels: { severity: 'page', audience: 'regional-operators' },
+      annotations: {
+        summary: 'Incident plateforme {{ $labels.platform }} : {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }} ({{ $labels.kind }}) en échec depuis {{ $value | humanizePercentage }} des établissements',
+        description: "Le même point d'accès échoue depuis la majorité des établissements : incident côté plateforme, pas un problème réseau local. Ouvrir un incident auprès de l'opérateur de la plateforme.",
+      },
+    },
+    {
+      alert: 'EstablishmentFlowBlocked',
+      expr: `(probe_success == 0)\nunless on (${ENDPOINT}) (${failingShare} >= 0.5)\nand on (${ENDPOINT}) (count by (${ENDPOINT}) (probe_success == 1) >= 1)`,
+      for: '10m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: {
+        summary: 'Flux bloqué à {{ $labels.establishment }} : {{ $labels.kind }} vers {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }}',
+        description: "Ce flux fonctionne depuis d'autres établissements mais pas depuis {{ $labels.establishment }} : demander à l'équipe réseau de l'établissement de l'ouvrir (voir la page d'état de la sonde pour la règle exacte).",
+      },
+    },
+    {
+      alert: 'ProbeDown',
+      expr: 'up{job="vigie"} == 0',
+      for: '5m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: { summary: 'Sonde Vigie injoignable à {{ $labels.establishment }}', description: "Prometheus (agent) de l'établissement ne peut plus lire la sonde : conteneur arrêté ou bloqué." },
+    },
+    {
+      alert: 'ProbeStale',
+      expr: 'time() - max by (establishment, region) (probe_last_run_timestamp_seconds) > 600',
+      for: '5m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: { summary: "La sonde de {{ $labels.establishment }} n'exécute plus ses contrôles", description: "Aucun contrôle exécuté depuis plus de 10 minutes alors que la sonde répond : ordonnanceur bloqué. Redémarrer la sonde et joindre ses journaux." },
+    },
+    {
+      alert: 'TlsCertificateExpiringSoon',
+      expr: '(probe_tls_cert_expiry_timestamp_seconds - time()) < 21 * 86400 and (probe_tls_cert_expiry_timestamp_seconds - time()) >= 7 * 86400',
+      for: '1h',
+      labels: { severity: 'ticket', audience: 'regional-operators' },
+      annotations: { summary: 'Certificat de {{ $labels.host }} ({{ $labels.platform }}) expirant dans moins de 21 jours', description: "Le certificat expire dans {{ $value | humanizeDuration }} ; prévenir l'opérateur de la plateforme." },
+    },
+    {
+      alert: 'TlsCertificateExpiryImminent',
+      expr: '(probe_tls_cert_expiry_timestamp_seconds - time()) < 7 * 86400',
+      for: '10m',
+      labels: { severity: 'page', audience: 'regional-operators' },
+      annotations: { summary: 'Certificat de {{ $labels.host }} ({{ $labels.platform }}) expirant dans moins de 7 jours', description: "Expiration imminente : les postes refuseront la connexion. Renouvellement urgent côté plateforme." },
+    },
+    {
+      alert: 'OcspRevoked',
+      expr: 'probe_ocsp_status_info{status="revoked"} == 1',
+      for: '0m',
+      labels: { severity: 'page', audience: 'regional-operators' },
+      annotations: { summary: 'Certificat de {{ $labels.host }} ({{ $labels.platform }}) révoqué', description: "L'autorité de certification déclare ce certificat révoqué : les clients stricts refusent la connexion." },
+    },
+    {
+      alert: 'OcspUnreachable',
+      expr: 'increase(probe_check_runs_total{kind="ocsp",reason="ocsp_unreachable"}[15m]) > 0 and on (establishment, region, platform, host, port, transport, kind) probe_success{kind="ocsp"} == 0',
+      for: '15m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: {
+        summary: 'Répondeur OCSP injoignable depuis {{ $labels.establishment }} ({{ $labels.platform }})',
+        description: "Le poste ne peut pas vérifier le certificat de {{ $labels.host }} : ouvrir les flux 80/443 vers le répondeur OCSP de l'autorité (ocsp.sectigo.com pour Covotem), y compris sur le proxy.",
+      },
+    },
+    {
+      alert: 'DnsIpDrift',
+      expr: 'probe_dns_ip_drift == 1',
+      for: '1h',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: { summary: "{{ $labels.host }} ne résout plus vers l'adresse documentée ({{ $labels.platform }})", description: 'Les règles pare-feu par adresse IP de {{ $labels.establishment }} doivent être mises à jour (voir la page d’état pour la nouvelle adresse).' },
+    },
+    {
+      alert: 'ClockSkew',
+      expr: 'abs(probe_clock_offset_seconds) > 2',
+      for: '15m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: { summary: "Horloge décalée de {{ $value | humanize }} s à {{ $labels.establishment }}", description: "Synchroniser les serveurs et postes sur une source NTP : les codes OTP et les certificats en dépendent (Covotem, Therap-e)." },
+    },
+    {
+      alert: 'MediaPathDegraded',
+      expr: 'probe_relay_packet_loss_ratio > 0.01',
+      for: '30m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: { summary: 'Pertes sur le chemin média vers {{ $labels.host }} à {{ $labels.establishment }} ({{ $value | humanizePercentage }})', description: 'Le test de relais mesure des pertes au-delà de 1 % : saturation du lien ou absence de QoS sur les flux média (UDP).' },
+    },
+  ];
+}
+
+/** Adds the runbook link of each alert in one place. */
+function withRunbooks(rules: Rule[]): Rule[] {
+  return rules.map((r) => (r.alert ? { ...r, annotations: { ...r.annotations, runbook_url: `${RUNBOOK_BASE_URL}${r.alert}.md` } } : r));
+}
+
+export function ruleGroups(): { groups: { name: string; interval?: string; rules: Rule[] }[] } {
+  return {
+    groups: [
+      { name: 'vigie-slo-recording', interval: '30s', rules: recordingRules() },
+      { name: 'vigie-slo-burn-rate', rules: withRunbooks(burnRateAlerts()) },
+      { name: 'vigie-causes', interval: '15s', rules: withRunbooks(causeAlerts()) },
+    ],
+  };
+}
+
+export function alertNames(): string[] {
+  return [...new Set(ruleGroups().groups.flatMap((g) => g.rules.map((r) => r.alert).filter((a): a is string => !!a)))];
+}
+
+export function renderRules(): string {
+  return `# Generated by deploy/prometheus/rules.ts (npm run rules); do not edit by hand.\n${stringify(ruleGroups(), { lineWidth: 0 })}`;
+}

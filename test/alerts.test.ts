@@ -27,3 +27,23 @@ describe('Prometheus rules', () => {
     }
   });
 });
+
+describe('Alertmanager configuration', () => {
+  const am = join(import.meta.dirname, '..', 'deploy', 'alertmanager');
+  const amtool = (args: string[]) => execFileSync('amtool', args, { cwd: am, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  it('amtool check-config accepts it', () => {
+    expect(amtool(['check-config', 'alertmanager.yml'])).toContain('SUCCESS');
+  });
+  const routes: [string, string[]][] = [
+    ['oncall', ['alertname=RcpSessionAtRisk', 'establishment=chu-a', 'severity=page', 'audience=oncall']],
+    ['regional-operators-page', ['alertname=PlatformEndpointDown', 'platform=covotem', 'severity=page', 'audience=regional-operators']],
+    ['regional-operators', ['alertname=TlsCertificateExpiringSoon', 'severity=ticket', 'audience=regional-operators']],
+    ['establishment-it', ['alertname=EstablishmentFlowBlocked', 'establishment=ch-autre', 'severity=ticket', 'audience=establishment-it']],
+    ['establishment-it-chu-exemple', ['alertname=ProbeDown', 'establishment=chu-exemple', 'severity=ticket', 'audience=establishment-it']],
+  ];
+  for (const [receiver, labels] of routes) {
+    it(`routes ${labels[0]} to ${receiver}`, () => {
+      expect(amtool(['config', 'routes', 'test', '--config.file=alertmanager.yml', `--verify.receivers=${receiver}`, ...labels]).trim()).toBe(receiver);
+    });
+  }
+});

@@ -37,6 +37,8 @@ export const calendarSchema = z
     offsets_minutes: z.array(z.number().int().min(1).max(24 * 60)).default([60, 30, 10]).describe('Minutes before a session at which its platform is checked again.'),
     /** Length of the pre-session window in minutes (the window gauge is 1 from then until the end). Default 60. */
     window_minutes: z.number().int().min(1).max(24 * 60).default(60).describe('Length of the pre-session window in minutes.'),
+    /** Inside a pre-session window, the session's platform is checked again every this many seconds. Default 60. */
+    in_window_interval_seconds: z.number().int().min(5).max(3600).default(60).describe("Inside a pre-session window, the session's platform is checked again every this many seconds."),
     sessions: z.array(sessionSchema).default([]).describe('Recurring sessions.'),
     /** iCalendar files (VEVENTs with RRULE and VTIMEZONE), each for one platform. Relative to the config file. */
     ical: z.array(z.object({ file: z.string().min(1), platform: z.string().min(1) }).strict()).default([]).describe('iCalendar files, each for one platform, relative to the config file.'),

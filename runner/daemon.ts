@@ -33,6 +33,7 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
     baseDir: configFile === '(defaults)' ? process.cwd() : dirname(resolve(configFile)),
     offsetsMs: config.rcp.offsets_minutes.map((m) => m * 60_000),
     windowMs: config.rcp.window_minutes * 60_000,
+    inWindowIntervalMs: config.rcp.in_window_interval_seconds * 1000,
   });
   metrics.setSessions(() => preSession.next());
   log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: catalogs.map((c) => c.platform) }, 'vigie run started');

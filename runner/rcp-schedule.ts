@@ -13,6 +13,8 @@ export interface PreSessionOptions {
   /** Offsets in ms (the config's minutes, converted; tests use shorter ones). */
   offsetsMs: number[];
   windowMs: number;
+  /** While a session is in its window, its platform is run again this often (detection under 2 minutes). */
+  inWindowIntervalMs?: number;
   replanMs?: number;
   now?: () => Date;
 }
@@ -20,6 +22,7 @@ export interface PreSessionOptions {
 export class PreSessionRuns {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private replan: NodeJS.Timeout | undefined;
+  private inWindow: NodeJS.Timeout | undefined;
   private cal: CalendarConfig;
   private checks: readonly CheckSpec[];
   private run: (spec: CheckSpec) => void;
@@ -81,10 +84,21 @@ export class PreSessionRuns {
     this.plan();
     this.replan = setInterval(() => this.plan(), this.opts.replanMs ?? 30 * 60_000);
     this.replan.unref();
+    if (this.opts.inWindowIntervalMs) {
+      this.inWindow = setInterval(() => this.runInWindow(), this.opts.inWindowIntervalMs);
+      this.inWindow.unref();
+    }
+  }
+
+  /** Runs the checks of every platform that has a session in its window (the scheduler skips overlaps). */
+  runInWindow(): void {
+    const platforms = new Set(this.next().filter((n) => n.inWindow).map((n) => n.occurrence.platform));
+    for (const p of platforms) for (const s of this.checksFor(p)) this.run(s);
   }
 
   stop(): void {
     clearInterval(this.replan);
+    clearInterval(this.inWindow);
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
   }

@@ -118,6 +118,9 @@ describe('pre-session runs and session gauges', () => {
     const text = await metrics.text();
     expect(text).toContain(`rcp_session_next_start_timestamp_seconds{platform="telercp",session="RCP test"} ${startMs / 1000}`);
     expect(text).toContain('rcp_session_in_window{platform="telercp",session="RCP test"} 1');
+    ran.length = 0;
+    runs.runInWindow(); // in the window: the platform is checked again on every in-window tick
+    expect(ran.sort()).toEqual(['site', 'telercp']);
   });
   it('an iCalendar file referenced by the config is read relative to it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigie-ics-'));

@@ -8,6 +8,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startCoturn } from '../test/lab/coturn.ts';
 import { makeOcspLab } from '../test/lab/ocsp-pki.ts';
+import { runRcpScenario } from '../test/lab/rcp-scenario.ts';
 import { median, wireStunRtts } from './pcap.ts';
 import { createHostResolver } from '../probes/resolve.ts';
 import { executeCheck } from '../runner/execute.ts';
@@ -84,6 +85,10 @@ const ocspCost = await runJson<{ count: number; ok: number; wallSeconds: number;
 await ocspServer.close();
 await ocspLab.stop();
 
+// RCP detection latency with the shipped intervals: in-window re-check 60 s, TURN timeout 5 s,
+// Prometheus scrape and evaluation 15 s, Alertmanager group_wait 10 s for RcpSessionAtRisk.
+const rcp = await runRcpScenario({ scrapeSeconds: 15, inWindowSeconds: 60, turnTimeout: '5s', maxWaitMs: 240_000 });
+
 // 3. Idle RSS of vigie run with the embedded catalog.
 const port = await closedPort();
 const runCfg = join(tmp, 'run.yaml');
@@ -117,6 +122,8 @@ log('');
 log(`STUN RTT fidelity (1,000 Bindings one at a time against coturn on loopback): median RTT reported by the probe ${f(fidelity.probeMs, 3)} ms; median round trip of the same packets on the wire (tcpdump, ${fidelity.pairs} request/response pairs) ${f(fidelity.wireMs, 3)} ms; the probe's own overhead ${f((fidelity.probeMs - fidelity.wireMs) * 1000, 0)} µs.`);
 log('');
 log(`Relay test with the defaults (${relay.status}): ${relayPackets} packets, ${relay.observations.bytes_sent} payload bytes sent (${f(relayWire / 1e6, 2)} MB on the wire with ChannelData, UDP and IP headers and the short echoes), loss ${relay.observations.loss_ratio}, jitter ${f((relay.observations.jitter_seconds as number) * 1000, 2)} ms; with the default schedule (every 15 min, per relay-checked flow) that is ${f((relayWire * 4) / 1e6, 1)} MB per hour and flow.`);
+log('');
+log(`RCP detection latency, shipped intervals (in-window re-check 60 s, TURN timeout 5 s, scrape and rule evaluation 15 s, for: 0, Alertmanager group_wait 10 s): TURN flow blocked by nftables → RcpSessionAtRisk at the on-call webhook in ${rcp.seconds === undefined ? 'NOT DELIVERED' : `${f(rcp.seconds, 1)} s`}. Worst case by construction: 60 + 5 + 15 + 15 + 10 = 105 s inside the window. Outside the window (no session within 60 min) the same fault is an EstablishmentFlowBlocked ticket: TURN schedule 5 min + 15 + 15 + for 10 min + group_wait 1 min ≈ 16.5 min, by design not a page.`);
 log('');
 log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(rssKiB / 1024, 1)} MiB, CPU ${f(ticks / 100)} s since start (start-up and first cycle included).`);
 writeFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);

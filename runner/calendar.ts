@@ -40,8 +40,16 @@ export const calendarSchema = z
     /** Inside a pre-session window, the session's platform is checked again every this many seconds. Default 60. */
     in_window_interval_seconds: z.number().int().min(5).max(3600).default(60).describe("Inside a pre-session window, the session's platform is checked again every this many seconds."),
     sessions: z.array(sessionSchema).default([]).describe('Recurring sessions.'),
-    /** iCalendar files (VEVENTs with RRULE and VTIMEZONE), each for one platform. Relative to the config file. */
-    ical: z.array(z.object({ file: z.string().min(1), platform: z.string().min(1) }).strict()).default([]).describe('iCalendar files, each for one platform, relative to the config file.'),
+    /** iCalendar files or URLs (VEVENTs with RRULE and VTIMEZONE), each for one platform. Files are relative to the config file. */
+    ical: z
+      .array(
+        z.union([
+          z.object({ file: z.string().min(1), platform: z.string().min(1) }).strict(),
+          z.object({ url: z.url({ protocol: /^https?$/ }), platform: z.string().min(1) }).strict(),
+        ]),
+      )
+      .default([])
+      .describe('iCalendar sources, each for one platform: a file (relative to the config file) or an http(s) URL, fetched at each re-plan.'),
   })
   .strict();
 
@@ -123,12 +131,20 @@ export function icalOccurrences(text: string, platform: string, from: Date, unti
   return out;
 }
 
-/** Every session occurrence of the config between `from` and `until`, sorted by start. */
-export function occurrences(cal: CalendarConfig, from: Date, until: Date, baseDir = '.'): Occurrence[] {
+/**
+ * Every session occurrence of the config between `from` and `until`, sorted by start. iCalendar
+ * URLs are read from `fetched` (their last text, kept by the caller), files from disk.
+ */
+export function occurrences(cal: CalendarConfig, from: Date, until: Date, baseDir = '.', fetched: ReadonlyMap<string, string> = new Map()): Occurrence[] {
   const all = cal.sessions.flatMap((s) => weeklyOccurrences(s, from, until));
-  for (const f of cal.ical) {
-    const path = f.file.startsWith('/') ? f.file : `${baseDir}/${f.file}`;
-    all.push(...icalOccurrences(readInputFile(path), f.platform, from, until, path));
+  for (const src of cal.ical) {
+    if ('url' in src) {
+      const text = fetched.get(src.url);
+      if (text !== undefined) all.push(...icalOccurrences(text, src.platform, from, until, src.url));
+      continue;
+    }
+    const path = src.file.startsWith('/') ? src.file : `${baseDir}/${src.file}`;
+    all.push(...icalOccurrences(readInputFile(path), src.platform, from, until, path));
   }
   return all.sort((a, b) => a.start.getTime() - b.start.getTime());
 }

@@ -6,6 +6,7 @@ import { createLogger } from './logging.ts';
 import { ProbeMetrics } from './metrics.ts';
 import { buildPlan } from './plan.ts';
 import { dirname, resolve } from 'node:path';
+import { fetchCalendar } from './calendar-fetch.ts';
 import { PreSessionRuns } from './rcp-schedule.ts';
 import { readLogin } from './secrets.ts';
 import { Scheduler } from './scheduler.ts';
@@ -34,11 +35,12 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
     offsetsMs: config.rcp.offsets_minutes.map((m) => m * 60_000),
     windowMs: config.rcp.window_minutes * 60_000,
     inWindowIntervalMs: config.rcp.in_window_interval_seconds * 1000,
+    fetchText: (url) => fetchCalendar(url, shared),
   });
   metrics.setSessions(() => preSession.next());
   log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: catalogs.map((c) => c.platform) }, 'vigie run started');
   scheduler.start();
-  preSession.start();
+  await preSession.start();
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -17,6 +17,8 @@ export interface PreSessionOptions {
   inWindowIntervalMs?: number;
   replanMs?: number;
   now?: () => Date;
+  /** Reads an iCalendar URL (through the probe's proxy in production); failures keep the last copy. */
+  fetchText?: (url: string) => Promise<string>;
 }
 
 export class PreSessionRuns {
@@ -29,6 +31,7 @@ export class PreSessionRuns {
   private log: Logger;
   private opts: PreSessionOptions;
   private upcomingCache: Occurrence[] = [];
+  private readonly fetched = new Map<string, string>();
   private planned = false;
 
   constructor(cal: CalendarConfig, checks: readonly CheckSpec[], run: (spec: CheckSpec) => void, log: Logger, opts: PreSessionOptions) {
@@ -52,7 +55,7 @@ export class PreSessionRuns {
   plan(): void {
     const now = this.now();
     try {
-      this.upcomingCache = occurrences(this.cal, now, new Date(now.getTime() + HORIZON_MS), this.opts.baseDir);
+      this.upcomingCache = occurrences(this.cal, now, new Date(now.getTime() + HORIZON_MS), this.opts.baseDir, this.fetched);
     } catch (e) {
       if (!this.planned) throw e;
       this.log.error({ err: e }, 'cannot read the RCP calendar; keeping the previous plan');
@@ -80,9 +83,26 @@ export class PreSessionRuns {
     }
   }
 
-  start(): void {
+  /** Fetches the iCalendar URLs; a failed fetch keeps the previous copy and is logged. */
+  async refresh(): Promise<void> {
+    const fetchText = this.opts.fetchText;
+    if (!fetchText) return;
+    await Promise.all(
+      this.cal.ical.map(async (src) => {
+        if (!('url' in src)) return;
+        try {
+          this.fetched.set(src.url, await fetchText(src.url));
+        } catch (e) {
+          this.log.warn({ url: src.url, err: (e as Error).message }, 'cannot fetch the RCP calendar; keeping the previous copy');
+        }
+      }),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.refresh();
     this.plan();
-    this.replan = setInterval(() => this.plan(), this.opts.replanMs ?? 30 * 60_000);
+    this.replan = setInterval(() => void this.refresh().then(() => this.plan()), this.opts.replanMs ?? 30 * 60_000);
     this.replan.unref();
     if (this.opts.inWindowIntervalMs) {
       this.inWindow = setInterval(() => this.runInWindow(), this.opts.inWindowIntervalMs);

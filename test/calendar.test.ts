@@ -8,7 +8,9 @@ import { icalOccurrences, weeklyOccurrences, zonedTimeToUtc } from '../runner/ca
 import { parseConfig } from '../runner/config.ts';
 import { createLogger } from '../runner/logging.ts';
 import { ProbeMetrics } from '../runner/metrics.ts';
+import { fetchCalendar } from '../runner/calendar-fetch.ts';
 import { PreSessionRuns } from '../runner/rcp-schedule.ts';
+import { startHttpOn } from './lab/servers.ts';
 import { spec, target } from './helpers.ts';
 
 const iso = (d: Date) => d.toISOString();
@@ -130,5 +132,32 @@ describe('pre-session runs and session gauges', () => {
     runs.plan();
     runs.stop();
     expect(runs.next().map((n) => iso(n.occurrence.start))).toEqual(['2026-03-26T13:00:00.000Z']);
+  });
+});
+
+describe('iCalendar URLs', () => {
+  it('are fetched (undici), planned, and kept when a later fetch fails', async () => {
+    let up = true;
+    const server = await startHttpOn(0, (_q, res) => (up ? res.writeHead(200, { 'content-type': 'text/calendar' }).end(ICS) : res.writeHead(503).end()));
+    const url = `http://127.0.0.1:${server.port}/rcp.ics`;
+    try {
+      const cal = parseConfig(`rcp: { ical: [{ url: "${url}", platform: telercp }] }`, 'v.yaml').rcp;
+      const runs = new PreSessionRuns(cal, [], () => {}, createLogger({ level: 'silent' }), {
+        baseDir: '.',
+        offsetsMs: [600_000],
+        windowMs: 3_600_000,
+        now: () => new Date('2026-03-26T06:00Z'),
+        fetchText: (u) => fetchCalendar(u, {}),
+      });
+      await runs.start();
+      expect(runs.next().map((n) => iso(n.occurrence.start))).toEqual(['2026-03-26T13:00:00.000Z']);
+      up = false;
+      await runs.refresh();
+      runs.plan();
+      runs.stop();
+      expect(runs.next().map((n) => iso(n.occurrence.start))).toEqual(['2026-03-26T13:00:00.000Z']);
+    } finally {
+      await server.close();
+    }
   });
 });

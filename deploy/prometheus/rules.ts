@@ -177,6 +177,14 @@ function causeAlerts(): Rule[] {
       annotations: { summary: "Horloge décalée de {{ $value | humanize }} s à {{ $labels.establishment }}", description: "Synchroniser les serveurs et postes sur une source NTP : les codes OTP et les certificats en dépendent (Covotem, Therap-e)." },
     },
     {
+      // probe_webrtc_frame_height comes from the browser scenarios (probe_webrtc_* family of DESIGN.md).
+      alert: 'MediaNot720p',
+      expr: 'max by (establishment, region, platform, scenario) (probe_webrtc_frame_height{direction="outbound"}) < 720',
+      for: '30m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: { summary: "La visio de test n'atteint pas 720p à {{ $labels.establishment }} ({{ $labels.platform }}, {{ $value }} lignes)", description: "Le scénario navigateur publie en 1280×720 mais la résolution envoyée reste inférieure : débit montant insuffisant ou limité. Vérifier le débit (1 à 2 Mb/s par visio) et la QoS." },
+    },
+    {
       alert: 'MediaPathDegraded',
       expr: 'probe_relay_packet_loss_ratio > 0.01',
       for: '30m',

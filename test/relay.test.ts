@@ -85,7 +85,7 @@ describe('relay probe across network namespaces with faults', () => {
 `);
     try {
       // Small packets at 1.5 Mbps: thousands of samples, so the binomial spread is well under a point.
-      const r = await relayFromHospital({ packet_bytes: 300, duration_seconds: 4 });
+      const r = await relayFromHospital({ packet_bytes: 240, duration_seconds: 5 });
       // The first rule counts the stream packets (the only ones above 200 bytes), then those it drops.
       const counters = [...lab.run(lab.hospital, 'nft', ['list', 'table', 'inet', 'loss']).matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
       const applied = counters[1]! / counters[0]!;
@@ -107,7 +107,7 @@ describe('relay probe across network namespaces with faults', () => {
       console.log(`relay under tbf 500 kbit/s: throughput ${throughput} B/s, loss ${r.observations.loss_ratio}`);
       // 500 kbit/s is 62.5 kB/s on the wire, shared with the echoes and headers.
       expect(throughput).toBeGreaterThan(62_500 * 0.7);
-      expect(throughput).toBeLessThan(62_500 * 1.1);
+      expect(throughput).toBeLessThan(62_500 * 1.2); // the 16 kB burst adds ~4 kB/s over 4 s
       expect(r.observations.loss_ratio as number).toBeGreaterThan(0.5);
       expect(r).toMatchObject({ status: 'failed', reason: 'relay_loss_high' });
     } finally {

@@ -3,6 +3,7 @@
 //  2. 1,000 TCP and 1,000 TLS checks against loopback servers;
 //  3. idle RSS of `vigie run` with the embedded catalog.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,9 @@ for (const kind of ['tcp', 'tls']) {
 }
 // STUN Binding over UDP against Debian's coturn: cost at concurrency 8, then fidelity at
 // concurrency 1 with tcpdump timing the same packets on the wire.
-const coturn = await startCoturn(pki.leaves.valid, { user: 'bench', password: 'bench-pass' });
+// A throw-away lab credential, made per run.
+const turnLogin = { username: 'bench', password: randomBytes(12).toString('hex') };
+const coturn = await startCoturn(pki.leaves.valid, { user: turnLogin.username, password: turnLogin.password });
 workers.stun = await runJson([join(root, 'bench', 'worker.ts'), 'stun', '127.0.0.1', String(coturn.port), '1000', '8']);
 const pcap = join(tmp, 'stun.pcap');
 const dump = spawn('tcpdump', ['-i', 'lo', '-U', '-n', '-s', '200', '-w', pcap, 'udp', 'port', String(coturn.port)], { stdio: 'ignore' });
@@ -67,7 +70,7 @@ const wire = wireStunRtts(pcap, coturn.port);
 const fidelity = { probeMs: median(serial.rttsMs), wireMs: median(wire), pairs: wire.length };
 // One relay test with the defaults (1.5 Mbps, 1200-byte packets, 5 s) through coturn over UDP.
 const relaySpec = spec('relay', target({ host: '127.0.0.1', port: coturn.port, transport: 'udp' }), { timeoutMs: 15_000 });
-const relay = await executeCheck(relaySpec, { resolver: createHostResolver(undefined), credentials: { '127.0.0.1': { username: 'bench', password: 'bench-pass' } } });
+const relay = await executeCheck(relaySpec, { resolver: createHostResolver(undefined), credentials: { '127.0.0.1': turnLogin } });
 const relayPackets = relay.observations.packets_sent as number;
 const relayWire = relayPackets * (1200 + 4 + 28) + (relay.observations.packets_received as number) * (13 + 4 + 28);
 await coturn.stop();

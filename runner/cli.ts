@@ -27,6 +27,8 @@ export interface Inputs {
   config: VigieConfig;
   configFile: string;
   catalogs: Catalog[];
+  /** The config's own extra catalog files (kept when a region bundle replaces the embedded ones). */
+  extraFiles: string[];
 }
 
 /** Config plus catalogs: `--catalog` replaces the embedded ones; the config's files are added. */
@@ -35,7 +37,8 @@ export function loadInputs(configPath: string | undefined, catalogArgs: readonly
   const configFile = configPath ?? '(defaults)';
   const base = configPath ? dirname(resolve(configPath)) : process.cwd();
   const embedded = catalogArgs.length ? [...catalogArgs] : embeddedCatalogFiles();
-  const files = [...embedded, ...config.catalogs.files.map((f) => resolve(base, f))];
+  const extraFiles = config.catalogs.files.map((f) => resolve(base, f));
+  const files = [...embedded, ...extraFiles];
   let catalogs = loadCatalogs(files);
   const wanted = config.catalogs.platforms;
   if (wanted) {
@@ -50,7 +53,7 @@ export function loadInputs(configPath: string | undefined, catalogArgs: readonly
     ...config.rcp.ical.map((s, i) => ({ p: s.platform, path: `rcp.ical[${i}].platform` })),
   ].filter((x) => !known.has(x.p));
   if (badSessions.length) throw new InputError(badSessions.map((x) => ({ file: configFile, path: x.path, message: `unknown platform "${x.p}" (known: ${[...known].join(', ')})` })));
-  return { config, configFile, catalogs };
+  return { config, configFile, catalogs, extraFiles };
 }
 
 export function planFor(inputs: Inputs, shared: SharedContext, platforms: readonly string[] = [], kinds: readonly string[] = []): Plan {

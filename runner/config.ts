@@ -4,6 +4,7 @@ import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { PROBE_KINDS, PROBES, type ProbeKind } from '../probes/index.ts';
 import { calendarSchema } from './calendar.ts';
+import { remoteSchema } from './remote-catalogs.ts';
 import { InputError, parseYaml, readInputFile, zodProblems } from './input-error.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -134,6 +135,8 @@ export const configSchema = z
     shutdown_grace: duration.prefault('10s').describe('Time given to in-flight checks after SIGTERM before they are aborted.'),
     /** Secret references, by name. */
     credentials: z.record(z.string(), credential).default({}).describe('Named credentials; values come from env vars or files.'),
+    /** The region's catalog bundle, polled over HTTPS; replaces the embedded catalogs when set. */
+    remote: remoteSchema.optional().describe("The region's catalog bundle, polled over HTTPS; replaces the embedded catalogs when set."),
     /** RCP sessions and the pre-session runs before them. */
     rcp: calendarSchema.prefault({}).describe('RCP sessions (weekly or iCalendar) and the pre-session runs before them.'),
     /** Host name or platform id → name of a `credentials` entry used by the TURN checks. */

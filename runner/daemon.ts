@@ -1,29 +1,38 @@
-// `vigie run`: schedules every check, serves metrics, health and the status page, and on SIGTERM
-// stops scheduling, lets in-flight checks finish or abort within the grace period, then exits 0.
+// `vigie run`: schedules every check, serves metrics, health and the status page, follows the
+// region's catalog bundle when one is configured, and on SIGTERM stops scheduling, lets in-flight
+// checks finish or abort within the grace period, then exits 0.
+import { dirname, resolve } from 'node:path';
+import type { Catalog } from './catalog.ts';
 import type { Inputs } from './cli.ts';
 import { sharedContext } from './context.ts';
+import { fetchText } from './fetch-url.ts';
 import { createLogger } from './logging.ts';
 import { ProbeMetrics } from './metrics.ts';
-import { buildPlan } from './plan.ts';
-import { dirname, resolve } from 'node:path';
-import { fetchCalendar } from './calendar-fetch.ts';
+import { buildPlan, type Plan } from './plan.ts';
 import { PreSessionRuns } from './rcp-schedule.ts';
+import { RemoteCatalogs } from './remote-catalogs.ts';
 import { readLogin } from './secrets.ts';
 import { Scheduler } from './scheduler.ts';
 import { serverAddress, startServer } from './server.ts';
 
 export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Promise<number> {
-  const { config, configFile, catalogs } = inputs;
+  const { config, configFile } = inputs;
   const log = createLogger();
   const shared = sharedContext(config, configFile);
-  const plan = buildPlan(catalogs, config, shared.proxy);
-  const metrics = new ProbeMetrics();
+  let metrics = new ProbeMetrics();
+  const remote = config.remote ? new RemoteCatalogs(config.remote, shared.proxy) : undefined;
+  // The region's last good bundle replaces the embedded catalogs; local extra files stay.
+  const local = inputs.catalogs.filter((c) => inputs.extraFiles.includes(c.file));
+  const withRemote = (bundle: Catalog[]) => [...bundle.filter((b) => !local.some((l) => l.platform === b.platform)), ...local];
+  const cached = remote?.cached();
+  let plan: Plan = buildPlan(cached ? withRemote(cached) : inputs.catalogs, config, shared.proxy);
+  const newScheduler = (p: Plan, m: ProbeMetrics) => new Scheduler(p.checks, shared, m, log, { concurrency: config.concurrency, jitterMs: config.jitter });
+  let scheduler = newScheduler(plan, metrics);
   metrics.setPlan(plan.checks);
   const basicAuth = config.server.basic_auth ? readLogin(config, config.server.basic_auth, configFile, 'vigie') : undefined;
-  const scheduler = new Scheduler(plan.checks, shared, metrics, log, { concurrency: config.concurrency, jitterMs: config.jitter });
   const server = await startServer(config.server.listen, {
-    metrics,
-    ready: () => metrics.results().size >= plan.checks.length,
+    metrics: () => metrics,
+    ready: () => plan.checks.every((c) => metrics.results().has(c.id)),
     snapshot: () => ({ plan, site: config.site, lang: config.lang }),
     ...(basicAuth ? { basicAuth } : {}),
   });
@@ -35,18 +44,48 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
     offsetsMs: config.rcp.offsets_minutes.map((m) => m * 60_000),
     windowMs: config.rcp.window_minutes * 60_000,
     inWindowIntervalMs: config.rcp.in_window_interval_seconds * 1000,
-    fetchText: (url) => fetchCalendar(url, shared),
+    fetchText: (url) => fetchText(url, shared.proxy),
   });
   metrics.setSessions(() => preSession.next());
-  log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: catalogs.map((c) => c.platform) }, 'vigie run started');
+  log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: plan.catalogs.map((c) => c.platform) }, 'vigie run started');
   scheduler.start();
   await preSession.start();
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
+  let stopping = false;
+  /** Swaps in a new plan: the old schedules stop (in-flight checks finish), the new ones start. */
+  const apply = async (bundle: Catalog[]) => {
+    const next = buildPlan(withRemote(bundle), config, shared.proxy);
+    const old = scheduler;
+    const oldMetrics = metrics;
+    metrics = new ProbeMetrics();
+    metrics.setPlan(next.checks);
+    metrics.adopt(oldMetrics);
+    scheduler = newScheduler(next, metrics);
+    plan = next;
+    preSession.setChecks(next.checks);
+    await old.stop(config.shutdown_grace);
+    await oldMetrics.shutdown();
+    if (stopping) return;
+    scheduler.start();
+    log.info({ checks: next.checks.length, platforms: next.catalogs.map((c) => c.platform) }, 'catalog bundle applied');
+  };
+  let polling: NodeJS.Timeout | undefined;
+  if (remote && config.remote) {
+    const poll = async () => {
+      const r = await remote.poll();
+      metrics.recordRemotePoll(r.error === undefined);
+      if (r.error) log.warn({ url: config.remote!.url }, r.error);
+      else if (r.changed && r.catalogs && !stopping) await apply(r.catalogs);
+    };
+    void poll();
+    polling = setInterval(() => void poll(), config.remote.interval_seconds * 1000);
+  }
+
+  return new Promise<number>((done) => {
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
+      clearInterval(polling);
       log.info({ signal, inFlight: scheduler.activeCount, graceMs: config.shutdown_grace }, 'stopping');
       preSession.stop();
       void scheduler
@@ -56,7 +95,7 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
         .then(() => {
           log.info('stopped');
           log.flush();
-          resolve(0);
+          done(0);
         });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -30,12 +30,20 @@ export class ProbeMetrics {
   private readonly runs;
   private readonly skipped;
   private configured = new Map<string, number>();
+  /** Checks of the current plan; a late result of a check that left it is not shown. */
+  private planIds: Set<string> | undefined;
+  private readonly remotePolls;
+  private remoteLastOk: number | undefined;
   private sessions: () => { occurrence: { platform: string; name: string; start: Date }; inWindow: boolean }[] = () => [];
 
   constructor() {
     const meter = this.provider.getMeter('vigie', VERSION);
     this.runs = meter.createCounter(otelName(METRICS.runs), { description: METRICS.runs.help });
     this.skipped = meter.createCounter(otelName(METRICS.skipped), { description: METRICS.skipped.help });
+    this.remotePolls = meter.createCounter(otelName(METRICS.remotePolls), { description: METRICS.remotePolls.help });
+    meter.createObservableGauge(METRICS.remoteLastOk.name, { description: METRICS.remoteLastOk.help }).addCallback((o) => {
+      if (this.remoteLastOk !== undefined) o.observe(this.remoteLastOk);
+    });
     const gauge = (m: MetricSpec, observe: (o: ObservableResult, l: Latest) => void) =>
       meter.createObservableGauge(m.name, { description: m.help }).addCallback((o) => {
         for (const l of this.latest.values()) if (!m.kinds || m.kinds.includes(l.result.kind)) observe(o, l);
@@ -102,18 +110,38 @@ export class ProbeMetrics {
     });
   }
 
+  recordRemotePoll(ok: boolean): void {
+    this.remotePolls.add(1, { result: ok ? 'ok' : 'error' });
+    if (ok) this.remoteLastOk = Date.now() / 1000;
+  }
+
   /** Source of the RCP session gauges (the pre-session planner). */
   setSessions(next: () => { occurrence: { platform: string; name: string; start: Date }; inWindow: boolean }[]): void {
     this.sessions = next;
   }
 
+  /**
+   * Takes over the latest results of `previous` for the checks of this registry's plan. A new plan
+   * gets a new registry because the OpenTelemetry SDK keeps exporting the attribute sets an
+   * asynchronous gauge once observed: counters restart from zero, which rate() handles.
+   */
+  adopt(previous: ProbeMetrics): void {
+    for (const [id, l] of previous.latest) if (!this.planIds || this.planIds.has(id)) this.latest.set(id, l);
+    this.remoteLastOk = previous.remoteLastOk;
+    this.sessions = previous.sessions;
+  }
+
   setPlan(checks: readonly CheckSpec[]): void {
+    const ids = new Set(checks.map((c) => c.id));
+    this.planIds = ids;
+    for (const id of this.latest.keys()) if (!ids.has(id)) this.latest.delete(id);
     this.configured = new Map();
     for (const c of checks) this.configured.set(c.kind, (this.configured.get(c.kind) ?? 0) + 1);
   }
 
   record(spec: CheckSpec, result: CheckResult): void {
     try {
+      if (this.planIds && !this.planIds.has(spec.id)) return;
       this.latest.set(spec.id, { result, endedAt: Date.now() / 1000 });
       this.runs.add(1, { ...commonLabels(result), result: result.status, reason: result.reason });
     } catch {

@@ -46,6 +46,11 @@ export class PreSessionRuns {
     return this.opts.now?.() ?? new Date();
   }
 
+  /** A new plan (the region's catalogs changed). */
+  setChecks(checks: readonly CheckSpec[]): void {
+    this.checks = checks;
+  }
+
   /** Checks a session of `platform` needs: the platform's own and the site-wide ones (clock, proxy). */
   checksFor(platform: string): CheckSpec[] {
     return this.checks.filter((c) => c.target.platform === platform || c.target.platform === 'site');

@@ -8,7 +8,8 @@ import type { ProbeMetrics } from './metrics.ts';
 import { renderStatusPage, type StatusSnapshot } from './status-page.ts';
 
 export interface ServerDeps {
-  metrics: ProbeMetrics;
+  /** The current metrics (a new plan brings a new registry). */
+  metrics: () => ProbeMetrics;
   snapshot: () => Omit<StatusSnapshot, 'latest' | 'lang'> & { lang: Lang };
   ready: () => boolean;
   basicAuth?: { username: string; password: string };
@@ -29,7 +30,7 @@ export function startServer(listen: string, deps: ServerDeps): Promise<http.Serv
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://probe');
     try {
-      if (url.pathname === '/metrics') return deps.metrics.handle(req, res);
+      if (url.pathname === '/metrics') return deps.metrics().handle(req, res);
       if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       if (url.pathname === '/readyz') {
         const ok = deps.ready();
@@ -39,12 +40,12 @@ export function startServer(listen: string, deps: ServerDeps): Promise<http.Serv
         return void res.writeHead(401, { 'www-authenticate': 'Basic realm="vigie", charset="UTF-8"' }).end();
       const snap = deps.snapshot();
       if (url.pathname === '/api/results') {
-        const results = [...deps.metrics.results().values()].map((l) => l.result);
+        const results = [...deps.metrics().results().values()].map((l) => l.result);
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ site: snap.site, results }));
       }
       if (url.pathname === '/' || url.pathname === '/index.html') {
         const lang: Lang = url.searchParams.get('lang') === 'en' ? 'en' : url.searchParams.get('lang') === 'fr' ? 'fr' : snap.lang;
-        const html = renderStatusPage({ ...snap, lang, latest: deps.metrics.results() });
+        const html = renderStatusPage({ ...snap, lang, latest: deps.metrics().results() });
         return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

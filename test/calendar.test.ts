@@ -8,7 +8,7 @@ import { icalOccurrences, weeklyOccurrences, zonedTimeToUtc } from '../runner/ca
 import { parseConfig } from '../runner/config.ts';
 import { createLogger } from '../runner/logging.ts';
 import { ProbeMetrics } from '../runner/metrics.ts';
-import { fetchCalendar } from '../runner/calendar-fetch.ts';
+import { fetchText } from '../runner/fetch-url.ts';
 import { PreSessionRuns } from '../runner/rcp-schedule.ts';
 import { startHttpOn } from './lab/servers.ts';
 import { spec, target } from './helpers.ts';
@@ -147,7 +147,7 @@ describe('iCalendar URLs', () => {
         offsetsMs: [600_000],
         windowMs: 3_600_000,
         now: () => new Date('2026-03-26T06:00Z'),
-        fetchText: (u) => fetchCalendar(u, {}),
+        fetchText: (u) => fetchText(u, undefined),
       });
       await runs.start();
       expect(runs.next().map((n) => iso(n.occurrence.start))).toEqual(['2026-03-26T13:00:00.000Z']);

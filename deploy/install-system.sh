@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Installs the Debian packages in deploy/system-packages.txt that are missing. Needs root; without
-# root it only lists what is missing and exits 0 (the tests that need them then say so).
+# Installs the Debian packages listed in the given files (default: the probe's run-time list) that
+# are missing. Used by the container image (run-time list) and by `npm test` / `npm run demo` set-up
+# and CI (run-time and lab lists). Needs root; without root it lists what is missing and exits 0.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-mapfile -t wanted < <(grep -vE '^\s*(#|$)' "$here/system-packages.txt")
+lists=("$@")
+[ ${#lists[@]} -eq 0 ] && lists=("$here/system-packages.txt")
+wanted=()
+for list in "${lists[@]}"; do
+  mapfile -t -O "${#wanted[@]}" wanted < <(grep -vE '^\s*(#|$)' "$list")
+done
 missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
-run('bash', [join(root, 'deploy', 'install-system.sh')]);
+run('bash', [join(root, 'deploy', 'install-system.sh'), join(root, 'deploy', 'system-packages.txt'), join(root, 'deploy', 'lab-packages.txt')]);
 
 const marker = join(root, 'node_modules', '.package-lock.json');
 const lock = join(root, 'package-lock.json');

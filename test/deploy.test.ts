@@ -64,9 +64,14 @@ describe('agent → central remote write', () => {
   const procs: ChildProcess[] = [];
   const servers: Closable[] = [];
   afterAll(async () => {
-    const running = procs.filter((p) => p.exitCode === null && p.signalCode === null);
-    for (const p of running) p.kill('SIGTERM');
-    await Promise.all([...running.map((p) => new Promise((r) => p.once('exit', r))), ...servers.map((s) => s.close())]);
+    // Agent and probe first: an agent whose receiver is gone waits for its flush deadline.
+    for (const p of procs) {
+      if (p.exitCode !== null || p.signalCode !== null) continue;
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGTERM');
+      await exited;
+    }
+    await Promise.all(servers.map((s) => s.close()));
   });
   const waitReady = async (url: string, init: Parameters<typeof fetch>[1]) => {
     for (let i = 0; i < 100; i++) {
@@ -112,11 +117,11 @@ describe('agent → central remote write', () => {
       .replace('/run/secrets/remote_write_password', join(dir, 'password'))
       .replace('/run/secrets/region_ca.pem', join(dir, 'ca.pem'));
     writeFileSync(join(dir, 'agent.yml'), agentConfig);
-    const agent = spawn('prometheus', ['--enable-feature=agent,expand-external-labels', `--config.file=${dir}/agent.yml`, `--storage.agent.path=${dir}/agent`, `--web.listen-address=127.0.0.1:${await closedPort()}`], {
+    const agent = spawn('prometheus', ['--enable-feature=agent,expand-external-labels', '--storage.remote.flush-deadline=5s', `--config.file=${dir}/agent.yml`, `--storage.agent.path=${dir}/agent`, `--web.listen-address=127.0.0.1:${await closedPort()}`], {
       stdio: 'ignore',
       env: { ...process.env, VIGIE_ESTABLISHMENT: 'chu-lab', VIGIE_REGION: 'lab' },
     });
-    procs.push(agent);
+    procs.unshift(agent); // stopped first (see afterAll)
     const query = async (q: string) => {
       const res = await fetch(`https://localhost:${centralPort}/api/v1/query?query=${encodeURIComponent(q)}`, auth);
       return ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;

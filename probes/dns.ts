@@ -2,7 +2,8 @@
 // (hospital firewalls open these flows by IP, so a silent change breaks them).
 import { z } from 'zod';
 import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import { CheckRecorder, formatMs } from './result.ts';
+import { DNS_CODES } from './resolve.ts';
+import { CheckRecorder, CODE_REASONS, formatMs } from './result.ts';
 import type { Reason } from './reasons.ts';
 
 const options = z
@@ -11,19 +12,6 @@ const options = z
     ipv6: z.boolean().default(true).describe('Also ask for AAAA records.'),
   })
   .strict();
-
-const DNS_REASONS: Record<string, Reason> = {
-  ENOTFOUND: 'dns_nxdomain',
-  ENODATA: 'dns_no_address',
-  ESERVFAIL: 'dns_servfail',
-  EREFUSED: 'dns_servfail',
-  EFORMERR: 'dns_servfail',
-  EBADRESP: 'dns_servfail',
-  ECONNREFUSED: 'dns_timeout',
-  ETIMEOUT: 'dns_timeout',
-  ABORT_ERR: 'dns_timeout',
-  ECANCELLED: 'dns_timeout',
-};
 
 async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
   const rec = new CheckRecorder(target, 'dns', ['resolve']);
@@ -44,8 +32,11 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   if (!v4.length && !v6.length) {
     // Prefer the A error: it is the one the platform's clients depend on.
     const err = a.error ?? aaaa.error;
-    const code = ctx.signal.aborted ? 'ABORT_ERR' : (err?.code ?? 'ENODATA');
-    const reason = DNS_REASONS[code] ?? 'dns_servfail';
+    const raw = err?.code ?? 'ENODATA';
+    const code = DNS_CODES[raw] ?? raw;
+    // The resolver's codes folded as for every other probe; our own timeout is a DNS timeout here.
+    const known = CODE_REASONS[code];
+    const reason: Reason = ctx.signal.aborted || code === 'ABORT_ERR' ? 'dns_timeout' : known?.startsWith('dns_') ? known : 'dns_servfail';
     const detail = reason === 'dns_timeout' ? `no DNS answer within ${formatMs(ctx.timeoutMs)}` : `${code} for ${target.host}`;
     return rec.fail(reason, detail);
   }

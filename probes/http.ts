@@ -9,7 +9,7 @@ import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition, ProxySett
 import { resolveAndConnect } from './connect.ts';
 import { basicAuth, classifyProxyRefusal, openTunnel, proxyFor, ProxyRefusedError, authSchemes } from './proxy-route.ts';
 import { CheckRecorder, classifyNetworkError } from './result.ts';
-import { handshake } from './tls.ts';
+import { authErrorReason, handshake } from './tls.ts';
 
 const statusRange = z
   .string()
@@ -58,6 +58,23 @@ export function probeAgent(rec: CheckRecorder, url: URL, ctx: ProbeContext, prox
   });
 }
 
+/**
+ * Reads a response body up to `maxBytes` and discards the rest. An abort after the headers (the
+ * check's timeout) would otherwise surface as an unhandled stream error.
+ */
+export async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
+  body.on('error', () => {});
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk as Buffer);
+    size += (chunk as Buffer).length;
+    if (size >= maxBytes) break;
+  }
+  body.destroy();
+  return Buffer.concat(chunks);
+}
+
 async function fetchOnce(
   rec: CheckRecorder,
   url: URL,
@@ -83,14 +100,7 @@ async function fetchOnce(
     const connectAfter = (rec.phases.resolve ?? 0) + (rec.phases.connect ?? 0) + (rec.phases.tls ?? 0);
     rec.setPhase('ttfb', Math.max(0, (performance.now() - before) / 1000 - (connectAfter - connectBefore)));
     const t1 = performance.now();
-    // An abort after the headers (our timeout) would otherwise surface as an unhandled stream error.
-    res.body.on('error', () => {});
-    let bytes = 0;
-    for await (const chunk of res.body) {
-      bytes += (chunk as Buffer).length;
-      if (bytes >= maxBody) break;
-    }
-    res.body.destroy();
+    const bytes = (await readBody(res.body, maxBody)).length;
     rec.setPhase('transfer', (performance.now() - t1) / 1000);
     const raw: string[] = [];
     for (const [k, v] of Object.entries(res.headers)) for (const x of Array.isArray(v) ? v : [v ?? '']) raw.push(k, x);
@@ -142,8 +152,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
     }
     const tlsCode = (e as { tlsCode?: string }).tlsCode;
     if (tlsCode) {
-      const reason = tlsCode === 'CERT_HAS_EXPIRED' ? 'tls_expired' : tlsCode === 'ERR_TLS_CERT_ALTNAME_INVALID' ? 'tls_hostname_mismatch' : 'tls_untrusted';
-      return rec.fail(reason, (e as Error).message);
+      return rec.fail(authErrorReason(tlsCode), (e as Error).message);
     }
     const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
     if (reason === 'internal_error' && (e as { code?: string }).code?.startsWith('UND_ERR')) return rec.fail('http_error', message);

@@ -61,17 +61,11 @@ export class JitterEstimator {
 }
 
 async function bindChannel(a: Allocation, channel: number, peer: { address: string; port: number }, signal: AbortSignal): Promise<string | undefined> {
-  for (const [type, add] of [
-    [TYPES.createPermissionRequest, (m: StunRequest) => m.addAttribute(ATTR.xorPeerAddress, peer.address, peer.port)],
-    [TYPES.channelBindRequest, (m: StunRequest) => {
-      m.addAttribute(ATTR.channelNumber, channel << 16);
-      m.addAttribute(ATTR.xorPeerAddress, peer.address, peer.port);
-    }],
-  ] as const) {
-    const r = await a.request(type, add, signal);
-    if (messageClass(r.message.type) !== 'success') return type === TYPES.createPermissionRequest ? 'CreatePermission refused' : 'ChannelBind refused';
-  }
-  return undefined;
+  const peerAttr = (m: StunRequest) => m.addAttribute(ATTR.xorPeerAddress, peer.address, peer.port);
+  const perm = await a.request(TYPES.createPermissionRequest, peerAttr, signal);
+  if (messageClass(perm.message.type) !== 'success') return 'CreatePermission refused';
+  const bind = await a.request(TYPES.channelBindRequest, (m) => (m.addAttribute(ATTR.channelNumber, channel << 16), peerAttr(m)), signal);
+  return messageClass(bind.message.type) === 'success' ? undefined : 'ChannelBind refused';
 }
 
 async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {

@@ -31,7 +31,7 @@ function abortable<T>(signal: AbortSignal, start: (cancel: (fn: () => void) => v
 }
 
 /** c-ares and getaddrinfo codes, folded onto the ones the reason table knows as DNS failures. */
-const DNS_CODES: Record<string, string> = {
+export const DNS_CODES: Record<string, string> = {
   ECONNREFUSED: 'EAI_AGAIN',
   ETIMEOUT: 'EAI_AGAIN',
   ECANCELLED: 'EAI_AGAIN',

@@ -71,7 +71,7 @@ export class CheckRecorder {
 }
 
 /** Error codes Node's net, dns and tls layers use, mapped to the documented reasons. */
-const CODE_REASONS: Record<string, Reason> = {
+export const CODE_REASONS: Record<string, Reason> = {
   ECONNREFUSED: 'refused',
   ETIMEDOUT: 'timeout',
   ABORT_ERR: 'timeout',
@@ -92,7 +92,6 @@ const CODE_REASONS: Record<string, Reason> = {
   ESERVFAIL: 'dns_servfail',
   EAI_AGAIN: 'dns_timeout',
   ETIMEOUT: 'dns_timeout',
-  ECONNREFUSED_DNS: 'dns_servfail',
 };
 
 export interface ErrorLike {

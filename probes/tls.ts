@@ -133,6 +133,14 @@ export function handshake(
   });
 }
 
+/** The reason a certificate-verification error stands for (shared with the http probe). */
+export function authErrorReason(code: string): 'tls_expired' | 'tls_not_yet_valid' | 'tls_hostname_mismatch' | 'tls_untrusted' {
+  if (code === 'CERT_HAS_EXPIRED') return 'tls_expired';
+  if (code === 'CERT_NOT_YET_VALID') return 'tls_not_yet_valid';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'tls_hostname_mismatch';
+  return 'tls_untrusted';
+}
+
 function verdict(
   s: tls.TLSSocket,
   host: string,

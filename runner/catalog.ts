@@ -124,7 +124,12 @@ export type CatalogRow =
 
 /** Parses YAML text into a validated catalog, or throws InputError naming every problem. */
 export function parseCatalog(text: string, file: string): Catalog {
-  const parsed = catalogFileSchema.safeParse(parseYaml(text, file));
+  return catalogFromData(parseYaml(text, file), file);
+}
+
+/** Validates already parsed YAML data (a catalog file, or one document of a region bundle). */
+export function catalogFromData(data: unknown, file: string): Catalog {
+  const parsed = catalogFileSchema.safeParse(data);
   if (!parsed.success) throw new InputError(zodProblems(file, parsed.error));
   return { ...parsed.data, file };
 }

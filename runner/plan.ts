@@ -1,7 +1,7 @@
 // Expands catalogs + config into the list of checks to run. A check's identity is its metric label
 // set (kind, platform, host, port, transport): rows that share it (the dns check of a host with
 // six flows, two URLs on one host) are covered by one check, listed in `rows`.
-import { PROBES, type ProbeKind } from '../probes/index.ts';
+import type { ProbeKind } from '../probes/index.ts';
 import type { CheckTarget, ProxySettings } from '../probes/contract.ts';
 import { type Catalog, type CatalogRow, catalogRows } from './catalog.ts';
 import type { VigieConfig } from './config.ts';
@@ -91,40 +91,47 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
       if (port !== undefined) url = `${scheme}://${host}${port === (scheme === 'https' ? 443 : 80) ? '' : `:${port}`}/`;
     }
     const base = { platform: row.platform, host, documentedIps: row.ips, ipsStable: stable };
+    const flowTransport = 'url' in row ? 'udp' : row.transport;
     for (const kind of row.checks as ProbeKind[]) {
-      if (kind === 'dns') add('dns', { ...base, transport: 'udp', documentedIps: [...row.ips] }, i);
-      else if (kind === 'tcp' || kind === 'tls') add(kind, { ...base, port, transport: 'tcp' }, i, kind === 'tls' ? tlsExtra : {});
-      // Every TLS endpoint also gets its certificate's revocation status checked.
-      if (kind === 'tls' || kind === 'ocsp') add('ocsp', { ...base, port, transport: 'tcp' }, i);
-      else if (kind === 'http') add('http', { ...base, port, transport: 'tcp', url }, i);
-      else if (kind === 'stun' || kind === 'turn') add(kind, { ...base, port, transport: 'url' in row ? 'udp' : row.transport }, i);
-      else if (kind === 'turns') add('turns', { ...base, port, transport: 'tcp' }, i);
-      // The relay test needs credentials to allocate: planned only where the config provides them.
-      else if (kind === 'relay' && (config.service_credentials[host] ?? config.service_credentials[row.platform]))
-        add('relay', { ...base, port, transport: 'url' in row ? 'udp' : row.transport }, i);
+      switch (kind) {
+        case 'dns':
+          add('dns', { ...base, transport: 'udp', documentedIps: [...row.ips] }, i);
+          break;
+        case 'tls':
+          add('tls', { ...base, port, transport: 'tcp' }, i, tlsExtra);
+          // Every TLS endpoint also gets its certificate's revocation status checked.
+          add('ocsp', { ...base, port, transport: 'tcp' }, i);
+          break;
+        case 'tcp':
+        case 'ocsp':
+        case 'turns':
+          add(kind, { ...base, port, transport: 'tcp' }, i);
+          break;
+        case 'http':
+          add('http', { ...base, port, transport: 'tcp', url }, i);
+          break;
+        case 'stun':
+        case 'turn':
+          add(kind, { ...base, port, transport: flowTransport }, i);
+          break;
+        case 'relay':
+          // The relay test needs credentials to allocate: planned only where the config provides them.
+          if (config.service_credentials[host] ?? config.service_credentials[row.platform]) add('relay', { ...base, port, transport: flowTransport }, i);
+          break;
+      }
     }
   });
 
   const checks = [...byId.values()];
   const firstHttps = checks.find((c) => c.kind === 'http' && c.target.url?.startsWith('https:'))?.target.url;
   const firstTls = checks.find((c) => c.kind === 'tls');
-  const site = { platform: 'site', documentedIps: [] as string[], ipsStable: true };
-  if (wantKind('clock')) {
-    const s = kindSettings(config, 'clock');
-    const target: CheckTarget = { ...site, host: config.clock.server, port: config.clock.port, transport: 'udp' };
-    const options = { ...s.options, http_fallback_url: s.options.http_fallback_url ?? firstHttps };
-    checks.push({ id: checkId('clock', target), kind: 'clock', target, options, timeoutMs: s.timeoutMs, schedule: s.schedule, rows: [] });
-  }
-  if (proxy && wantKind('proxy')) {
-    const s = kindSettings(config, 'proxy');
-    const target: CheckTarget = { ...site, host: proxy.url.hostname, port: Number(proxy.url.port || 80), transport: 'tcp' };
-    const connectTo = s.options.connect_to ?? (firstTls ? `${firstTls.target.host}:${firstTls.target.port}` : undefined);
-    checks.push({ id: checkId('proxy', target), kind: 'proxy', target, options: { ...s.options, connect_to: connectTo }, timeoutMs: s.timeoutMs, schedule: s.schedule, rows: [] });
-  }
+  const addSite = (kind: 'clock' | 'proxy', host: string, port: number, transport: 'tcp' | 'udp', options: (o: Record<string, unknown>) => Record<string, unknown>) => {
+    const s = kindSettings(config, kind);
+    const target: CheckTarget = { platform: 'site', documentedIps: [], ipsStable: true, host, port, transport };
+    checks.push({ id: checkId(kind, target), kind, target, options: options(s.options), timeoutMs: s.timeoutMs, schedule: s.schedule, rows: [] });
+  };
+  if (wantKind('clock')) addSite('clock', config.clock.server, config.clock.port, 'udp', (o) => ({ ...o, http_fallback_url: o.http_fallback_url ?? firstHttps }));
+  if (proxy && wantKind('proxy'))
+    addSite('proxy', proxy.url.hostname, Number(proxy.url.port || 80), 'tcp', (o) => ({ ...o, connect_to: o.connect_to ?? (firstTls ? `${firstTls.target.host}:${firstTls.target.port}` : undefined) }));
   return { catalogs: selected, rows, checks };
-}
-
-/** Every kind the plan uses, in registry order. */
-export function plannedKinds(plan: Plan): ProbeKind[] {
-  return (Object.keys(PROBES) as ProbeKind[]).filter((k) => plan.checks.some((c) => c.kind === k));
 }

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import type { ProxySettings } from '../probes/contract.ts';
-import { type Catalog, parseCatalog } from './catalog.ts';
+import { type Catalog, catalogFromData } from './catalog.ts';
 import { type Fetched, fetchUrl } from './fetch-url.ts';
 import { InputError, type InputProblem, formatProblem } from './input-error.ts';
 
@@ -38,7 +38,7 @@ export function parseBundle(text: string, source: string): Catalog[] {
       continue;
     }
     try {
-      const c = parseCatalog(doc.toString(), name);
+      const c = catalogFromData(doc.toJS(), name);
       if (out.some((o) => o.platform === c.platform)) problems.push({ file: name, path: 'platform', message: `platform "${c.platform}" appears twice in the bundle` });
       else out.push(c);
     } catch (e) {

@@ -29,9 +29,9 @@ export function renderStatusPage(s: StatusSnapshot): string {
     const lines = checks.map((c) => {
       const l = latest.get(c.id);
       const rows = c.rows.map((i) => plan.rows[i]!);
-      const flow = rows.length ? [...new Set(rows.map((r) => flowText(r, lang)))].join('<br>') : esc(`${c.target.host}${c.target.port ? `:${c.target.port}` : ''}`);
+      const flows = rows.length ? [...new Set(rows.map((r) => flowText(r, lang)))] : [`${c.target.host}${c.target.port ? `:${c.target.port}` : ''}`];
       const status = l?.result.status;
-      return `<tr class="${status ?? 'pending'}"><td>${flow.split('<br>').map(esc).join('<br>')}</td><td>${esc(c.kind)}</td><td class="st">${status ? esc(statusText(status, lang)) : '…'}</td><td>${l && l.result.status !== 'ok' ? esc(reasonText(l.result.reason, lang)) : ''}</td><td>${esc(when(l?.endedAt, lang))}</td><td>${l ? esc(fixText(l.result, rows, lang)) : ''}</td></tr>`;
+      return `<tr class="${status ?? 'pending'}"><td>${flows.map(esc).join('<br>')}</td><td>${esc(c.kind)}</td><td class="st">${status ? esc(statusText(status, lang)) : '…'}</td><td>${l && l.result.status !== 'ok' ? esc(reasonText(l.result.reason, lang)) : ''}</td><td>${esc(when(l?.endedAt, lang))}</td><td>${l ? esc(fixText(l.result, rows, lang)) : ''}</td></tr>`;
     });
     sections.push(
       `<section><h2>${esc(p.title)}</h2><table><thead><tr><th scope="col">${t('flow', lang)}</th><th scope="col">${t('check', lang)}</th><th scope="col">${t('status', lang)}</th><th scope="col">${t('reason', lang)}</th><th scope="col">${t('lastRun', lang)}</th><th scope="col">${t('fix', lang)}</th></tr></thead><tbody>${lines.join('')}</tbody></table></section>`,

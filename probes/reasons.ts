@@ -9,7 +9,9 @@ export type Remedy =
   | 'platform' // the platform operator's side
   | 'tls_inspection' // hospital middlebox: exempt the flow from inspection
   | 'proxy' // hospital proxy configuration
-  | 'clock'; // time synchronisation of the probe's host
+  | 'clock' // time synchronisation of the probe's host
+  | 'bandwidth' // the establishment's uplink or its QoS
+  | 'probe'; // the probe itself (its browser, its host)
 
 export interface ReasonInfo {
   fr: string;
@@ -61,6 +63,14 @@ export const REASONS = {
   ocsp_unreachable: { fr: "Répondeur OCSP de l'autorité injoignable (flux OCSP bloqué)", en: "The authority's OCSP responder is unreachable (OCSP flow blocked)", remedy: 'open_flow' },
   ocsp_bad_response: { fr: 'Réponse OCSP invalide', en: 'Invalid OCSP response', remedy: 'tls_inspection' },
   ca_issuers_unreachable: { fr: "Certificats de l'autorité injoignables (AIA)", en: "The authority's certificates are unreachable (AIA)", remedy: 'open_flow' },
+  ice_failed: { fr: 'La connexion média (ICE) ne s’établit pas : flux UDP/TCP vers les serveurs média ou TURN bloqués', en: 'The media connection (ICE) does not establish: UDP/TCP flows to the media or TURN servers blocked', remedy: 'open_flow' },
+  media_no_frames: { fr: 'Connexion établie mais aucune image ni aucun son ne passe', en: 'Connected, but no video or audio gets through', remedy: 'open_flow' },
+  media_not_720p: { fr: "La vidéo n'atteint pas 1280×720 (débit montant insuffisant ou limité)", en: 'Video does not reach 1280×720 (uplink bandwidth too low or capped)', remedy: 'bandwidth' },
+  media_loss_high: { fr: 'Pertes de paquets trop élevées sur la visio (saturation, QoS)', en: 'Packet loss too high in the video call (saturation, QoS)', remedy: 'bandwidth' },
+  room_join_failed: { fr: 'Impossible de rejoindre la salle de test', en: 'Could not join the test room', remedy: 'platform' },
+  page_flow_failed: { fr: "Une étape du parcours web n'a pas abouti", en: 'A step of the web flow did not succeed', remedy: 'platform' },
+  browser_crashed: { fr: "Le navigateur de la sonde s'est arrêté ou ne répond plus", en: "The probe's browser crashed or hung", remedy: 'probe' },
+  browser_launch_failed: { fr: 'Le navigateur de la sonde ne démarre pas', en: "The probe's browser does not start", remedy: 'probe' },
   internal_error: { fr: 'Erreur interne de la sonde', en: 'Internal probe error', remedy: 'none' },
 } as const satisfies Record<string, ReasonInfo>;
 

@@ -2,6 +2,7 @@
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROBE_KINDS } from '../probes/index.ts';
+import { isScenarioKind, SCENARIO_KINDS } from '../scenarios/index.ts';
 import type { CheckResult } from '../probes/contract.ts';
 import { type Catalog, catalogRows, embeddedCatalogFiles, loadCatalogs } from './catalog.ts';
 import { loadConfig, type VigieConfig } from './config.ts';
@@ -13,12 +14,13 @@ import { createLogger } from './logging.ts';
 import { ProbeMetrics, VERSION } from './metrics.ts';
 import { buildPlan, checkId, type Plan } from './plan.ts';
 import { Scheduler } from './scheduler.ts';
-import { catalogTable, resultsTable } from './table.ts';
+import { catalogTable, mediaTable, resultsTable } from './table.ts';
 
 const USAGE = `Usage:
   vigie run [--config FILE]
   vigie check [--config FILE] [--catalog FILE]... [--platform NAME]... [--kind KIND]... [--format table|json] [--lang fr|en]
   vigie catalog [--config FILE] [--catalog FILE]... [--format table|json] [--lang fr|en]
+  vigie scenario NAME [--config FILE] [--format table|json] [--lang fr|en]
   vigie --version`;
 
 class UsageError extends Error {}
@@ -59,9 +61,11 @@ export function loadInputs(configPath: string | undefined, catalogArgs: readonly
 export function planFor(inputs: Inputs, shared: SharedContext, platforms: readonly string[] = [], kinds: readonly string[] = []): Plan {
   const unknownPlatforms = platforms.filter((p) => !inputs.catalogs.some((c) => c.platform === p) && p !== 'site');
   if (unknownPlatforms.length) throw new UsageError(`unknown platform: ${unknownPlatforms.join(', ')} (known: ${inputs.catalogs.map((c) => c.platform).join(', ')})`);
-  const unknownKinds = kinds.filter((k) => !(PROBE_KINDS as readonly string[]).includes(k));
-  if (unknownKinds.length) throw new UsageError(`unknown kind: ${unknownKinds.join(', ')} (known: ${PROBE_KINDS.join(', ')})`);
-  const plan = buildPlan(inputs.catalogs, inputs.config, shared.proxy, { platforms: platforms.filter((p) => p !== 'site'), kinds });
+  const known = [...PROBE_KINDS, ...SCENARIO_KINDS] as readonly string[];
+  const unknownKinds = kinds.filter((k) => !known.includes(k));
+  if (unknownKinds.length) throw new UsageError(`unknown kind: ${unknownKinds.join(', ')} (known: ${known.join(', ')})`);
+  // Browser scenarios are heavy: `vigie check` runs them only when --kind names their kind.
+  const plan = buildPlan(inputs.catalogs, inputs.config, shared.proxy, { platforms: platforms.filter((p) => p !== 'site'), kinds, scenarios: kinds.some(isScenarioKind) ? 'all' : 'none' });
   // --platform site, or no platform filter, keeps the site-wide checks.
   if (platforms.length && !platforms.includes('site')) plan.checks = plan.checks.filter((c) => c.target.platform !== 'site');
   return plan;
@@ -72,10 +76,28 @@ function rowsOf(plan: Plan) {
   return (r: CheckResult) => (byId.get(checkId(r.kind, { ...r, port: r.port ?? undefined }))?.rows ?? []).map((i) => plan.rows[i]!);
 }
 
-async function check(values: Record<string, string | string[] | boolean | undefined>, out: NodeJS.WritableStream): Promise<number> {
+type Values = Record<string, string | string[] | boolean | undefined>;
+
+async function check(values: Values, out: NodeJS.WritableStream): Promise<number> {
   const inputs = loadInputs(values.config as string | undefined, (values.catalog as string[] | undefined) ?? []);
   const shared = sharedContext(inputs.config, inputs.configFile);
   const plan = planFor(inputs, shared, (values.platform as string[] | undefined) ?? [], (values.kind as string[] | undefined) ?? []);
+  return runOnce(inputs, shared, plan, values, out, resultsTable);
+}
+
+/** `vigie scenario NAME`: one browser scenario once (every transport of a turn-relay), with its media statistics. */
+async function scenario(name: string | undefined, values: Values, out: NodeJS.WritableStream): Promise<number> {
+  const inputs = loadInputs(values.config as string | undefined, []);
+  const names = inputs.config.scenarios.map((s) => s.name);
+  if (!name) throw new UsageError(`vigie scenario needs a scenario name (configured: ${names.join(', ') || 'none'})`);
+  if (!names.includes(name)) throw new UsageError(`no scenario named "${name}" in the config (configured: ${names.join(', ') || 'none'})`);
+  const shared = sharedContext(inputs.config, inputs.configFile);
+  const plan = buildPlan([], inputs.config, shared.proxy, { scenarios: [name], kinds: ['__none__'] });
+  return runOnce(inputs, shared, plan, values, out, (results, rowsOf, lang, tty) => `${resultsTable(results, rowsOf, lang, tty)}
+${mediaTable(results, lang)}`);
+}
+
+async function runOnce(inputs: Inputs, shared: SharedContext, plan: Plan, values: Values, out: NodeJS.WritableStream, table: typeof resultsTable): Promise<number> {
   const lang = ((values.lang as Lang | undefined) ?? inputs.config.lang) as Lang;
   const log = createLogger({ level: process.env.VIGIE_LOG_LEVEL ?? 'error' });
   const metrics = new ProbeMetrics();
@@ -93,12 +115,12 @@ async function check(values: Record<string, string | string[] | boolean | undefi
   if (values.format === 'json') {
     out.write(`${JSON.stringify({ version: VERSION, site: inputs.config.site, startedAt, finishedAt: new Date().toISOString(), summary, results }, null, 2)}\n`);
   } else {
-    out.write(resultsTable(results, rowsOf(plan), lang, (out as NodeJS.WriteStream).isTTY === true));
+    out.write(table(results, rowsOf(plan), lang, (out as NodeJS.WriteStream).isTTY === true));
   }
   return summary.failed > 0 ? 1 : 0;
 }
 
-function catalog(values: Record<string, string | string[] | boolean | undefined>, out: NodeJS.WritableStream): number {
+function catalog(values: Values, out: NodeJS.WritableStream): number {
   const inputs = loadInputs(values.config as string | undefined, (values.catalog as string[] | undefined) ?? []);
   const rows = catalogRows(inputs.catalogs);
   const lang = ((values.lang as Lang | undefined) ?? inputs.config.lang) as Lang;
@@ -117,9 +139,9 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
       (command ? out : err).write(`${USAGE}\n`);
       return command ? 0 : 2;
     }
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: [...rest],
-      allowPositionals: false,
+      allowPositionals: command === 'scenario',
       strict: true,
       options: {
         config: { type: 'string', short: 'c' },
@@ -139,6 +161,9 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         return catalog(values, out);
       case 'run':
         return await runDaemon(loadInputs(values.config, []), err);
+      case 'scenario':
+        if (positionals.length > 1) throw new UsageError('vigie scenario takes one scenario name');
+        return await scenario(positionals[0], values, out);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

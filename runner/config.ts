@@ -6,20 +6,11 @@ import { PROBE_KINDS, PROBES, type ProbeKind } from '../probes/index.ts';
 import { calendarSchema } from './calendar.ts';
 import { remoteSchema } from './remote-catalogs.ts';
 import { InputError, parseYaml, readInputFile, zodProblems } from './input-error.ts';
+import { duration } from './duration.ts';
+import { SCENARIO_KINDS, SCENARIOS, type ScenarioKind } from '../scenarios/index.ts';
+import { checkId } from './check-id.ts';
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!m) throw new Error(`not a duration: ${text}`);
-  return Number(m[1]) * UNITS[m[2]!]!;
-}
-
-/** A duration such as "500ms", "3s", "5m"; parsed to milliseconds. */
-const duration = z
-  .string()
-  .regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'expected a duration such as "500ms", "3s" or "5m"')
-  .transform(parseDuration);
+export { parseDuration } from './duration.ts';
 
 const cron = z.string().refine((s) => validateCron(s), 'not a valid cron expression (5 or 6 fields, node-cron syntax)');
 
@@ -54,6 +45,25 @@ function kindSchema<K extends ProbeKind>(kind: K) {
 }
 
 const checksShape = Object.fromEntries(PROBE_KINDS.map((k) => [k, kindSchema(k)])) as { [K in ProbeKind]: ReturnType<typeof kindSchema<K>> };
+
+/** One entry of `scenarios`: the fields every kind has, plus the kind's own options. */
+function scenarioSchema<K extends ScenarioKind>(kind: K) {
+  const def = SCENARIOS[kind];
+  return def.options.safeExtend({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'lower-case letters, digits, - and _').describe('Unique name (vigie scenario NAME, the scenario metric label).'),
+    kind: z.literal(kind),
+    platform: z.string().min(1).describe('Platform the scenario belongs to (metric label, status page).'),
+    enabled: z.boolean().default(true).describe('Whether the scenario runs.'),
+    schedule: cron.default(def.defaults.schedule).describe(`node-cron schedule; default "${def.defaults.schedule}".`),
+    timeout: duration.prefault(def.defaults.timeout).describe(`Timeout of one run; default ${def.defaults.timeout}.`),
+    credentials: z.string().optional().describe('Name of a credentials entry (test account, TURN login or shared secret).'),
+  });
+}
+
+const scenarioEntry = z.discriminatedUnion(
+  'kind',
+  SCENARIO_KINDS.map((k) => scenarioSchema(k)) as unknown as [ReturnType<typeof scenarioSchema<ScenarioKind>>, ...ReturnType<typeof scenarioSchema<ScenarioKind>>[]],
+);
 
 const hostPort = z.string().regex(/^(\[[0-9a-f:.]+\]|[^\s:[\]]+)(:\d{1,5})?$/i, 'expected host or host:port');
 
@@ -144,6 +154,19 @@ export const configSchema = z
       .record(z.string(), z.string())
       .default({})
       .describe('Host name or platform id → credentials entry for TURN (password: long-term credentials; secret: REST API shared secret).'),
+    browser: z
+      .object({
+        /** Chromium binary driven by playwright-core. Default Debian's. */
+        executable_path: z.string().default('/usr/bin/chromium').describe("Chromium binary; default Debian's /usr/bin/chromium."),
+        /** Extra Chromium flags (the probe already adds its quiet and fake-media flags). */
+        args: z.array(z.string().regex(/^--[a-z0-9-]+(=.*)?$/, 'expected a Chromium flag such as --foo or --foo=bar')).default([]).describe('Extra Chromium flags.'),
+        /** Cache of the generated fake camera and microphone files. Default $VIGIE_CACHE_DIR, else ~/.cache/vigie. */
+        cache_dir: z.string().optional().describe('Directory of the generated fake media and of failure screenshots; default $VIGIE_CACHE_DIR, else $XDG_CACHE_HOME/vigie or ~/.cache/vigie.'),
+      })
+      .strict()
+      .prefault({}),
+    /** Browser scenarios: each entry is one kind with its URL, room, schedule and credentials reference. */
+    scenarios: z.array(scenarioEntry).default([]).describe('Browser scenarios (janus-videoroom, turn-relay, page-flow).'),
     /** Per-kind settings: enabled, schedule, timeout and kind options. */
     checks: z.object(checksShape).strict().prefault({}).describe('Per-kind settings.'),
   })
@@ -156,6 +179,19 @@ export const configSchema = z
     ref(['proxy', 'credentials'], cfg.proxy.credentials);
     ref(['server', 'basic_auth'], cfg.server.basic_auth);
     for (const [key, name] of Object.entries(cfg.service_credentials)) ref(['service_credentials', key], name);
+    // Scenario names are unique, and no two scenario checks share a metric label set.
+    const seen = new Map<string, string>();
+    cfg.scenarios.forEach((sc, i) => {
+      ref(['scenarios', i, 'credentials'], sc.credentials);
+      if (cfg.scenarios.findIndex((o) => o.name === sc.name) !== i) ctx.addIssue({ code: 'custom', path: ['scenarios', i, 'name'], message: `another scenario is named "${sc.name}"` });
+      const def = SCENARIOS[sc.kind] as { targets(e: unknown): { target: Parameters<typeof checkId>[1] }[] };
+      for (const { target } of def.targets(sc)) {
+        const id = checkId(sc.kind, target);
+        const other = seen.get(id);
+        if (other && other !== sc.name) ctx.addIssue({ code: 'custom', path: ['scenarios', i], message: `same kind, platform and target as scenario "${other}": give one of them another platform` });
+        seen.set(id, sc.name);
+      }
+    });
   });
 
 export type VigieConfig = z.output<typeof configSchema>;

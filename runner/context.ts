@@ -7,11 +7,42 @@ import { InputError } from './input-error.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { setExtraRoots } from '../probes/trust.ts';
+import { homedir } from 'node:os';
+import { createHash, X509Certificate } from 'node:crypto';
+import pLimit, { type LimitFunction } from 'p-limit';
+
+export interface BrowserConfig {
+  executablePath: string;
+  args: readonly string[];
+  /** Fake media under media/, failure screenshots under artefacts/. */
+  cacheDir: string;
+}
 
 export interface SharedContext {
   resolver: HostResolver;
   proxy?: ProxySettings;
   credentials?: Record<string, ServiceCredentials>;
+  browser?: BrowserConfig;
+  /** One browser scenario at a time: two cores cannot encode two 720p streams twice over. */
+  browserSlot?: LimitFunction;
+  /** Each scenario's own credentials entry, read once, by scenario name. */
+  scenarioLogins?: Record<string, ServiceCredentials>;
+}
+
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VIGIE_CACHE_DIR ?? resolve(env.XDG_CACHE_HOME ?? resolve(homedir(), '.cache'), 'vigie');
+}
+
+export function browserConfig(config: VigieConfig, file: string, extraRoots: readonly string[] = []): BrowserConfig {
+  const base = file === '(defaults)' ? process.cwd() : dirname(resolve(file));
+  // Chromium has no flag to add a root; it accepts chains through these keys, which is how the
+  // establishment's own roots (trust.extra_ca_files) reach pages and TURN over TLS alike.
+  const spki = extraRoots.length ? [`--ignore-certificate-errors-spki-list=${spkiHashes(extraRoots).join(',')}`] : [];
+  return {
+    executablePath: config.browser.executable_path,
+    args: [...spki, ...config.browser.args],
+    cacheDir: config.browser.cache_dir ? resolve(base, config.browser.cache_dir) : defaultCacheDir(),
+  };
 }
 
 /** The credentials that `service_credentials` assigns to hosts and platforms (TURN today). */
@@ -43,7 +74,12 @@ export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.Proc
   return { url, noProxy, ...(auth ? { auth } : {}) };
 }
 
-function loadExtraRoots(config: VigieConfig, file: string): void {
+/** SHA-256 of each certificate's SubjectPublicKeyInfo, base64: the form Chromium's SPKI list takes. */
+export function spkiHashes(pems: readonly string[]): string[] {
+  return pems.map((pem) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
+}
+
+function loadExtraRoots(config: VigieConfig, file: string): string[] {
   const pems = config.trust.extra_ca_files.flatMap((f, i) => {
     try {
       const text = readFileSync(resolve(dirname(file), f), 'utf8');
@@ -55,10 +91,19 @@ function loadExtraRoots(config: VigieConfig, file: string): void {
     }
   });
   setExtraRoots(pems);
+  return pems;
 }
 
 export function sharedContext(config: VigieConfig, file: string): SharedContext {
-  loadExtraRoots(config, file);
+  const extraRoots = loadExtraRoots(config, file);
   const proxy = resolveProxy(config, file);
-  return { resolver: createHostResolver(config.dns.servers), ...(proxy ? { proxy } : {}), credentials: serviceCredentials(config, file) };
+  const scenarioLogins = Object.fromEntries(config.scenarios.filter((s) => s.credentials).map((s) => [s.name, readCredential(config, s.credentials!, file)]));
+  return {
+    resolver: createHostResolver(config.dns.servers),
+    ...(proxy ? { proxy } : {}),
+    credentials: serviceCredentials(config, file),
+    browser: browserConfig(config, file, extraRoots),
+    browserSlot: pLimit(1),
+    scenarioLogins,
+  };
 }

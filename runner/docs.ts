@@ -2,6 +2,7 @@
 import { PROBES, PROBE_KINDS } from '../probes/index.ts';
 import { REASONS, REASON_NAMES } from '../probes/reasons.ts';
 import { COMMON_LABELS, METRICS } from './metric-names.ts';
+import { SCENARIOS, SCENARIO_KINDS } from '../scenarios/index.ts';
 
 export function renderReasonsDoc(): string {
   const rows = REASON_NAMES.map((r) => `| \`${r}\` | ${REASONS[r].en} | ${REASONS[r].fr} | ${REASONS[r].remedy} |`);
@@ -11,7 +12,8 @@ Generated from \`probes/reasons.ts\` by \`npm run docs\`; do not edit by hand.
 
 Every check result carries \`status\` (\`ok\`, \`degraded\`, \`failed\`) and \`reason\`, one of the stable
 words below. \`remedy\` says who acts: \`open_flow\` (the establishment's firewall), \`dns\`, \`platform\`
-(the platform operator), \`tls_inspection\` (a middlebox re-signing or inspecting TLS), \`proxy\`, \`clock\`.
+(the platform operator), \`tls_inspection\` (a middlebox re-signing or inspecting TLS), \`proxy\`, \`clock\`,
+\`bandwidth\` (the establishment's uplink or QoS), \`probe\` (the probe's own host or browser).
 
 | reason | meaning | texte affiché | remedy |
 |---|---|---|---|
@@ -25,7 +27,9 @@ export function renderMetricsDoc(): string {
     const kinds = 'kinds' in m ? m.kinds.join(', ') : 'all';
     return `| \`${m.name}\` | ${m.type} | ${labels.map((l) => `\`${l}\``).join(', ')} | ${kinds} | ${m.help} |`;
   });
-  const phases = PROBE_KINDS.map((k) => `| ${k} | ${PROBES[k].phases.map((p) => `\`${p}\``).join(', ')} |`);
+  const phases = [...PROBE_KINDS.map((k) => [k, PROBES[k].phases] as const), ...SCENARIO_KINDS.map((k) => [k, SCENARIOS[k].phases] as const)].map(
+    ([k, ph]) => `| ${k} | ${ph.map((p) => `\`${p}\``).join(', ')} |`,
+  );
   return `# Metrics
 
 Generated from \`runner/metric-names.ts\` by \`npm run docs\`; do not edit by hand.
@@ -34,6 +38,8 @@ Served at \`/metrics\` (default port 9464) by the OpenTelemetry Prometheus expor
 \`platform\` (catalog platform id, or \`site\` for site-wide checks), \`host\`, \`port\` (empty for dns),
 \`transport\` and \`kind\`. The establishment and the region are **not** probe labels: Prometheus adds
 them as external labels where it scrapes the probe. No URL, IP address or room name is a label value.
+Browser scenarios add \`scenario\` (the name of the config entry) and, for media, \`direction\`
+(\`outbound\`: what the probe sends; \`inbound\`: what it receives).
 
 | metric | type | labels | kinds | meaning |
 |---|---|---|---|---|

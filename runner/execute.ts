@@ -5,11 +5,14 @@ import type { CheckResult, ProbeContext } from '../probes/contract.ts';
 import { CheckRecorder, formatMs } from '../probes/result.ts';
 import type { SharedContext } from './context.ts';
 import type { CheckSpec } from './plan.ts';
+import { isScenarioKind } from '../scenarios/index.ts';
+import { executeScenario } from './execute-scenario.ts';
 
 /** Grace past the timeout before the hard deadline answers for a probe that ignored its signal. */
 const HARD_DEADLINE_GRACE_MS = 500;
 
 export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?: AbortSignal): Promise<CheckResult> {
+  if (isScenarioKind(spec.kind)) return executeScenario(spec, shared, stop);
   const timeout = AbortSignal.timeout(spec.timeoutMs);
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
   const ctx: ProbeContext = {

@@ -86,6 +86,12 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
           ? `Exempter ces flux de l'authentification NTLM du proxy (exception pour ${r.host}) ou proposer l'authentification Basic`
           : `Exempt these flows from NTLM proxy authentication (exception for ${r.host}) or offer Basic authentication`;
       return fr ? `Autoriser ${r.host} sur le proxy (ports 80 et 443)` : `Allow ${r.host} on the proxy (ports 80 and 443)`;
+    case 'bandwidth':
+      return fr
+        ? `Vérifier le débit montant de l'établissement (1 à 2 Mb/s par visio) et la QoS des flux média vers ${r.host}`
+        : `Check the establishment's uplink bandwidth (1 to 2 Mb/s per call) and the QoS of media flows to ${r.host}`;
+    case 'probe':
+      return fr ? 'Vérifier la sonde (journal, mémoire, navigateur Chromium)' : 'Check the probe (log, memory, Chromium browser)';
     case 'clock':
       return fr ? "Synchroniser l'horloge du serveur de la sonde avec un serveur de temps (NTP)" : "Synchronise the probe host's clock with a time server (NTP)";
     default:

@@ -11,6 +11,8 @@ export interface MetricSpec {
   common?: boolean;
 }
 
+import { SCENARIO_KINDS } from '../scenarios/index.ts';
+
 export const COMMON_LABELS = ['platform', 'host', 'port', 'transport', 'kind'] as const;
 
 export const METRICS = {
@@ -37,6 +39,21 @@ export const METRICS = {
   relayRtt: { name: 'probe_relay_rtt_seconds', type: 'gauge', help: 'Round-trip time through the relay (min, avg, max).', labels: ['stat'], kinds: ['relay'] },
   relayThroughput: { name: 'probe_relay_throughput_bytes_per_second', type: 'gauge', help: 'Payload bytes per second received through the relay.', kinds: ['relay'] },
   clockOffset: { name: 'probe_clock_offset_seconds', type: 'gauge', help: 'Offset of the local clock against the time source (positive: local clock behind).', kinds: ['clock'] },
+  webrtcFrameHeight: { name: 'probe_webrtc_frame_height', type: 'gauge', help: 'Height in pixels of the video sent (outbound) and received (inbound) at the end of the window.', labels: ['scenario', 'direction'], kinds: SCENARIO_KINDS },
+  webrtcFrameWidth: { name: 'probe_webrtc_frame_width', type: 'gauge', help: 'Width in pixels of the video sent (outbound) and received (inbound) at the end of the window.', labels: ['scenario', 'direction'], kinds: SCENARIO_KINDS },
+  webrtcFps: { name: 'probe_webrtc_frames_per_second', type: 'gauge', help: 'Video frame rate over the second half of the window.', labels: ['scenario', 'direction'], kinds: SCENARIO_KINDS },
+  webrtcThroughput: { name: 'probe_webrtc_video_bytes_per_second', type: 'gauge', help: 'Video payload bytes per second over the window.', labels: ['scenario', 'direction'], kinds: SCENARIO_KINDS },
+  webrtcLoss: { name: 'probe_webrtc_packet_loss_ratio', type: 'gauge', help: 'Video packet loss (0-1): outbound as reported by the far end, inbound as counted by the receiver.', labels: ['scenario', 'direction'], kinds: SCENARIO_KINDS },
+  webrtcJitter: { name: 'probe_webrtc_jitter_seconds', type: 'gauge', help: 'Video interarrival jitter.', labels: ['scenario', 'direction'], kinds: SCENARIO_KINDS },
+  webrtcRtt: { name: 'probe_webrtc_rtt_seconds', type: 'gauge', help: 'Round-trip time of the media path.', labels: ['scenario'], kinds: SCENARIO_KINDS },
+  webrtcIce: { name: 'probe_webrtc_ice_connect_seconds', type: 'gauge', help: 'Time from peer connection creation to ICE connected (slowest connection of the run).', labels: ['scenario'], kinds: SCENARIO_KINDS },
+  webrtcGathering: { name: 'probe_webrtc_ice_gathering_seconds', type: 'gauge', help: 'Time to complete ICE candidate gathering.', labels: ['scenario'], kinds: SCENARIO_KINDS },
+  webrtcTo720p: { name: 'probe_webrtc_time_to_720p_seconds', type: 'gauge', help: 'Time from ICE connected to the first 1280×720 frame sent.', labels: ['scenario'], kinds: SCENARIO_KINDS },
+  webrtcCandidate: { name: 'probe_webrtc_candidate_info', type: 'gauge', help: 'Selected candidate pair of the media (value 1): local and remote candidate types, protocol, relay protocol.', labels: ['scenario', 'local_type', 'remote_type', 'protocol', 'relay_protocol'], kinds: SCENARIO_KINDS },
+  webrtcFreeze: { name: 'probe_webrtc_freeze_seconds', type: 'gauge', help: 'Total duration of video freezes on the receive side during the window.', labels: ['scenario'], kinds: SCENARIO_KINDS },
+  webrtcMos: { name: 'probe_webrtc_audio_mos', type: 'gauge', help: 'Estimated audio MOS (1-4.5, simplified E-model from RTT, jitter and loss).', labels: ['scenario'], kinds: SCENARIO_KINDS },
+  webrtcQuality: { name: 'probe_webrtc_quality_limitation_info', type: 'gauge', help: 'Why the encoder limited the sent video at the end of the window (value 1): none, bandwidth, cpu, other.', labels: ['scenario', 'reason'], kinds: SCENARIO_KINDS },
+  browserMemory: { name: 'probe_browser_peak_memory_bytes', type: 'gauge', help: "Peak memory of the browser's whole process tree during the run (sum of PSS, shared pages counted once).", labels: ['scenario'], kinds: SCENARIO_KINDS },
   skipped: { name: 'probe_check_skipped_total', type: 'counter', help: 'Scheduled runs skipped because the previous run of the same check was still going.', labels: ['cause'] },
   rcpNextStart: { name: 'rcp_session_next_start_timestamp_seconds', type: 'gauge', help: 'Unix time at which the next occurrence of each RCP session starts.', labels: ['platform', 'session'], common: false },
   rcpInWindow: { name: 'rcp_session_in_window', type: 'gauge', help: 'Whether the session is within its pre-session window or under way (1) or not (0).', labels: ['platform', 'session'], common: false },

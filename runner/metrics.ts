@@ -96,6 +96,42 @@ export class ProbeMetrics {
       if (typeof r.observations.stapled === 'boolean') o.observe(r.observations.stapled ? 1 : 0, commonLabels(r));
     });
     obs(METRICS.stunRtt, 'rtt_seconds');
+    // Browser scenarios: the scenario's name is a label (a config name, not a URL or a room).
+    const scenarioGauge = (m: MetricSpec, observe: (o: ObservableResult, r: CheckResult, labels: Attributes) => void) =>
+      gauge(m, (o, { result: r }) => observe(o, r, { ...commonLabels(r), scenario: String(r.observations.scenario ?? '') }));
+    const perDirection = (m: MetricSpec, key: string) =>
+      scenarioGauge(m, (o, r, labels) => {
+        for (const direction of ['outbound', 'inbound']) {
+          const v = num(r.observations[`${direction}_${key}`]);
+          if (v !== undefined) o.observe(v, { ...labels, direction });
+        }
+      });
+    const perScenario = (m: MetricSpec, key: string) =>
+      scenarioGauge(m, (o, r, labels) => {
+        const v = num(r.observations[key]);
+        if (v !== undefined) o.observe(v, labels);
+      });
+    perDirection(METRICS.webrtcFrameHeight, 'frame_height');
+    perDirection(METRICS.webrtcFrameWidth, 'frame_width');
+    perDirection(METRICS.webrtcFps, 'fps');
+    perDirection(METRICS.webrtcThroughput, 'bytes_per_second');
+    perDirection(METRICS.webrtcLoss, 'packet_loss_ratio');
+    perDirection(METRICS.webrtcJitter, 'jitter_seconds');
+    perScenario(METRICS.webrtcRtt, 'rtt_seconds');
+    perScenario(METRICS.webrtcIce, 'ice_connected_seconds');
+    perScenario(METRICS.webrtcGathering, 'ice_gathering_seconds');
+    perScenario(METRICS.webrtcTo720p, 'time_to_720p_seconds');
+    perScenario(METRICS.webrtcFreeze, 'freeze_seconds');
+    perScenario(METRICS.webrtcMos, 'audio_mos');
+    perScenario(METRICS.browserMemory, 'browser_memory_peak_bytes');
+    scenarioGauge(METRICS.webrtcCandidate, (o, r, labels) => {
+      const x = r.observations;
+      if (typeof x.local_candidate_type !== 'string') return;
+      o.observe(1, { ...labels, local_type: x.local_candidate_type, remote_type: String(x.remote_candidate_type ?? ''), protocol: String(x.candidate_protocol ?? ''), relay_protocol: String(x.relay_protocol ?? '') });
+    });
+    scenarioGauge(METRICS.webrtcQuality, (o, r, labels) => {
+      if (typeof r.observations.quality_limitation_reason === 'string') o.observe(1, { ...labels, reason: r.observations.quality_limitation_reason });
+    });
     obs(METRICS.clockOffset, 'offset_seconds');
     const sessionLabels = (o: { platform: string; name: string }) => ({ platform: o.platform, session: o.name });
     meter.createObservableGauge(METRICS.rcpNextStart.name, { description: METRICS.rcpNextStart.help }).addCallback((o) => {

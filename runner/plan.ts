@@ -2,14 +2,21 @@
 // set (kind, platform, host, port, transport): rows that share it (the dns check of a host with
 // six flows, two URLs on one host) are covered by one check, listed in `rows`.
 import type { ProbeKind } from '../probes/index.ts';
+import { SCENARIOS, type ScenarioKind } from '../scenarios/index.ts';
+import type { ScenarioEntry } from '../scenarios/contract.ts';
+import { checkId } from './check-id.ts';
 import type { CheckTarget, ProxySettings } from '../probes/contract.ts';
 import { type Catalog, type CatalogRow, catalogRows } from './catalog.ts';
 import type { VigieConfig } from './config.ts';
 
+export type CheckKind = ProbeKind | ScenarioKind;
+
 export interface CheckSpec {
   /** Stable identity: `kind|platform|host|port|transport`. */
   id: string;
-  kind: ProbeKind;
+  kind: CheckKind;
+  /** Name of the config's scenario entry, for browser scenarios. */
+  scenario?: string;
   target: CheckTarget;
   /** Kind options after config defaults and catalog overrides. */
   options: Record<string, unknown>;
@@ -25,9 +32,7 @@ export interface Plan {
   checks: CheckSpec[];
 }
 
-export function checkId(kind: string, t: Pick<CheckTarget, 'platform' | 'host' | 'port' | 'transport'>): string {
-  return [kind, t.platform, t.host, t.port ?? '', t.transport].join('|');
-}
+export { checkId };
 
 function kindSettings(config: VigieConfig, kind: ProbeKind) {
   const { enabled, schedule, timeout, ...options } = config.checks[kind] as { enabled: boolean; schedule: string; timeout: number } & Record<string, unknown>;
@@ -41,6 +46,8 @@ function defaultPort(url: URL): number {
 export interface PlanFilter {
   platforms?: readonly string[];
   kinds?: readonly string[];
+  /** Browser scenarios: all (default), none, or only these names. */
+  scenarios?: 'all' | 'none' | readonly string[];
 }
 
 export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: ProxySettings | undefined, filter: PlanFilter = {}): Plan {
@@ -133,5 +140,24 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
   if (wantKind('clock')) addSite('clock', config.clock.server, config.clock.port, 'udp', (o) => ({ ...o, http_fallback_url: o.http_fallback_url ?? firstHttps }));
   if (proxy && wantKind('proxy'))
     addSite('proxy', proxy.url.hostname, Number(proxy.url.port || 80), 'tcp', (o) => ({ ...o, connect_to: o.connect_to ?? (firstTls ? `${firstTls.target.host}:${firstTls.target.port}` : undefined) }));
+  checks.push(...scenarioChecks(config, filter));
   return { catalogs: selected, rows, checks };
+}
+
+/** The checks of the config's browser scenarios (turn-relay gives one per transport). */
+export function scenarioChecks(config: VigieConfig, filter: PlanFilter = {}): CheckSpec[] {
+  const which = filter.scenarios ?? 'all';
+  if (which === 'none') return [];
+  const out: CheckSpec[] = [];
+  for (const entry of config.scenarios) {
+    if (!entry.enabled && which === 'all') continue;
+    if (which !== 'all' && !which.includes(entry.name)) continue;
+    if (which === 'all' && filter.kinds?.length && !filter.kinds.includes(entry.kind)) continue;
+    if (filter.platforms?.length && !filter.platforms.includes(entry.platform)) continue;
+    const def = SCENARIOS[entry.kind] as unknown as { targets(e: ScenarioEntry): { suffix: string; target: CheckTarget; options: Record<string, unknown> }[] };
+    for (const t of def.targets(entry as ScenarioEntry)) {
+      out.push({ id: checkId(entry.kind, t.target), kind: entry.kind, scenario: entry.name, target: t.target, options: t.options, timeoutMs: entry.timeout, schedule: entry.schedule, rows: [] });
+    }
+  }
+  return out;
 }

@@ -39,3 +39,44 @@ export function catalogTable(rows: readonly CatalogRow[], lang: Lang): string {
   const body = rows.map((r) => [r.platform, flowText(r, lang), r.checks.join(',') || `(${t('notCheckable', lang)})`, r.source]);
   return `${renderTable(header, body)}\n`;
 }
+
+/** The media measurements of scenario results, one block per result (vigie scenario). */
+const MEDIA_FIELDS: [key: string, fr: string, en: string, unit?: string][] = [
+  ['ice_connected_seconds', 'ICE connecté en', 'ICE connected in', 's'],
+  ['local_candidate_type', 'Candidat local', 'Local candidate'],
+  ['remote_candidate_type', 'Candidat distant', 'Remote candidate'],
+  ['candidate_protocol', 'Protocole', 'Protocol'],
+  ['relay_protocol', 'Protocole du relais', 'Relay protocol'],
+  ['remote_port', 'Port distant', 'Remote port'],
+  ['outbound_frame_width', 'Largeur envoyée', 'Width sent', 'px'],
+  ['outbound_frame_height', 'Hauteur envoyée', 'Height sent', 'px'],
+  ['time_to_720p_seconds', '720p atteint en', '720p reached in', 's'],
+  ['outbound_fps', 'Images/s envoyées', 'Frames/s sent'],
+  ['outbound_bytes_per_second', 'Débit vidéo envoyé', 'Video bitrate sent', 'B/s'],
+  ['quality_limitation_reason', 'Limitation', 'Limited by'],
+  ['inbound_frame_width', 'Largeur reçue', 'Width received', 'px'],
+  ['inbound_frame_height', 'Hauteur reçue', 'Height received', 'px'],
+  ['inbound_fps', 'Images/s reçues', 'Frames/s received'],
+  ['inbound_bytes_per_second', 'Débit vidéo reçu', 'Video bitrate received', 'B/s'],
+  ['outbound_packet_loss_ratio', 'Pertes (envoi)', 'Loss (sent)'],
+  ['inbound_packet_loss_ratio', 'Pertes (réception)', 'Loss (received)'],
+  ['inbound_jitter_seconds', 'Gigue', 'Jitter', 's'],
+  ['rtt_seconds', 'RTT', 'RTT', 's'],
+  ['freeze_count', 'Gels image', 'Video freezes'],
+  ['audio_mos', 'MOS audio estimé', 'Estimated audio MOS'],
+  ['bytes_sent', 'Octets envoyés', 'Bytes sent'],
+  ['bytes_received', 'Octets reçus', 'Bytes received'],
+  ['browser_memory_peak_bytes', 'Mémoire navigateur (pic)', 'Browser memory (peak)', 'B'],
+  ['failed_step', 'Étape en échec', 'Failed step'],
+  ['screenshot', "Capture d'écran", 'Screenshot'],
+];
+
+export function mediaTable(results: readonly CheckResult[], lang: Lang): string {
+  return results
+    .map((r) => {
+      const rows = MEDIA_FIELDS.filter(([k]) => r.observations[k] !== undefined && r.observations[k] !== null).map(([k, fr, en, unit]) => [lang === 'fr' ? fr : en, `${String(r.observations[k])}${unit ? ` ${unit}` : ''}`]);
+      const title = `${String(r.observations.scenario ?? r.kind)} — ${r.target}`;
+      return rows.length ? `${title}\n${renderTable([lang === 'fr' ? 'Mesure' : 'Measure', lang === 'fr' ? 'Valeur' : 'Value'], rows)}\n` : `${title}\n`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,112 @@
+// Joins a Janus VideoRoom through Janus's own demo page (videoroomtest.html as Debian ships it, or
+// a page with the same controls), publishes the fake 720p camera and microphone and measures what
+// flows. With participants: 2 a second context of the same browser joins too and must see and hear
+// the first: the seeds' « se connecter depuis deux appareils distincts … si vous vous voyez et vous
+// entendez ».
+import type { BrowserContext, Page } from 'playwright-core';
+import { z } from 'zod';
+import type { CheckResult, CheckTarget } from '../probes/contract.ts';
+import { CheckRecorder } from '../probes/result.ts';
+import type { Reason } from '../probes/reasons.ts';
+import { type ScenarioContext, type ScenarioDefinition, type ScenarioEntry, pageTarget } from './contract.ts';
+import { measureMedia, mediaOptions, navigationReason } from './measure.ts';
+import { initScript } from './stats.ts';
+
+const PHASES = ['launch', 'load', 'join', 'ice', 'measure'] as const;
+
+const options = z.object({
+  url: z.url({ protocol: /^https?$/ }).describe('The VideoRoom page (e.g. https://janus.example/videoroomtest.html).'),
+  room: z.union([z.number().int(), z.string().min(1)]).optional().describe('Room to join, passed as ?room=; default: the page\'s own.'),
+  participants: z.number().int().min(1, 'expected 1 or 2').max(2, 'expected 1 or 2').default(1).describe('2: a second participant joins and must see and hear the first.'),
+  display_name: z.string().regex(/^[A-Za-z0-9]+$/, 'letters and digits only (the demo page refuses others)').default('vigie').describe('Display name in the room.'),
+  selectors: z
+    .object({
+      start: z.string().default('#start'),
+      username: z.string().default('#username'),
+      join: z.string().default('#register'),
+      error: z.string().default('.bootbox'),
+    })
+    .strict()
+    .prefault({})
+    .describe('CSS selectors of the page controls; the defaults fit the stock demo page.'),
+  ...mediaOptions,
+});
+
+type Options = z.output<typeof options> & ScenarioEntry;
+
+/** The Debian demo pages read these globals, which their settings.js does not define. */
+const JANUS_PAGE_GLOBALS = 'if (!("token" in window)) window.token = null; if (!("apisecret" in window)) window.apisecret = null;';
+
+function roomUrl(o: Options): string {
+  const u = new URL(o.url);
+  if (o.room !== undefined) u.searchParams.set('room', String(o.room));
+  return u.toString();
+}
+
+/** Resolves when the page shows its error dialog (room missing, Janus unreachable). */
+function watchError(page: Page, selector: string): Promise<{ reason: Reason; message: string }> {
+  return page
+    .locator(selector)
+    .first()
+    .waitFor({ state: 'visible', timeout: 0 })
+    .then(async () => ({ reason: 'room_join_failed' as const, message: `the page reported: ${(await page.locator(selector).first().innerText().catch(() => '')).trim().slice(0, 200)}` }))
+    .catch(() => new Promise<never>(() => {}));
+}
+
+async function join(ctx: BrowserContext, o: Options, index: number, rec: CheckRecorder, session: Awaited<ReturnType<ScenarioContext['browser']>>): Promise<Page> {
+  await ctx.addInitScript(JANUS_PAGE_GLOBALS + initScript());
+  const page = await session.guard(ctx.newPage());
+  await rec.phase('load', () => session.guard(page.goto(roomUrl(o), { waitUntil: 'load', timeout: 15_000 })));
+  await rec.phase('join', async () => {
+    await session.guard(page.locator(o.selectors.start).click({ timeout: 10_000 }));
+    await session.guard(page.locator(o.selectors.username).fill(`${o.display_name}${index || ''}`, { timeout: 10_000 }));
+    await session.guard(page.locator(o.selectors.join).click({ timeout: 10_000 }));
+  });
+  return page;
+}
+
+async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
+  const rec = new CheckRecorder(target, 'janus-videoroom', PHASES);
+  rec.observe('scenario', o.name);
+  rec.observe('participants', o.participants);
+  const session = await rec.phase('launch', () => ctx.browser());
+  const pages: Page[] = [];
+  try {
+    for (let i = 0; i < o.participants; i++) {
+      const c = await session.newContext();
+      try {
+        pages.push(await join(c, o, i, rec, session));
+      } catch (e) {
+        if (session.hasCrashed) throw e;
+        const nav = navigationReason(e);
+        const step = pages.length === i && rec.phases.join === 0 ? 'load' : 'join';
+        return rec.fail(nav.reason === 'page_flow_failed' ? 'room_join_failed' : nav.reason, `participant ${i + 1}, ${step}: ${nav.message}`);
+      }
+      // The first participant publishes before the second arrives, as two people joining would.
+      if (i === 0 && o.participants === 2) await new Promise((r) => setTimeout(r, 1000));
+    }
+    const errors = pages.map((p) => watchError(p, o.selectors.error));
+    const m = await measureMedia(session, pages[0]!, pages.at(-1)!, {
+      connectTimeoutMs: o.connect_timeout,
+      windowMs: o.window,
+      signal: ctx.signal,
+      expect: { send: true, receive: o.participants === 2, hdWithinSeconds: o.hd_within / 1000, maxLossRatio: o.max_loss },
+      pageFailure: Promise.race(errors),
+    });
+    rec.setPhase('ice', m.iceSeconds);
+    rec.setPhase('measure', m.measureSeconds);
+    for (const [k, v] of Object.entries(m.observations)) rec.observe(k, v);
+    return rec.finish(m.status, m.reason, m.message);
+  } finally {
+    await Promise.allSettled(pages.map((p) => p.close({ runBeforeUnload: false })));
+  }
+}
+
+export const janusVideoroomScenario: ScenarioDefinition<typeof options> = {
+  description: 'Joins a Janus VideoRoom through its demo page, publishes 720p, and (participants: 2) checks that a second participant sees and hears the first.',
+  phases: PHASES,
+  options,
+  defaults: { timeout: '60s', schedule: '*/10 * * * *' },
+  targets: (e) => [{ suffix: '', target: pageTarget(e.platform, e.url), options: e }],
+  run,
+};

@@ -1,0 +1,126 @@
+// Janus (Debian) with a config directory of the project's own: HTTP API on loopback, ICE on
+// loopback only, one VideoRoom room whose bitrate allows 720p. The stock demo pages
+// (/usr/share/janus/demos, janus-demos) are served by a small static server; only settings.js is
+// replaced so the pages talk to this instance. The pages are otherwise as Debian ships them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { closedPort, startHttpOn, type Closable } from './servers.ts';
+
+export const JANUS_DEMOS = '/usr/share/janus/demos';
+const LIB = '/usr/lib/x86_64-linux-gnu/janus';
+
+export interface JanusLab {
+  /** Janus HTTP API, e.g. http://127.0.0.1:PORT/janus */
+  api: string;
+  /** Base URL of the demo pages. */
+  demos: string;
+  room: number;
+  /** A room that does not exist (joining it fails). */
+  missingRoom: number;
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.map': 'application/json' };
+
+function staticDemos(settings: string): http.RequestListener {
+  return (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://lab').pathname)).replace(/^(\.\.[/\\])+/, '');
+    if (path === '/settings.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(settings);
+    const file = join(JANUS_DEMOS, path);
+    if (!file.startsWith(JANUS_DEMOS) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    createReadStream(file).pipe(res);
+  };
+}
+
+export async function startJanus(opts: { bitrate?: number; room?: number } = {}): Promise<JanusLab> {
+  const room = opts.room ?? 1234;
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-janus-'));
+  const [apiPort, pagePort] = [await closedPort(), await closedPort()];
+  // RTP ports from a range unlikely to collide with coturn's (50000-59999) in the same test run.
+  const rtpBase = 20000 + (process.pid % 200) * 50;
+  writeFileSync(
+    join(dir, 'janus.jcfg'),
+    `general: {
+  configs_folder = "${dir}"
+  plugins_folder = "${LIB}/plugins"
+  transports_folder = "${LIB}/transports"
+  events_folder = "${LIB}/events"
+  loggers_folder = "${LIB}/loggers"
+  debug_level = 4
+  log_to_stdout = true
+}
+media: { rtp_port_range = "${rtpBase}-${rtpBase + 49}" }
+nat: { ice_enforce_list = "lo" ignore_mdns = true }
+plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
+transports: { disable = "libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so,libjanus_websockets.so" }
+events: { broadcast = false }
+loggers: { disable = "libjanus_jsonlog.so" }
+`,
+  );
+  writeFileSync(
+    join(dir, 'janus.transport.http.jcfg'),
+    `general: { json = "compact" base_path = "/janus" http = true port = ${apiPort} ip = "127.0.0.1" https = false }
+admin: { admin_http = false admin_https = false }
+cors: { }
+`,
+  );
+  // A room that allows 720p: 2.5 Mb/s (the stock demo room caps video at 128 kb/s).
+  writeFileSync(
+    join(dir, 'janus.plugin.videoroom.jcfg'),
+    `general: { }
+room-${room}: {
+  description = "Vigie lab room"
+  publishers = 6
+  bitrate = ${opts.bitrate ?? 2500000}
+  bitrate_cap = true
+  fir_freq = 10
+  videocodec = "vp8"
+  audiocodec = "opus"
+  record = false
+}
+`,
+  );
+  const child: ChildProcess = spawn('janus', ['-F', dir, '-C', join(dir, 'janus.jcfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const keep = (d: Buffer) => {
+    log += d.toString();
+    if (log.length > 200_000) log = log.slice(-100_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const api = `http://127.0.0.1:${apiPort}/janus`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`janus exited: ${log.slice(-1500)}`);
+    const ok = await fetch(`${api}/info`).then((r) => r.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`janus did not answer on ${api}: ${log.slice(-1500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const pages: Closable = await startHttpOn(pagePort, staticDemos(`var server = "${api}";\nvar iceServers = null;\n`));
+  return {
+    api,
+    demos: `http://127.0.0.1:${pages.port}`,
+    room,
+    missingRoom: room + 1,
+    log: () => log,
+    stop: async () => {
+      await pages.close();
+      await new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

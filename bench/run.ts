@@ -1,7 +1,8 @@
 // `npm run bench`: the foundation's cost figures, written to bench/RESULTS.md.
 //  1. one full cycle of the embedded catalog with every endpoint unreachable (lab DNS fails every name);
 //  2. 1,000 TCP and 1,000 TLS checks against loopback servers;
-//  3. idle RSS of `vigie run` with the embedded catalog.
+//  3. idle RSS of `vigie run` with the embedded catalog;
+//  4. browser scenarios (bench/scenarios.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { startCoturn } from '../test/lab/coturn.ts';
 import { makeOcspLab } from '../test/lab/ocsp-pki.ts';
 import { runRcpScenario } from '../test/lab/rcp-scenario.ts';
 import { median, wireStunRtts } from './pcap.ts';
+import { benchScenarios } from './scenarios.ts';
 import { createHostResolver } from '../probes/resolve.ts';
 import { executeCheck } from '../runner/execute.ts';
 import { spec, target } from '../test/helpers.ts';
@@ -129,4 +131,5 @@ log('');
 log(`RCP detection latency, shipped intervals (in-window re-check 60 s, TURN timeout 5 s, scrape and rule evaluation 15 s, for: 0, Alertmanager group_wait 10 s): TURN flow blocked by nftables → RcpSessionAtRisk at the on-call webhook in ${rcp.seconds === undefined ? 'NOT DELIVERED' : `${f(rcp.seconds, 1)} s`}. Worst case by construction: 60 + 5 + 15 + 15 + 10 = 105 s inside the window. Outside the window (no session within 60 min) the same fault is an EstablishmentFlowBlocked ticket: TURN schedule 5 min + 15 + 15 + for 10 min + group_wait 1 min ≈ 16.5 min, by design not a page.`);
 log('');
 log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(rssKiB / 1024, 1)} MiB, CPU ${f(ticks / 100)} s since start (start-up and first cycle included).`);
+await benchScenarios(pki, log);
 writeFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);

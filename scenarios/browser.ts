@@ -5,7 +5,9 @@
 // with its whole process tree when the run ends, whatever happened to it.
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { chromium, type Browser, type BrowserContext, type LaunchOptions } from 'playwright-core';
+// Type-only at load time: playwright-core (tens of MiB in memory) is loaded at the first launch, so
+// a probe without scenarios never pays for it.
+import type { Browser, BrowserContext, LaunchOptions } from 'playwright-core';
 import type { ProxySettings } from '../probes/contract.ts';
 import type { FakeMedia } from './media.ts';
 
@@ -181,6 +183,7 @@ export class BrowserSession {
     // Playwright does not expose the browser's pid: an inert flag of our own finds it in /proc.
     const marker = `--vigie-run=${randomUUID()}`;
     try {
+      const { chromium } = await import('playwright-core');
       browser = await chromium.launch({
         executablePath: s.executablePath,
         args: [...launchArgs(s), marker],

@@ -25,6 +25,7 @@ const options = z.object({
       username: z.string().default('#username'),
       join: z.string().default('#register'),
       error: z.string().default('.bootbox'),
+      leave: z.string().default('#start'),
     })
     .strict()
     .prefault({})
@@ -98,6 +99,9 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
     for (const [k, v] of Object.entries(m.observations)) rec.observe(k, v);
     return rec.finish(m.status, m.reason, m.message);
   } finally {
+    // Leave the room before closing (the demo's Start button has become Stop): a page that just
+    // disappears stays in the room as a silent publisher until Janus times its session out.
+    await Promise.allSettled(pages.map((p) => (session.hasCrashed ? Promise.resolve() : p.locator(o.selectors.leave).click({ timeout: 2000 }))));
     await Promise.allSettled(pages.map((p) => p.close({ runBeforeUnload: false })));
   }
 }
@@ -106,7 +110,7 @@ export const janusVideoroomScenario: ScenarioDefinition<typeof options> = {
   description: 'Joins a Janus VideoRoom through its demo page, publishes 720p, and (participants: 2) checks that a second participant sees and hears the first.',
   phases: PHASES,
   options,
-  defaults: { timeout: '60s', schedule: '*/10 * * * *' },
+  defaults: { timeout: '60s', schedule: '*/15 * * * *' },
   targets: (e) => [{ suffix: '', target: pageTarget(e.platform, e.url), options: e }],
   run,
 };

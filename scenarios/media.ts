@@ -5,7 +5,6 @@
 // the sound is speech-like (a vowel-formant tone with syllable envelopes), so Opus does not go to DTX.
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jpeg from 'jpeg-js';
 
 export const MEDIA_WIDTH = 1280;
 export const MEDIA_HEIGHT = 720;
@@ -66,6 +65,7 @@ export function renderFrame(index: number, frames: number, width = MEDIA_WIDTH, 
 
 /** A concatenation of JPEG pictures: the MJPEG form Chromium's file capture reads. Yields between frames. */
 export async function mjpegClip(frames: number, quality = 75, width = MEDIA_WIDTH, height = MEDIA_HEIGHT): Promise<Buffer> {
+  const { default: jpeg } = await import('jpeg-js');
   const parts: Buffer[] = [];
   for (let i = 0; i < frames; i++) {
     parts.push(jpeg.encode({ data: renderFrame(i, frames, width, height), width, height }, quality).data);

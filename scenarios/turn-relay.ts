@@ -98,7 +98,7 @@ export const turnRelayScenario: ScenarioDefinition<typeof options> = {
   description: "Two peer connections forced through the platform's TURN server (relay only), once per transport (UDP, TCP, TLS), publishing 720p.",
   phases: PHASES,
   options,
-  defaults: { timeout: '45s', schedule: '*/15 * * * *' },
+  defaults: { timeout: '60s', schedule: '*/30 * * * *' },
   targets: (e) => e.transports.map((t) => ({ suffix: `/${t}`, target: targetFor(e, t), options: { ...e, relay_transport: t } })),
   run,
 };

@@ -92,6 +92,9 @@ describe('janus-videoroom on the stock Janus demo page', () => {
     expect(r!.observations.frames_decoded as number).toBeGreaterThan(100);
     expect(r!.observations.inbound_audio_samples as number).toBeGreaterThan(48_000);
     expect(r!.observations.inbound_fps as number).toBeGreaterThan(20);
+    // Both left the room: no silent publisher stays behind to fill it up.
+    await sleep(500);
+    expect(await janus.participants()).toEqual([]);
   }, 60_000);
 
   it('a room that does not exist gives room_join_failed with the page’s own words', async () => {

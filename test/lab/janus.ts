@@ -20,8 +20,15 @@ export interface JanusLab {
   room: number;
   /** A room that does not exist (joining it fails). */
   missingRoom: number;
+  /** Display names of the room's participants, from Janus's own API (listparticipants). */
+  participants(): Promise<string[]>;
   log(): string;
   stop(): Promise<void>;
+}
+
+async function janusRequest(url: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify({ ...body, transaction: Math.random().toString(36).slice(2) }) });
+  return (await res.json()) as Record<string, unknown>;
 }
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.map': 'application/json' };
@@ -111,6 +118,14 @@ room-${room}: {
     demos: `http://127.0.0.1:${pages.port}`,
     room,
     missingRoom: room + 1,
+    participants: async () => {
+      const session = ((await janusRequest(api, { janus: 'create' })).data as { id: number }).id;
+      const handle = ((await janusRequest(`${api}/${session}`, { janus: 'attach', plugin: 'janus.plugin.videoroom' })).data as { id: number }).id;
+      const answer = await janusRequest(`${api}/${session}/${handle}`, { janus: 'message', body: { request: 'listparticipants', room } });
+      await janusRequest(`${api}/${session}`, { janus: 'destroy' });
+      const data = (answer.plugindata as { data: { participants?: { display?: string }[] } }).data;
+      return (data.participants ?? []).map((p) => p.display ?? '');
+    },
     log: () => log,
     stop: async () => {
       await pages.close();

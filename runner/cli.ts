@@ -12,7 +12,8 @@ import type { Lang } from './i18n.ts';
 import { InputError, formatProblem } from './input-error.ts';
 import { createLogger } from './logging.ts';
 import { ProbeMetrics, VERSION } from './metrics.ts';
-import { buildPlan, checkId, type Plan } from './plan.ts';
+import { buildPlan, checkId, scenarioChecks, type Plan } from './plan.ts';
+import { renderReport, writePdf, writeReport } from './report.ts';
 import { Scheduler } from './scheduler.ts';
 import { catalogTable, mediaTable, resultsTable } from './table.ts';
 
@@ -21,6 +22,7 @@ const USAGE = `Usage:
   vigie check [--config FILE] [--catalog FILE]... [--platform NAME]... [--kind KIND]... [--format table|json] [--lang fr|en]
   vigie catalog [--config FILE] [--catalog FILE]... [--format table|json] [--lang fr|en]
   vigie scenario NAME [--config FILE] [--format table|json] [--lang fr|en]
+  vigie report [--config FILE] [--catalog FILE]... [--platform NAME]... --out FILE.html [--pdf FILE.pdf] [--lang fr|en]
   vigie --version`;
 
 class UsageError extends Error {}
@@ -97,12 +99,29 @@ async function scenario(name: string | undefined, values: Values, out: NodeJS.Wr
 ${mediaTable(results, lang)}`);
 }
 
-async function runOnce(inputs: Inputs, shared: SharedContext, plan: Plan, values: Values, out: NodeJS.WritableStream, table: typeof resultsTable): Promise<number> {
+/** `vigie report`: every check of the selected platforms (and the configured scenarios) once, written as the compliance report. */
+async function report(values: Values, out: NodeJS.WritableStream): Promise<number> {
+  const file = values.out as string | undefined;
+  if (!file) throw new UsageError('vigie report needs --out FILE.html');
+  const inputs = loadInputs(values.config as string | undefined, (values.catalog as string[] | undefined) ?? []);
+  const shared = sharedContext(inputs.config, inputs.configFile);
+  const platforms = (values.platform as string[] | undefined) ?? [];
+  const plan = planFor(inputs, shared, platforms, []);
+  plan.checks.push(...scenarioChecks(inputs.config, { platforms: platforms.filter((p) => p !== 'site') }).filter((c) => !plan.checks.some((x) => x.id === c.id)));
   const lang = ((values.lang as Lang | undefined) ?? inputs.config.lang) as Lang;
+  const startedAt = new Date();
+  const { latest, code } = await runChecks(inputs, shared, plan);
+  const html = renderReport({ plan, latest, site: inputs.config.site, startedAt, finishedAt: new Date(), version: VERSION, lang });
+  writeReport(html, file);
+  if (values.pdf) await writePdf(html, values.pdf as string, inputs.config.browser.executable_path);
+  out.write(`${file}${values.pdf ? `, ${String(values.pdf)}` : ''}\n`);
+  return code;
+}
+
+async function runChecks(inputs: Inputs, shared: SharedContext, plan: Plan): Promise<{ results: CheckResult[]; latest: ReturnType<ProbeMetrics['results']>; code: number }> {
   const log = createLogger({ level: process.env.VIGIE_LOG_LEVEL ?? 'error' });
   const metrics = new ProbeMetrics();
   const scheduler = new Scheduler(plan.checks, shared, metrics, log, { concurrency: inputs.config.concurrency, jitterMs: 0 });
-  const startedAt = new Date().toISOString();
   const onSignal = () => void scheduler.stop(0);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
@@ -110,6 +129,13 @@ async function runOnce(inputs: Inputs, shared: SharedContext, plan: Plan, values
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   await metrics.shutdown();
+  return { results, latest: metrics.results(), code: results.some((r) => r.status === 'failed') ? 1 : 0 };
+}
+
+async function runOnce(inputs: Inputs, shared: SharedContext, plan: Plan, values: Values, out: NodeJS.WritableStream, table: typeof resultsTable): Promise<number> {
+  const lang = ((values.lang as Lang | undefined) ?? inputs.config.lang) as Lang;
+  const startedAt = new Date().toISOString();
+  const { results } = await runChecks(inputs, shared, plan);
   const summary = { ok: 0, degraded: 0, failed: 0 };
   for (const r of results) summary[r.status]++;
   if (values.format === 'json') {
@@ -150,6 +176,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         kind: { type: 'string', multiple: true },
         format: { type: 'string', default: 'table' },
         lang: { type: 'string' },
+        out: { type: 'string' },
+        pdf: { type: 'string' },
       },
     });
     if (values.format !== 'table' && values.format !== 'json') throw new UsageError(`--format must be table or json, not "${values.format}"`);
@@ -161,6 +189,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
         return catalog(values, out);
       case 'run':
         return await runDaemon(loadInputs(values.config, []), err);
+      case 'report':
+        return await report(values, out);
       case 'scenario':
         if (positionals.length > 1) throw new UsageError('vigie scenario takes one scenario name');
         return await scenario(positionals[0], values, out);

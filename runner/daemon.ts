@@ -29,11 +29,13 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
   const newScheduler = (p: Plan, m: ProbeMetrics) => new Scheduler(p.checks, shared, m, log, { concurrency: config.concurrency, jitterMs: config.jitter });
   let scheduler = newScheduler(plan, metrics);
   metrics.setPlan(plan.checks);
+  // The pre-session planner is built after the server starts; until then the page shows no session.
+  let sessionSource: () => ReturnType<PreSessionRuns['next']> = () => [];
   const basicAuth = config.server.basic_auth ? readLogin(config, config.server.basic_auth, configFile, 'vigie') : undefined;
   const server = await startServer(config.server.listen, {
     metrics: () => metrics,
     ready: () => plan.checks.every((c) => metrics.results().has(c.id)),
-    snapshot: () => ({ plan, site: config.site, lang: config.lang }),
+    snapshot: () => ({ plan, site: config.site, lang: config.lang, sessions: sessionSource() }),
     ...(basicAuth ? { basicAuth } : {}),
   });
   // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
@@ -46,6 +48,7 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
     inWindowIntervalMs: config.rcp.in_window_interval_seconds * 1000,
     fetchText: (url) => fetchText(url, shared.proxy),
   });
+  sessionSource = () => preSession.next();
   metrics.setSessions(() => preSession.next());
   log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: plan.catalogs.map((c) => c.platform) }, 'vigie run started');
   scheduler.start();

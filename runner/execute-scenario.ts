@@ -37,6 +37,7 @@ async function runScenario(spec: CheckSpec, shared: SharedContext, stop?: AbortS
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
   const browserCfg = shared.browser ?? { executablePath: '/usr/bin/chromium', args: [], cacheDir: defaultCacheDir() };
   let session: BrowserSession | undefined;
+  let step = 'start';
   const login = spec.scenario ? shared.scenarioLogins?.[spec.scenario] : undefined;
   const ctx: ScenarioContext = {
     signal,
@@ -46,7 +47,12 @@ async function runScenario(spec: CheckSpec, shared: SharedContext, stop?: AbortS
     ...(shared.credentials ? { credentials: shared.credentials } : {}),
     ...(login ? { login } : {}),
     artefactsDir: join(browserCfg.cacheDir, 'artefacts'),
+    step: (what) => {
+      step = what;
+      if (process.env.VIGIE_TRACE_SCENARIOS) process.stderr.write(`${new Date().toISOString()} ${spec.scenario}: ${what}\n`);
+    },
     browser: async () => {
+      step = 'launching the browser';
       const media = await ensureFakeMedia(join(browserCfg.cacheDir, 'media'));
       session = await BrowserSession.launch({ executablePath: browserCfg.executablePath, args: browserCfg.args, media, ...(shared.proxy ? { proxy: shared.proxy } : {}) });
       return session;
@@ -67,7 +73,7 @@ async function runScenario(spec: CheckSpec, shared: SharedContext, stop?: AbortS
     const outcome = await Promise.race([run, deadline]);
     result =
       outcome === 'deadline'
-        ? fallback.fail('timeout', stop?.aborted ? 'stopped by the probe shutdown' : `scenario did not finish within ${formatMs(spec.timeoutMs)}`)
+        ? fallback.fail('timeout', stop?.aborted ? `stopped by the probe shutdown (at: ${step})` : `scenario did not finish within ${formatMs(spec.timeoutMs)} (at: ${step})`)
         : outcome;
   } catch (e) {
     const message = (e as Error)?.message?.split('\n')[0] ?? String(e);

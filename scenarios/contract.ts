@@ -21,6 +21,8 @@ export interface ScenarioContext extends ProbeContext {
   browser: () => Promise<BrowserSession>;
   /** Where screenshots of failed steps go. */
   artefactsDir: string;
+  /** Records the step under way, so a run cut short by its timeout says where it stood. */
+  step: (what: string) => void;
   /** The scenario's own credentials, already read from env/file. */
   login?: { username?: string; password?: string; secret?: string };
 }

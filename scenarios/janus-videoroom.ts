@@ -54,10 +54,12 @@ function watchError(page: Page, selector: string): Promise<{ reason: Reason; mes
     .catch(() => new Promise<never>(() => {}));
 }
 
-async function join(ctx: BrowserContext, o: Options, index: number, rec: CheckRecorder, session: Awaited<ReturnType<ScenarioContext['browser']>>): Promise<Page> {
+async function join(ctx: BrowserContext, o: Options, index: number, rec: CheckRecorder, session: Awaited<ReturnType<ScenarioContext['browser']>>, step: (s: string) => void): Promise<Page> {
   await ctx.addInitScript(JANUS_PAGE_GLOBALS + initScript());
+  step(`participant ${index + 1}: opening the page`);
   const page = await session.guard(ctx.newPage());
   await rec.phase('load', () => session.guard(page.goto(roomUrl(o), { waitUntil: 'load', timeout: 15_000 })));
+  step(`participant ${index + 1}: joining`);
   await rec.phase('join', async () => {
     await session.guard(page.locator(o.selectors.start).click({ timeout: 10_000 }));
     await session.guard(page.locator(o.selectors.username).fill(`${o.display_name}${index || ''}`, { timeout: 10_000 }));
@@ -74,9 +76,10 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
   const pages: Page[] = [];
   try {
     for (let i = 0; i < o.participants; i++) {
+      ctx.step(`participant ${i + 1}: new context`);
       const c = await session.newContext();
       try {
-        pages.push(await join(c, o, i, rec, session));
+        pages.push(await join(c, o, i, rec, session, ctx.step));
       } catch (e) {
         if (session.hasCrashed) throw e;
         const nav = navigationReason(e);
@@ -87,10 +90,12 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
       if (i === 0 && o.participants === 2) await new Promise((r) => setTimeout(r, 1000));
     }
     const errors = pages.map((p) => watchError(p, o.selectors.error));
+    ctx.step('measuring');
     const m = await measureMedia(session, pages[0]!, pages.at(-1)!, {
       connectTimeoutMs: o.connect_timeout,
       windowMs: o.window,
       signal: ctx.signal,
+      step: ctx.step,
       expect: { send: true, receive: o.participants === 2, hdWithinSeconds: o.hd_within / 1000, maxLossRatio: o.max_loss },
       pageFailure: Promise.race(errors),
     });
@@ -99,10 +104,18 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
     for (const [k, v] of Object.entries(m.observations)) rec.observe(k, v);
     return rec.finish(m.status, m.reason, m.message);
   } finally {
-    // Leave the room before closing (the demo's Start button has become Stop): a page that just
-    // disappears stays in the room as a silent publisher until Janus times its session out.
-    await Promise.allSettled(pages.map((p) => (session.hasCrashed ? Promise.resolve() : p.locator(o.selectors.leave).click({ timeout: 2000 }))));
-    await Promise.allSettled(pages.map((p) => p.close({ runBeforeUnload: false })));
+    ctx.step('leaving the room');
+    // Leave the room before the browser goes (the demo's Start button has become Stop): a page
+    // that just disappears stays in the room as a silent publisher until Janus times its session
+    // out. Bounded: the demo reloads itself on leaving, and the runner closes the browser anyway.
+    if (!session.hasCrashed) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled(pages.map((p) => p.locator(o.selectors.leave).click({ timeout: 2000 }).then(() => p.waitForTimeout(300)))),
+        new Promise((r) => (timer = setTimeout(r, 3000))),
+      ]);
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -20,6 +20,8 @@ export interface MeasureSettings {
   windowMs: number;
   expect: MediaExpectations;
   signal: AbortSignal;
+  /** Progress of the run (ScenarioContext.step). */
+  step?: (what: string) => void;
   /** Resolves with a reason when the page reports a failure of its own (e.g. a room join error). */
   pageFailure?: Promise<{ reason: Reason; message: string }>;
 }
@@ -54,12 +56,14 @@ export async function measureMedia(session: BrowserSession, sender: Page, receiv
   void m.pageFailure?.then((f) => (pageFailure = f));
   const deadline = t0 + m.connectTimeoutMs;
   let state: 'ready' | 'failed' | 'waiting' = 'waiting';
+  m.step?.('waiting for ICE');
   while (!m.signal.aborted && !pageFailure && performance.now() < deadline) {
     state = await iceReady(session, sender, receiver, m.expect);
     if (state !== 'waiting') break;
     await sleep(200, m.signal);
   }
   const iceSeconds = (performance.now() - t0) / 1000;
+  m.step?.(`ICE ${state}; sampling getStats`);
   const t1 = performance.now();
   const senderSamples: PageSample[] = [];
   const receiverSamples: PageSample[] = [];

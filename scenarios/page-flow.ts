@@ -111,6 +111,7 @@ async function run(t: CheckTarget, o: Options, ctx: ScenarioContext): Promise<Ch
           connectTimeoutMs: o.connect_timeout,
           windowMs: o.window,
           signal: ctx.signal,
+          step: ctx.step,
           expect: { send: s.expect_media.send, receive: s.expect_media.receive, hdWithinSeconds: o.hd_within / 1000, maxLossRatio: o.max_loss },
         });
         rec.setPhase('media', m.iceSeconds + m.measureSeconds);

@@ -82,6 +82,7 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
     connectTimeoutMs: o.connect_timeout,
     windowMs: o.window,
     signal: ctx.signal,
+    step: ctx.step,
     expect: { send: true, receive: true, hdWithinSeconds: o.hd_within / 1000, maxLossRatio: o.max_loss },
   });
   rec.setPhase('ice', m.iceSeconds);

@@ -5,7 +5,7 @@ import { PROBE_KINDS } from '../probes/index.ts';
 import { isScenarioKind, SCENARIO_KINDS } from '../scenarios/index.ts';
 import type { CheckResult } from '../probes/contract.ts';
 import { type Catalog, catalogRows, embeddedCatalogFiles, loadCatalogs } from './catalog.ts';
-import { loadConfig, type VigieConfig } from './config.ts';
+import { loadRawConfig, type RawConfig, validateConfig, type VigieConfig } from './config.ts';
 import { sharedContext, type SharedContext } from './context.ts';
 import { runDaemon } from './daemon.ts';
 import type { Lang } from './i18n.ts';
@@ -29,6 +29,8 @@ class UsageError extends Error {}
 
 export interface Inputs {
   config: VigieConfig;
+  /** The file's own mapping, under which a region's settings are merged (`remote`). */
+  raw: RawConfig;
   configFile: string;
   catalogs: Catalog[];
   /** The config's own extra catalog files (kept when a region bundle replaces the embedded ones). */
@@ -37,8 +39,9 @@ export interface Inputs {
 
 /** Config plus catalogs: `--catalog` replaces the embedded ones; the config's files are added. */
 export function loadInputs(configPath: string | undefined, catalogArgs: readonly string[]): Inputs {
-  const config = loadConfig(configPath);
   const configFile = configPath ?? '(defaults)';
+  const raw = loadRawConfig(configPath);
+  const config = validateConfig(raw, configFile);
   const base = configPath ? dirname(resolve(configPath)) : process.cwd();
   const embedded = catalogArgs.length ? [...catalogArgs] : embeddedCatalogFiles();
   const extraFiles = config.catalogs.files.map((f) => resolve(base, f));
@@ -57,7 +60,7 @@ export function loadInputs(configPath: string | undefined, catalogArgs: readonly
     ...config.rcp.ical.map((s, i) => ({ p: s.platform, path: `rcp.ical[${i}].platform` })),
   ].filter((x) => !known.has(x.p));
   if (badSessions.length) throw new InputError(badSessions.map((x) => ({ file: configFile, path: x.path, message: `unknown platform "${x.p}" (known: ${[...known].join(', ')})` })));
-  return { config, configFile, catalogs, extraFiles };
+  return { config, raw, configFile, catalogs, extraFiles };
 }
 
 export function planFor(inputs: Inputs, shared: SharedContext, platforms: readonly string[] = [], kinds: readonly string[] = []): Plan {

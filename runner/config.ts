@@ -196,18 +196,59 @@ export const configSchema = z
 
 export type VigieConfig = z.output<typeof configSchema>;
 
-/** Parses and validates config text; throws InputError with every problem. */
-export function parseConfig(text: string, file: string): VigieConfig {
+export type RawConfig = Record<string, unknown>;
+
+/** Parses config text into its raw mapping (kept to merge the region's settings later). */
+export function parseRawConfig(text: string, file: string): RawConfig {
   const raw: unknown = parseYaml(text, file) ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new InputError([{ file, path: '', message: 'expected a mapping at the top level' }]);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError([{ file, path: '', message: 'expected a mapping at the top level' }]);
+  return raw as RawConfig;
+}
+
+export function validateConfig(raw: RawConfig, file: string): VigieConfig {
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodProblems(file, parsed.error));
   return parsed.data;
 }
 
+/** Parses and validates config text; throws InputError with every problem. */
+export function parseConfig(text: string, file: string): VigieConfig {
+  return validateConfig(parseRawConfig(text, file), file);
+}
+
+export function loadRawConfig(path: string | undefined): RawConfig {
+  return path ? parseRawConfig(readInputFile(path), path) : {};
+}
+
 export function loadConfig(path: string | undefined): VigieConfig {
-  if (!path) return configSchema.parse({});
-  return parseConfig(readInputFile(path), path);
+  return validateConfig(loadRawConfig(path), path ?? '(defaults)');
+}
+
+/**
+ * The settings a region may ship to its probes with the catalogs: what to check and how often, and
+ * the test rooms. Site, proxy, DNS, secrets and RCP sessions stay the establishment's own.
+ */
+export const REGION_KEYS = ['checks', 'scenarios'] as const;
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Region settings under the establishment's: mappings merge key by key, the local value wins; lists are replaced whole. */
+function underlay(region: unknown, local: unknown): unknown {
+  if (local === undefined) return region;
+  if (isMapping(region) && isMapping(local)) {
+    const out: Record<string, unknown> = { ...region };
+    for (const [k, v] of Object.entries(local)) out[k] = underlay(region[k], v);
+    return out;
+  }
+  return local;
+}
+
+/** The effective config: the region's settings under the local file's, validated as a whole. */
+export function withRegionConfig(local: RawConfig, region: RawConfig | undefined, source: string): VigieConfig {
+  if (!region) return validateConfig(local, source);
+  const unknown = Object.keys(region).filter((k) => !(REGION_KEYS as readonly string[]).includes(k));
+  if (unknown.length) throw new InputError(unknown.map((k) => ({ file: source, path: `region_config.${k}`, message: `a region may set only ${REGION_KEYS.join(', ')}` })));
+  return validateConfig(underlay(region, local) as RawConfig, source);
 }
 
 /** The JSON Schema of vigie.yaml (what users write, so the input side of every transform). */

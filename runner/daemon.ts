@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import type { Catalog } from './catalog.ts';
 import type { Inputs } from './cli.ts';
 import { sharedContext } from './context.ts';
+import { withRegionConfig } from './config.ts';
 import { fetchText } from './fetch-url.ts';
 import { createLogger } from './logging.ts';
 import { ProbeMetrics } from './metrics.ts';
@@ -16,16 +17,23 @@ import { Scheduler } from './scheduler.ts';
 import { serverAddress, startServer } from './server.ts';
 
 export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Promise<number> {
-  const { config, configFile } = inputs;
+  const { configFile } = inputs;
+  // The effective config: the file's, with the region's checks and scenarios under it when its
+  // bundle carries them. Site, proxy, secrets, RCP sessions and the server stay the file's own.
+  let config = inputs.config;
   const log = createLogger();
-  const shared = sharedContext(config, configFile);
+  let shared = sharedContext(config, configFile);
   let metrics = new ProbeMetrics();
-  const remote = config.remote ? new RemoteCatalogs(config.remote, shared.proxy) : undefined;
+  const remote = config.remote ? new RemoteCatalogs(config.remote, shared.proxy, (region, source) => withRegionConfig(inputs.raw, region, source)) : undefined;
   // The region's last good bundle replaces the embedded catalogs; local extra files stay.
   const local = inputs.catalogs.filter((c) => inputs.extraFiles.includes(c.file));
   const withRemote = (bundle: Catalog[]) => [...bundle.filter((b) => !local.some((l) => l.platform === b.platform)), ...local];
   const cached = remote?.cached();
-  let plan: Plan = buildPlan(cached ? withRemote(cached) : inputs.catalogs, config, shared.proxy);
+  if (cached?.config) {
+    config = cached.config;
+    shared = sharedContext(config, configFile);
+  }
+  let plan: Plan = buildPlan(cached ? withRemote(cached.catalogs) : inputs.catalogs, config, shared.proxy);
   const newScheduler = (p: Plan, m: ProbeMetrics) => new Scheduler(p.checks, shared, m, log, { concurrency: config.concurrency, jitterMs: config.jitter });
   let scheduler = newScheduler(plan, metrics);
   metrics.setPlan(plan.checks);
@@ -56,7 +64,11 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
 
   let stopping = false;
   /** Swaps in a new plan: the old schedules stop (in-flight checks finish), the new ones start. */
-  const apply = async (bundle: Catalog[]) => {
+  const apply = async (bundle: Catalog[], nextConfig: typeof config | undefined) => {
+    if (nextConfig) {
+      config = nextConfig;
+      shared = sharedContext(config, configFile);
+    }
     const next = buildPlan(withRemote(bundle), config, shared.proxy);
     const old = scheduler;
     const oldMetrics = metrics;
@@ -78,7 +90,7 @@ export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Pr
       const r = await remote.poll();
       metrics.recordRemotePoll(r.error === undefined);
       if (r.error) log.warn({ url: config.remote!.url }, r.error);
-      else if (r.changed && r.catalogs && !stopping) await apply(r.catalogs);
+      else if (r.changed && r.catalogs && !stopping) await apply(r.catalogs, r.config);
     };
     void poll();
     polling = setInterval(() => void poll(), config.remote.interval_seconds * 1000);

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../runner/input-error.ts';
-import { parseBundle } from '../runner/remote-catalogs.ts';
+import { parseBundle, parseBundleDocs } from '../runner/remote-catalogs.ts';
+import { withRegionConfig } from '../runner/config.ts';
 import { closedPort, startHttp, startHttpOn, type Closable } from './lab/servers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -27,6 +28,29 @@ describe('bundle validation', () => {
         'https://region/catalogs.yaml#2: flows[0].port: Too big: expected number to be <=65535',
         'https://region/catalogs.yaml#3: platform: platform "a" appears twice in the bundle',
       ]);
+    }
+  });
+});
+
+describe("the region's settings in the bundle", () => {
+  const bundleWith = (rc: string) => `region_config:\n${rc}\n---\n${catalog('a', 1)}`;
+  it('a region_config document gives checks and scenarios under the local file, the local value winning', () => {
+    const b = parseBundleDocs(bundleWith('  checks: { tcp: { schedule: "*/5 * * * *", timeout: 4s }, dns: { enabled: false } }'), 'bundle');
+    expect(b.catalogs.map((c) => c.platform)).toEqual(['a']);
+    const c = withRegionConfig({ checks: { tcp: { timeout: '2s' } }, site: { establishment: 'chu' } }, b.regionConfig, 'bundle');
+    expect(c.checks.tcp).toMatchObject({ schedule: '*/5 * * * *', timeout: 2000 });
+    expect(c.checks.dns.enabled).toBe(false);
+    expect(c.site.establishment).toBe('chu');
+  });
+  it('a region may not set the establishment’s own settings, and bad values are rejected with the bundle as source', () => {
+    const rc = parseBundleDocs(bundleWith('  proxy: { url: "http://evil:3128" }'), 'https://region/b.yaml').regionConfig;
+    expect(() => withRegionConfig({}, rc, 'https://region/b.yaml')).toThrow('a region may set only checks, scenarios');
+    const bad = parseBundleDocs(bundleWith('  checks: { tcp: { timeout: soon } }'), 'https://region/b.yaml').regionConfig;
+    try {
+      withRegionConfig({}, bad, 'https://region/b.yaml');
+      expect.unreachable();
+    } catch (e) {
+      expect((e as InputError).problems.map((p) => `${p.file}: ${p.path}`)).toEqual(['https://region/b.yaml: checks.tcp.timeout']);
     }
   });
 });
@@ -61,6 +85,25 @@ describe('a running probe follows the bundle', () => {
     }
     throw new Error(`condition not met; last scrape:\n${m.slice(0, 2000)}`);
   };
+
+  it("applies the region's settings with the catalogs, and refuses a bundle whose settings do not validate", async () => {
+    bundle = catalog('region', web.port);
+    const port = await closedPort();
+    const probe = await start(port);
+    try {
+      await until(port, (m) => m.includes('vigie_checks_configured{kind="tcp"} 1'));
+      // The region turns the TCP checks off: the local file set their schedule only.
+      bundle = `region_config:\n  checks: { tcp: { enabled: false } }\n---\n${catalog('region', web.port)}`;
+      await until(port, (m) => m.includes('vigie_build_info') && !m.includes('vigie_checks_configured{kind="tcp"}'));
+      // Settings that do not validate: the whole bundle is refused, the last good one stays.
+      bundle = `region_config:\n  checks: { tcp: { enabled: true, timeout: soon } }\n---\n${catalog('region', web.port)}`;
+      await until(port, (x) => /vigie_remote_catalog_polls_total\{result="error"\} [1-9]/.test(x));
+      expect(await metricsOf(port)).not.toContain('vigie_checks_configured{kind="tcp"}');
+    } finally {
+      probe.kill('SIGTERM');
+      await new Promise((r) => probe.once('exit', r));
+    }
+  }, 60_000);
 
   it('applies a new bundle within a poll, keeps it when the next one is invalid, and restarts from the cached copy', async () => {
     const closed = await closedPort();

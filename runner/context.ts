@@ -1,5 +1,5 @@
 // The services probes share, built once from the config: resolver and outbound proxy.
-import type { ProxySettings, ServiceCredentials } from '../probes/contract.ts';
+import type { ProbeContext, ProxySettings, ServiceCredentials } from '../probes/contract.ts';
 import { createHostResolver, type HostResolver } from '../probes/resolve.ts';
 import type { VigieConfig } from './config.ts';
 import { readCredential, readLogin } from './secrets.ts';
@@ -27,6 +27,18 @@ export interface SharedContext {
   browserSlot?: LimitFunction;
   /** Each scenario's own credentials entry, read once, by scenario name. */
   scenarioLogins?: Record<string, ServiceCredentials>;
+}
+
+/** What a probe or a scenario gets from the shared services, with its own timeout signal (and the runner's stop). */
+export function probeContext(shared: SharedContext, timeoutMs: number, stop?: AbortSignal): ProbeContext {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return {
+    signal: stop ? AbortSignal.any([timeout, stop]) : timeout,
+    timeoutMs,
+    resolver: shared.resolver,
+    ...(shared.proxy ? { proxy: shared.proxy } : {}),
+    ...(shared.credentials ? { credentials: shared.credentials } : {}),
+  };
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -10,7 +10,7 @@ import { BrowserCrashed, BrowserLaunchFailed, BrowserSession } from '../scenario
 import type { ScenarioContext } from '../scenarios/contract.ts';
 import { SCENARIOS, type ScenarioKind } from '../scenarios/index.ts';
 import { ensureFakeMedia } from '../scenarios/media.ts';
-import { defaultCacheDir, type SharedContext } from './context.ts';
+import { defaultCacheDir, probeContext, type SharedContext } from './context.ts';
 import type { CheckSpec } from './plan.ts';
 
 /** Time the browser gets to close by itself before its process tree is killed. */
@@ -33,18 +33,14 @@ async function runScenario(spec: CheckSpec, shared: SharedContext, stop?: AbortS
   const fallback = new CheckRecorder(spec.target, spec.kind, def.phases);
   fallback.observe('scenario', spec.scenario ?? null);
   if (stop?.aborted) return fallback.fail('timeout', 'the probe is stopping');
-  const timeout = AbortSignal.timeout(spec.timeoutMs);
-  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+  const base = probeContext(shared, spec.timeoutMs, stop);
+  const signal = base.signal;
   const browserCfg = shared.browser ?? { executablePath: '/usr/bin/chromium', args: [], cacheDir: defaultCacheDir() };
   let session: BrowserSession | undefined;
   let step = 'start';
   const login = spec.scenario ? shared.scenarioLogins?.[spec.scenario] : undefined;
   const ctx: ScenarioContext = {
-    signal,
-    timeoutMs: spec.timeoutMs,
-    resolver: shared.resolver,
-    ...(shared.proxy ? { proxy: shared.proxy } : {}),
-    ...(shared.credentials ? { credentials: shared.credentials } : {}),
+    ...base,
     ...(login ? { login } : {}),
     artefactsDir: join(browserCfg.cacheDir, 'artefacts'),
     step: (what) => {

@@ -3,7 +3,7 @@
 import { PROBES } from '../probes/index.ts';
 import type { CheckResult, ProbeContext } from '../probes/contract.ts';
 import { CheckRecorder, formatMs } from '../probes/result.ts';
-import type { SharedContext } from './context.ts';
+import { probeContext, type SharedContext } from './context.ts';
 import type { CheckSpec } from './plan.ts';
 import { isScenarioKind } from '../scenarios/index.ts';
 import { executeScenario } from './execute-scenario.ts';
@@ -13,15 +13,7 @@ const HARD_DEADLINE_GRACE_MS = 500;
 
 export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?: AbortSignal): Promise<CheckResult> {
   if (isScenarioKind(spec.kind)) return executeScenario(spec, shared, stop);
-  const timeout = AbortSignal.timeout(spec.timeoutMs);
-  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
-  const ctx: ProbeContext = {
-    signal,
-    timeoutMs: spec.timeoutMs,
-    resolver: shared.resolver,
-    ...(shared.proxy ? { proxy: shared.proxy } : {}),
-    ...(shared.credentials ? { credentials: shared.credentials } : {}),
-  };
+  const ctx = probeContext(shared, spec.timeoutMs, stop);
   const def = PROBES[spec.kind];
   // Answers for the probe when it throws or overruns; its clock starts with the check.
   const fallback = new CheckRecorder(spec.target, spec.kind, def.phases);

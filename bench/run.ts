@@ -2,7 +2,8 @@
 //  1. one full cycle of the embedded catalog with every endpoint unreachable (lab DNS fails every name);
 //  2. 1,000 TCP and 1,000 TLS checks against loopback servers;
 //  3. idle RSS of `vigie run` with the embedded catalog;
-//  4. browser scenarios (bench/scenarios.ts).
+//  4. blackbox_exporter side by side (bench/blackbox.ts), scale from 100 to 1,000 endpoints
+//     (bench/scale.ts), browser scenarios (bench/scenarios.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,9 @@ import { makeOcspLab } from '../test/lab/ocsp-pki.ts';
 import { runRcpScenario } from '../test/lab/rcp-scenario.ts';
 import { median, wireStunRtts } from './pcap.ts';
 import { benchScenarios } from './scenarios.ts';
+import { benchScale } from './scale.ts';
+import { stunClientCost, uclientCost } from './coturn-peer.ts';
+import { type BlackboxCost, startBlackbox } from './blackbox.ts';
 import { createHostResolver } from '../probes/resolve.ts';
 import { executeCheck } from '../runner/execute.ts';
 import { spec, target } from '../test/helpers.ts';
@@ -30,8 +34,12 @@ const log = (s: string) => {
 
 /** Runs a bench script in a child (asynchronously: the lab servers answer from this process). */
 function runJson<T>(args: string[]): Promise<T> {
+  return runJsonEnv<T>(args, {});
+}
+
+function runJsonEnv<T>(args: string[], env: Record<string, string>): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(node, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${args.join(' ')} exited ${code}`))));
@@ -52,15 +60,27 @@ const cycle = { wall: (performance.now() - t0) / 1000, cpu: c.cpuSeconds, checks
 // 2. 1,000 TCP and TLS checks.
 const https = await startHttps(pki.leaves.valid);
 const workers: Record<string, { wallSeconds: number; cpuSeconds: number; ok: number; count: number; maxRssMiB: number; medianRttMs: number | null }> = {};
-for (const kind of ['tcp', 'tls']) {
+// Side by side with blackbox_exporter: the same target, 1,000 probes each, concurrency 8, alternating.
+const blackbox = await startBlackbox(pki.caFile);
+const peers: Record<string, BlackboxCost> = {};
+for (const kind of ['tcp', 'tls', 'http'] as const) {
   workers[kind] = await runJson([join(root, 'bench', 'worker.ts'), kind, 'localhost', String(https.port), '1000', '8', pki.caFile]);
+  peers[kind] = await blackbox.probe(kind, kind === 'http' ? `https://localhost:${https.port}/` : `localhost:${https.port}`, 1000, 8);
 }
+await blackbox.stop();
 // STUN Binding over UDP against Debian's coturn: cost at concurrency 8, then fidelity at
 // concurrency 1 with tcpdump timing the same packets on the wire.
 // A throw-away lab credential, made per run.
 const turnLogin = { username: 'bench', password: randomBytes(12).toString('hex') };
 const coturn = await startCoturn(pki.leaves.valid, { user: turnLogin.username, password: turnLogin.password });
 workers.stun = await runJson([join(root, 'bench', 'worker.ts'), 'stun', '127.0.0.1', String(coturn.port), '1000', '8']);
+// coturn's own clients doing the same work: 200 Bindings; 20 client pairs (40 allocations) against 200 Vigie allocations.
+const stunPeer = stunClientCost(coturn.port, 200);
+const turnPeer = uclientCost(coturn.port, turnLogin.username, turnLogin.password, 20);
+const turnVigie = await runJsonEnv<{ count: number; ok: number; wallSeconds: number; cpuSeconds: number }>([join(root, 'bench', 'worker.ts'), 'turn', '127.0.0.1', String(coturn.port), '200', '8'], {
+  VIGIE_BENCH_TURN_USER: turnLogin.username,
+  VIGIE_BENCH_TURN_PASSWORD: turnLogin.password,
+});
 const pcap = join(tmp, 'stun.pcap');
 const dump = spawn('tcpdump', ['-i', 'lo', '-U', '-n', '-s', '200', '-w', pcap, 'udp', 'port', String(coturn.port)], { stdio: 'ignore' });
 await new Promise((r) => setTimeout(r, 1000));
@@ -122,7 +142,24 @@ for (const k of ['tcp', 'tls', 'stun']) {
   const against = k === 'stun' ? 'coturn (UDP)' : 'a loopback HTTPS server';
   log(`| ${k.toUpperCase()} checks against ${against}, concurrency 8${w.medianRttMs !== null ? `, median RTT reported ${f(w.medianRttMs, 3)} ms` : ''} | ${w.count} (${w.ok} ok) | ${f(w.wallSeconds)} | ${f(w.cpuSeconds)} | ${f((w.cpuSeconds / w.count) * 1000, 3)} ms CPU per check; peak RSS ${f(w.maxRssMiB, 0)} MiB |`);
 }
+log(`| HTTP checks (GET over TLS, phases timed) against a loopback HTTPS server, concurrency 8 | ${workers.http!.count} (${workers.http!.ok} ok) | ${f(workers.http!.wallSeconds)} | ${f(workers.http!.cpuSeconds)} | ${f((workers.http!.cpuSeconds / workers.http!.count) * 1000, 3)} ms CPU per check; peak RSS ${f(workers.http!.maxRssMiB, 0)} MiB |`);
 log(`| OCSP checks (TLS handshake, CA issuers GET, OCSP POST, full verification; cache off) against openssl ocsp | ${ocspCost.count} (${ocspCost.ok} ok) | ${f(ocspCost.wallSeconds)} | ${f(ocspCost.cpuSeconds)} | ${f((ocspCost.cpuSeconds / ocspCost.count) * 1000, 2)} ms CPU per check; 2 HTTP requests per check (CA issuers + OCSP); OCSP request ${ocspCost.requestBytes} B, response ${ocspCost.responseBytes} B |`);
+log('');
+log('Side by side with Debian\'s prometheus-blackbox-exporter 0.23 (the same loopback HTTPS server, 1,000 probes of each kind, concurrency 8, one after the other in this run; the exporter\'s CPU read from /proc without its start-up, requests sent from the bench process for both):');
+log('');
+log('| kind | Vigie CPU (s) | blackbox CPU (s) | ratio Vigie/blackbox | Vigie wall (s) | blackbox wall (s) | peak RSS Vigie / blackbox (MiB) | ok Vigie / blackbox |');
+log('|---|---|---|---|---|---|---|---|');
+for (const k of ['tcp', 'tls', 'http']) {
+  const v = workers[k]!;
+  const b = peers[k]!;
+  log(`| ${k} | ${f(v.cpuSeconds)} | ${f(b.cpuSeconds)} | ${f(v.cpuSeconds / b.cpuSeconds)} | ${f(v.wallSeconds)} | ${f(b.wallSeconds)} | ${f(v.maxRssMiB, 0)} / ${f(b.maxRssMiB, 0)} | ${v.ok} / ${b.ok} |`);
+}
+log('');
+log('');
+const perUnit = (cpu: number, n: number) => f((cpu / n) * 1000, 3);
+log(`Side by side with coturn's own clients against the same coturn: STUN Binding — Vigie ${perUnit(workers.stun!.cpuSeconds, workers.stun!.count)} ms CPU per check (1,000 at concurrency 8), \`turnutils_stunclient\` ${perUnit(stunPeer.cpuSeconds, stunPeer.units)} ms per Binding (${stunPeer.runs} runs, one process each; ratio ${f(workers.stun!.cpuSeconds / workers.stun!.count / (stunPeer.cpuSeconds / stunPeer.units))}). TURN allocation — Vigie ${perUnit(turnVigie.cpuSeconds, turnVigie.count)} ms CPU per check (${turnVigie.ok}/${turnVigie.count} ok: Allocate with the 401 challenge, CreatePermission, release), \`turnutils_uclient -y\` ${perUnit(turnPeer.cpuSeconds, turnPeer.units)} ms per allocation (${turnPeer.units} allocations in one run, with a channel and one message each; ratio ${f(turnVigie.cpuSeconds / turnVigie.count / (turnPeer.cpuSeconds / turnPeer.units))}).`);
+log('');
+log('The goal is a ratio of 1 or less for each kind. Vigie\'s peak RSS is the Node process with its OpenTelemetry SDK and type stripping; the exporter is one Go binary.');
 log('');
 log(`STUN RTT fidelity (1,000 Bindings one at a time against coturn on loopback): median RTT reported by the probe ${f(fidelity.probeMs, 3)} ms; median round trip of the same packets on the wire (tcpdump, ${fidelity.pairs} request/response pairs) ${f(fidelity.wireMs, 3)} ms; the probe's own overhead ${f((fidelity.probeMs - fidelity.wireMs) * 1000, 0)} µs.`);
 log('');
@@ -131,5 +168,19 @@ log('');
 log(`RCP detection latency, shipped intervals (in-window re-check 60 s, TURN timeout 5 s, scrape and rule evaluation 15 s, for: 0, Alertmanager group_wait 10 s): TURN flow blocked by nftables → RcpSessionAtRisk at the on-call webhook in ${rcp.seconds === undefined ? 'NOT DELIVERED' : `${f(rcp.seconds, 1)} s`}. Worst case by construction: 60 + 5 + 15 + 15 + 10 = 105 s inside the window. Outside the window (no session within 60 min) the same fault is an EstablishmentFlowBlocked ticket: TURN schedule 5 min + 15 + 15 + for 10 min + group_wait 1 min ≈ 16.5 min, by design not a page.`);
 log('');
 log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(rssKiB / 1024, 1)} MiB, CPU ${f(ticks / 100)} s since start (start-up and first cycle included).`);
+// Scale: one vigie run with 100, then 1,000 loopback endpoints.
+const scale = await benchScale(pki, tmp, [100, 1000]);
+log('');
+log(`## Scale`);
+log('');
+log('One `vigie run` with a catalog of N loopback HTTPS endpoints, each checked for TCP and TLS (plus the OCSP check every TLS endpoint gets), concurrency 8, every 15 s:');
+log('');
+log('| endpoints | checks | first full cycle (s, start included) | CPU per cycle (s) | CPU per check (ms) | RSS (MiB) |');
+log('|---|---|---|---|---|---|');
+for (const x of scale) log(`| ${x.endpoints} | ${x.checks} | ${f(x.firstCycleSeconds)} | ${f(x.cpuPerCycleSeconds)} | ${f((x.cpuPerCycleSeconds / x.checks) * 1000, 2)} | ${f(x.rssMiB, 0)} |`);
+const [small, large] = scale as [(typeof scale)[number], (typeof scale)[number]];
+log('');
+log(`From 100 to 1,000 endpoints (×10): CPU per cycle ×${f(large.cpuPerCycleSeconds / small.cpuPerCycleSeconds, 1)}, first cycle ×${f(large.firstCycleSeconds / small.firstCycleSeconds, 1)}, RSS +${f(large.rssMiB - small.rssMiB, 0)} MiB (${f(((large.rssMiB - small.rssMiB) / (large.checks - small.checks)) * 1024, 1)} KiB per added check).`);
+
 await benchScenarios(pki, log);
 writeFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);

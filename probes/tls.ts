@@ -48,11 +48,29 @@ export interface PeerCertificateInfo {
 
 const dn = (text: string): string => text.split('\n').join(', ');
 
+/**
+ * Certificates repeat across checks (every endpoint of a platform, every cycle): their parsed facts
+ * are kept by DER, up to a bound, so a check pays for X.509 parsing only on a new certificate.
+ */
+function byDer<T>(compute: (raw: Buffer) => T, max = 256): (raw: Buffer) => T {
+  const cache = new Map<string, T>();
+  return (raw) => {
+    const key = raw.toString('latin1');
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = compute(raw);
+      if (cache.size >= max) cache.clear();
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
 /** base64 SHA-256 of the certificate's SubjectPublicKeyInfo (the HPKP pin format). */
-export function spkiSha256(raw: Buffer): string {
+export const spkiSha256 = byDer((raw: Buffer): string => {
   const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(spki).digest('base64');
-}
+});
 
 /** The chain as validated, leaf first (Node completes it with the trust anchor when it knows it). */
 function chainOf(peer: tls.DetailedPeerCertificate): Buffer[] {
@@ -85,7 +103,7 @@ function interception(facts: ChainFacts, opts: z.output<typeof options>): { stat
   return undefined;
 }
 
-export function describeCertificate(raw: Buffer): PeerCertificateInfo {
+export const describeCertificate = byDer((raw: Buffer): PeerCertificateInfo => {
   const x = new X509Certificate(raw);
   return {
     subject: dn(x.subject),
@@ -95,7 +113,7 @@ export function describeCertificate(raw: Buffer): PeerCertificateInfo {
     notAfter: Date.parse(x.validTo) / 1000,
     san: (x.subjectAltName ?? '').split(', ').filter(Boolean),
   };
-}
+});
 
 /** TLS over an already connected socket, timed as phase `tls`; never verifies, the caller judges. */
 export function handshake(
@@ -207,7 +225,9 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
     rec.observe('chain_subjects', above.map((c) => c.subject));
     if (anchor) rec.observe('root_source', anchor);
     const v = verdict(s, target.host, leaf, opts);
-    const intercepted = v.status !== 'failed' ? interception({ above, pins: chain.slice(1).map(spkiSha256), ...(anchor ? { rootSource: anchor } : {}) }, opts) : undefined;
+    // Pins are only compared when the catalog states some.
+    const pins = opts.expect_spki_sha256.length ? chain.slice(1).map(spkiSha256) : [];
+    const intercepted = v.status !== 'failed' ? interception({ above, pins, ...(anchor ? { rootSource: anchor } : {}) }, opts) : undefined;
     rec.observe('interception', intercepted ? (intercepted.reason === 'tls_intercepted' ? 'detected' : 'suspected') : 'none');
     if (intercepted && (intercepted.status === 'failed' || v.status === 'ok')) return rec.finish(intercepted.status, intercepted.reason, intercepted.message);
     return rec.finish(v.status, v.reason, v.message);

@@ -3,11 +3,12 @@
 // Vigie's worker; CPU seconds of the exporter process (from /proc, start-up excluded), wall time,
 // peak RSS. The requests are sent from this process, whose CPU is not counted, as for Vigie.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { closedPort } from '../test/lab/servers.ts';
+import { cpuSeconds, memoryMiB } from './proc.ts';
 
 export interface BlackboxCost {
   kind: string;
@@ -18,11 +19,6 @@ export interface BlackboxCost {
   maxRssMiB: number;
 }
 
-const cpuSeconds = (pid: number): number => {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(stat[11]) + Number(stat[12])) / 100;
-};
-const hwmMiB = (pid: number): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 export async function startBlackbox(caFile: string): Promise<{ probe(kind: 'tcp' | 'tls' | 'http', target: string, count: number, concurrency: number): Promise<BlackboxCost>; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigie-bbx-'));
@@ -60,7 +56,7 @@ export async function startBlackbox(caFile: string): Promise<{ probe(kind: 'tcp'
         ),
       );
       const wallSeconds = (performance.now() - t0) / 1000;
-      return { kind, count, ok: results.filter(Boolean).length, wallSeconds, cpuSeconds: cpuSeconds(child.pid!) - cpu0, maxRssMiB: hwmMiB(child.pid!) };
+      return { kind, count, ok: results.filter(Boolean).length, wallSeconds, cpuSeconds: cpuSeconds(child.pid!) - cpu0, maxRssMiB: memoryMiB(child.pid!, 'VmHWM') };
     },
     stop: () =>
       new Promise((resolve) => {

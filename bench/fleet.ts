@@ -4,13 +4,14 @@
 // central Prometheus on loopback (remote-write receiver, the shipped rules loaded). Reports the
 // series count, samples per second, and the central Prometheus's CPU and memory.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 // @ts-expect-error snappyjs ships no types; compress(Uint8Array) → Uint8Array (raw block format, as remote write wants)
 import snappy from 'snappyjs';
 import { closedPort } from '../test/lab/servers.ts';
+import { cpuSeconds, memoryMiB } from './proc.ts';
 
 const N = Number(process.argv[2] ?? 200);
 const MINUTES = Number(process.argv[3] ?? 10);
@@ -43,11 +44,6 @@ function parseExposition(text: string): { labels: Record<string, string>; value:
   return out;
 }
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(stat[11]) + Number(stat[12])) / 100;
-}
-const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
 // 1. One real probe's series.
 const probePort = await closedPort();
@@ -92,7 +88,7 @@ while (Date.now() < end) {
     const due = round + ((e + 1) * INTERVAL_S * 1000) / N;
     if (Date.now() < due) await sleep(due - Date.now());
   }
-  peakRss = Math.max(peakRss, rssMiB(prom.pid!));
+  peakRss = Math.max(peakRss, memoryMiB(prom.pid!, 'VmRSS'));
 }
 const seconds = (Date.now() - t0) / 1000;
 const cpu = cpuSeconds(prom.pid!) - cpu0;

@@ -2,12 +2,13 @@
 // TLS endpoint gets), for N = 100 and 1,000: time to the first full cycle, CPU per cycle in steady
 // state, RSS. Each endpoint is its own HTTPS listener, so every check is a distinct one.
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { LabPki } from '../test/lab/pki.ts';
 import { closedPort } from '../test/lab/servers.ts';
+import { cpuSeconds, memoryMiB } from './proc.ts';
 
 export interface ScaleFigure {
   endpoints: number;
@@ -46,15 +47,12 @@ export async function benchScale(pki: LabPki, dir: string, sizes: readonly numbe
     const probe = spawn(process.execPath, [join(root, 'bin', 'vigie.js'), 'run', '--config', join(dir, `scale-${n}-vigie.yaml`)], { cwd: dir, stdio: 'ignore' });
     while (!(await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false))) await sleep(100);
     const firstCycleSeconds = (performance.now() - t0) / 1000;
-    const cpu = () => {
-      const stat = readFileSync(`/proc/${probe.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      return (Number(stat[11]) + Number(stat[12])) / 100;
-    };
+    const cpu = () => cpuSeconds(probe.pid!);
     // Steady state: four scheduled cycles.
     const c0 = cpu();
     await sleep(4 * CYCLE_S * 1000);
     const cpuPerCycleSeconds = (cpu() - c0) / 4;
-    const rssMiB = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${probe.pid}/status`, 'utf8'))![1]) / 1024;
+    const rssMiB = memoryMiB(probe.pid!, 'VmRSS');
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const checks = [...metrics.matchAll(/^vigie_checks_configured\{kind="\w+"\} (\d+)/gm)].reduce((a, m) => a + Number(m[1]), 0);
     probe.kill('SIGTERM');

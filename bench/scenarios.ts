@@ -12,6 +12,7 @@ import { startFlowPages } from '../test/lab/flow-pages.ts';
 import { startJanus } from '../test/lab/janus.ts';
 import type { LabPki } from '../test/lab/pki.ts';
 import { LOOPBACK_ARGS, scenarioLab, TEST_CACHE } from '../test/lab/scenario-run.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const RUNS = 3;
@@ -83,7 +84,6 @@ scenarios:
     await c.close();
   }
   await new Promise((r) => setTimeout(r, 2000));
-  const { readdirSync, readFileSync } = await import('node:fs');
   // The kept browser is this process's only Chromium child: its idle tree between runs.
   const mainPid = readdirSync('/proc')
     .filter((p) => /^\d+$/.test(p))

@@ -13,7 +13,8 @@ import { InputError, formatProblem } from './input-error.ts';
 import { createLogger } from './logging.ts';
 import { ProbeMetrics, VERSION } from './metrics.ts';
 import { buildPlan, checkId, scenarioChecks, type Plan } from './plan.ts';
-import { renderReport, writePdf, writeReport } from './report.ts';
+import { renderReport, writePdf } from './report.ts';
+import { writeFileSync } from 'node:fs';
 import { Scheduler } from './scheduler.ts';
 import { catalogTable, mediaTable, resultsTable } from './table.ts';
 
@@ -115,7 +116,7 @@ async function report(values: Values, out: NodeJS.WritableStream): Promise<numbe
   const startedAt = new Date();
   const { latest, code } = await runChecks(inputs, shared, plan);
   const html = renderReport({ plan, latest, site: inputs.config.site, startedAt, finishedAt: new Date(), version: VERSION, lang });
-  writeReport(html, file);
+  writeFileSync(file, html);
   if (values.pdf) await writePdf(html, values.pdf as string, inputs.config.browser.executable_path);
   out.write(`${file}${values.pdf ? `, ${String(values.pdf)}` : ''}\n`);
   return code;

@@ -2,7 +2,7 @@
 // of a screenshot of a test page. Every flow of the selected platforms with its result and its
 // evidence (timings, addresses, certificate issuer) and what to open; one self-contained HTML file
 // (no external resource), and a PDF printed by Chromium when asked.
-import { writeFileSync } from 'node:fs';
+import { QUIET_ARGS } from '../scenarios/browser.ts';
 import { buildFlowView, type Latest } from './flow-view.ts';
 import { esc, mediaTable, page, platformTables, summary, when } from './html.ts';
 import { type Lang, t } from './i18n.ts';
@@ -41,7 +41,7 @@ ${summary(view, lang)}${platformTables(view, lang, true)}${mediaTable(view, lang
 /** Prints the report to PDF with Chromium (A4 landscape, backgrounds kept so statuses stay coloured). */
 export async function writePdf(html: string, file: string, executablePath: string): Promise<void> {
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath, args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath, args: [...QUIET_ARGS, '--disable-gpu'] });
   try {
     const p = await browser.newPage();
     // The report is self-contained: nothing to fetch, so no request may leave the browser.
@@ -51,8 +51,4 @@ export async function writePdf(html: string, file: string, executablePath: strin
   } finally {
     await browser.close();
   }
-}
-
-export function writeReport(html: string, file: string): void {
-  writeFileSync(file, html);
 }

@@ -3,7 +3,7 @@
 // lab pages for the three shipped web flows, a browser killed and one frozen mid-run, and 20 runs
 // in a row that must leave no Chromium process behind. All browser tests live in this one file so
 // that no other test file has a browser running when the process checks look.
-import { existsSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +25,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitForBrowser(ms = 15_000): Promise<number> {
   const end = Date.now() + ms;
   for (;;) {
-    const { readdirSync, readFileSync } = await import('node:fs');
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
       try {

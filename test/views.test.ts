@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARDS, renderDashboard } from '../dashboards/index.ts';
 import { main } from '../runner/cli.ts';
+import { QUIET_ARGS } from '../scenarios/browser.ts';
 import { startCoturn, type Coturn } from './lab/coturn.ts';
 import { startPrometheus, type Proc } from './lab/monitoring.ts';
 import { makePki } from './lab/pki.ts';
@@ -112,7 +113,7 @@ scenarios:
     await sleep(1000);
   }
   await sleep(8000);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...QUIET_ARGS] });
 }, 150_000);
 
 afterAll(async () => {

@@ -233,7 +233,7 @@ export const REGION_KEYS = ['checks', 'scenarios'] as const;
 const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Region settings under the establishment's: mappings merge key by key, the local value wins; lists are replaced whole. */
-function underlay(region: unknown, local: unknown): unknown {
+export function underlay(region: unknown, local: unknown): unknown {
   if (local === undefined) return region;
   if (isMapping(region) && isMapping(local)) {
     const out: Record<string, unknown> = { ...region };

@@ -24,11 +24,18 @@ export type CoturnAuth = { user: string; password: string } | { secret: string }
 
 const freePort = closedPort;
 
-/** `netns` and `ip` place the server inside a lab namespace (its CLI is then not reachable from here). */
-export async function startCoturn(cert: LabCert, auth: CoturnAuth, where: { netns?: string; ip?: string; extra?: string[] } = {}): Promise<Coturn> {
+/**
+ * `netns` and `ip` place the server inside a lab namespace (its CLI is then not reachable from
+ * here); `ports` sets the listeners (a namespace has its own port space, so the documented ones).
+ */
+export async function startCoturn(
+  cert: LabCert,
+  auth: CoturnAuth,
+  where: { netns?: string; ip?: string; extra?: string[]; ports?: { port: number; tlsPort: number } } = {},
+): Promise<Coturn> {
   const ip = where.ip ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'vigie-coturn-'));
-  const [port, tlsPort, cliPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, tlsPort, cliPort] = [where.ports?.port ?? (await freePort()), where.ports?.tlsPort ?? (await freePort()), await freePort()];
   writeFileSync(join(dir, 'cert.pem'), cert.chain);
   writeFileSync(join(dir, 'key.pem'), cert.key);
   const realm = 'lab.vigie';

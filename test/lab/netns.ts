@@ -8,8 +8,9 @@ export interface NetLab {
   platform: string;
   hospitalIp: string;
   platformIp: string;
-  /** Interface of the hospital side (for tc). */
+  /** Interfaces of each side (for tc). */
   hospitalIf: string;
+  platformIf: string;
   run(ns: string, cmd: string, args: string[], input?: string): string;
   /** Runs a command in a namespace without blocking this process; resolves with its stdout. */
   runAsync(ns: string, cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
@@ -18,7 +19,8 @@ export interface NetLab {
 
 const sh = (args: string[], input?: string): string => execFileSync(args[0]!, args.slice(1), { input, encoding: 'utf8', stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
 
-export function createNetLab(): NetLab {
+/** `extraPlatformHosts`: more addresses on the platform side, by last octet (one per service, as real platforms have). */
+export function createNetLab(opts: { extraPlatformHosts?: number[] } = {}): NetLab & { platformAddress(hostOctet: number): string } {
   const id = `${process.pid % 10000}${Math.floor(Math.random() * 90 + 10)}`;
   const octet = (Number(id) % 250) + 1;
   const hospital = `vigie-h-${id}`;
@@ -38,8 +40,9 @@ export function createNetLab(): NetLab {
     sh(['ip', 'netns', 'add', hospital]);
     sh(['ip', 'netns', 'add', platform]);
     sh(['ip', 'link', 'add', hospitalIf, 'netns', hospital, 'type', 'veth', 'peer', 'name', platformIf, 'netns', platform]);
-    sh(['ip', '-n', hospital, 'addr', 'add', `${hospitalIp}/30`, 'dev', hospitalIf]);
-    sh(['ip', '-n', platform, 'addr', 'add', `${platformIp}/30`, 'dev', platformIf]);
+    sh(['ip', '-n', hospital, 'addr', 'add', `${hospitalIp}/24`, 'dev', hospitalIf]);
+    sh(['ip', '-n', platform, 'addr', 'add', `${platformIp}/24`, 'dev', platformIf]);
+    for (const h of opts.extraPlatformHosts ?? []) sh(['ip', '-n', platform, 'addr', 'add', `10.231.${octet}.${h}/24`, 'dev', platformIf]);
     for (const [ns, dev] of [[hospital, hospitalIf], [platform, platformIf]] as const) {
       sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
       sh(['ip', '-n', ns, 'link', 'set', dev, 'up']);
@@ -54,6 +57,8 @@ export function createNetLab(): NetLab {
     hospitalIp,
     platformIp,
     hospitalIf,
+    platformIf,
+    platformAddress: (h) => `10.231.${octet}.${h}`,
     run: (ns, cmd, args, input) => sh(['ip', 'netns', 'exec', ns, cmd, ...args], input),
     runAsync: (ns, cmd, args) =>
       new Promise((resolve) => {

@@ -57,7 +57,13 @@ export function startHttpOn(port: number, handler: http.RequestListener): Promis
   return listen(http.createServer(handler), '127.0.0.1', port);
 }
 
-export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: Buffer } = {}): Promise<Closable> {
+/** Where a lab server listens: loopback and port 0 unless told (the fault lab binds namespace addresses). */
+export interface Bind {
+  host?: string;
+  port?: number;
+}
+
+export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: Buffer } & Bind = {}): Promise<Closable> {
   const server = https.createServer(
     {
       cert: cert.chain,
@@ -67,11 +73,11 @@ export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: 
     app,
   );
   if (opts.staple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, cb: (err: Error | null, resp?: Buffer) => void) => cb(null, opts.staple));
-  return listen(server);
+  return listen(server, opts.host, opts.port);
 }
 
-export function startHttp(): Promise<Closable> {
-  return listen(http.createServer(app));
+export function startHttp(bind: Bind = {}): Promise<Closable> {
+  return listen(http.createServer(app), bind.host, bind.port);
 }
 
 /** A TCP server that accepts and never says anything. */
@@ -92,7 +98,7 @@ export type ProxyMode = 'open' | 'ntlm' | 'basic' | 'deny';
  * A forward proxy: CONNECT tunnels and absolute-form HTTP. `ntlm` answers 407 offering only NTLM
  * and Negotiate (as a Windows-integrated proxy does), `basic` wants user:secret, `deny` answers 403.
  */
-export function startProxy(mode: ProxyMode, basic = { username: 'probe', password: 'lab-proxy-pass' }): Promise<Closable & { requests: string[] }> {
+export function startProxy(mode: ProxyMode, basic = { username: 'probe', password: 'lab-proxy-pass' }, bind: Bind = {}): Promise<Closable & { requests: string[] }> {
   const requests: string[] = [];
   const expected = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
   const refusal = (auth: string | undefined): { status: number; headers: string[] } | undefined => {
@@ -129,11 +135,11 @@ export function startProxy(mode: ProxyMode, basic = { username: 'probe', passwor
     up.on('error', () => socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
     socket.on('error', () => up.destroy());
   });
-  return listen(server).then((c) => ({ ...c, requests }));
+  return listen(server, bind.host, bind.port).then((c) => ({ ...c, requests }));
 }
 
 /** An SNTP server whose clock is `skewSeconds` ahead of ours; `kiss` answers stratum 0. */
-export function startSntp(skewSeconds: number, opts: { kiss?: boolean; garbage?: boolean } = {}): Promise<Closable> {
+export function startSntp(skewSeconds: number, opts: { kiss?: boolean; garbage?: boolean } & Bind = {}): Promise<Closable> {
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, rinfo) => {
     if (opts.garbage) return void sock.send(Buffer.from('not ntp at all'), rinfo.port, rinfo.address);
@@ -152,20 +158,24 @@ export function startSntp(skewSeconds: number, opts: { kiss?: boolean; garbage?:
     write(40);
     sock.send(reply, rinfo.port, rinfo.address);
   });
-  return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve({ port: portOf(sock), close: () => new Promise((r) => sock.close(() => r())) })));
+  return bindUdp(sock, opts);
+}
+
+function bindUdp(sock: dgram.Socket, bind: Bind): Promise<Closable> {
+  return new Promise((resolve) => sock.bind(bind.port ?? 0, bind.host ?? '127.0.0.1', () => resolve({ port: portOf(sock), close: () => new Promise((r) => sock.close(() => r())) })));
 }
 
 /** A UDP port that receives and never answers. */
 export function startUdpBlackhole(): Promise<Closable> {
   const sock = dgram.createSocket('udp4');
   sock.on('message', () => {});
-  return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve({ port: portOf(sock), close: () => new Promise((r) => sock.close(() => r())) })));
+  return bindUdp(sock, {});
 }
 
 export type DnsZone = Record<string, { A?: string[]; AAAA?: string[]; rcode?: 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED'; silent?: boolean }>;
 
 /** A DNS server on loopback answering from `zone`; names not in it get `fallback` (default NXDOMAIN). */
-export function startDns(zone: DnsZone, fallback: 'NXDOMAIN' | 'SERVFAIL' | 'silent' = 'NXDOMAIN'): Promise<Closable & { queries: string[] }> {
+export function startDns(zone: DnsZone, fallback: 'NXDOMAIN' | 'SERVFAIL' | 'silent' = 'NXDOMAIN', bind: Bind = {}): Promise<Closable & { queries: string[] }> {
   const sock = dgram.createSocket('udp4');
   const queries: string[] = [];
   sock.on('message', (msg, rinfo) => {
@@ -192,9 +202,7 @@ export function startDns(zone: DnsZone, fallback: 'NXDOMAIN' | 'SERVFAIL' | 'sil
     });
     sock.send(reply, rinfo.port, rinfo.address);
   });
-  return new Promise((resolve) =>
-    sock.bind(0, '127.0.0.1', () => resolve({ port: portOf(sock), queries, close: () => new Promise((r) => sock.close(() => r())) })),
-  );
+  return bindUdp(sock, bind).then((c) => ({ ...c, queries }));
 }
 
 export type FakeStunMode = 'garbage' | 'bad-fingerprint' | 'wrong-transaction' | 'truncated' | 'third-only';
@@ -219,5 +227,5 @@ export function startFakeStun(mode: FakeStunMode): Promise<Closable> {
     }
     sock.send(reply, rinfo.port, rinfo.address);
   });
-  return new Promise((resolve) => sock.bind(0, '127.0.0.1', () => resolve({ port: portOf(sock), close: () => new Promise((r) => sock.close(() => r())) })));
+  return bindUdp(sock, {});
 }

@@ -1,0 +1,50 @@
+// The fault lab's PKI, made with the OpenSSL command line: the platform's CA ("Vigie Lab Root CA",
+// standing in for Sectigo) with a *.lab.test leaf whose Authority Information Access names the lab
+// OCSP responder and CA issuers URL by address, and the establishment's own root with the leaf its
+// TLS-intercepting proxy re-signs with.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { caConfig, EC_KEY, initCaDir, openssl, type LabCert } from './pki.ts';
+
+export interface FaultPki {
+  dir: string;
+  /** The platform CA (PEM file) and its DER copy served at the CA issuers URL. */
+  caFile: string;
+  caDerFile: string;
+  platform: LabCert;
+  /** The establishment's interception root (PEM file) and the leaf its middlebox presents. */
+  enterpriseCaFile: string;
+  intercepted: LabCert;
+}
+
+function makeCa(dir: string, subject: string, leafExtra: string): void {
+  mkdirSync(dir, { recursive: true });
+  initCaDir(dir, caConfig(leafExtra), '3000');
+  openssl(['req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', subject, '-config', 'ca.cnf', '-extensions', 'v3_ca'], dir);
+}
+
+function issue(dir: string, name: string, san: string): LabCert {
+  openssl(['req', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}.lab.test`, '-addext', `subjectAltName=${san}`], dir);
+  openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-extensions', 'leaf', '-days', '365', '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext'], dir);
+  const cert = readFileSync(join(dir, `${name}.pem`), 'utf8');
+  return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), chain: cert + readFileSync(join(dir, 'ca.pem'), 'utf8') };
+}
+
+export function makeFaultPki(dir: string, ocspAddress: string, issuersPort: number): FaultPki {
+  const platformDir = join(dir, 'platform');
+  const enterpriseDir = join(dir, 'enterprise');
+  makeCa(platformDir, '/O=Vigie Lab/CN=Vigie Lab Root CA', `authorityInfoAccess = OCSP;URI:http://${ocspAddress}/,caIssuers;URI:http://${ocspAddress}:${issuersPort}/root.der`);
+  makeCa(enterpriseDir, '/O=CHU Exemple/CN=CHU Exemple Proxy Root CA', '');
+  const san = 'DNS:*.lab.test,DNS:lab.test';
+  const platform = issue(platformDir, 'platform', san);
+  const intercepted = issue(enterpriseDir, 'intercepted', san);
+  openssl(['x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der'], platformDir);
+  return {
+    dir: platformDir,
+    caFile: join(platformDir, 'ca.pem'),
+    caDerFile: join(platformDir, 'ca.der'),
+    platform,
+    enterpriseCaFile: join(enterpriseDir, 'ca.pem'),
+    intercepted,
+  };
+}

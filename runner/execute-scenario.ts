@@ -37,6 +37,9 @@ async function runScenario(spec: CheckSpec, shared: SharedContext, stop?: AbortS
   const signal = base.signal;
   const browserCfg = shared.browser ?? { executablePath: '/usr/bin/chromium', args: [], cacheDir: defaultCacheDir() };
   let session: BrowserSession | undefined;
+  // A run cut short during the launch must still close the browser that launch brings up.
+  let launching: Promise<BrowserSession> | undefined;
+  let finished = false;
   let step = 'start';
   const login = spec.scenario ? shared.scenarioLogins?.[spec.scenario] : undefined;
   const ctx: ScenarioContext = {
@@ -50,8 +53,12 @@ async function runScenario(spec: CheckSpec, shared: SharedContext, stop?: AbortS
     browser: async () => {
       step = 'launching the browser';
       const media = await ensureFakeMedia(join(browserCfg.cacheDir, 'media'));
-      session = await BrowserSession.launch({ executablePath: browserCfg.executablePath, args: browserCfg.args, media, ...(shared.proxy ? { proxy: shared.proxy } : {}) });
-      return session;
+      launching = BrowserSession.launch({ executablePath: browserCfg.executablePath, args: browserCfg.args, media, ...(shared.proxy ? { proxy: shared.proxy } : {}) });
+      const launched = await launching;
+      // Past the end of the run, the code below owns (and closes) this browser.
+      if (finished) throw new Error('the run ended while the browser was launching');
+      session = launched;
+      return launched;
     },
   };
   let timer: NodeJS.Timeout | undefined;
@@ -78,6 +85,14 @@ async function runScenario(spec: CheckSpec, shared: SharedContext, stop?: AbortS
     else result = fallback.fail('internal_error', `scenario threw: ${message}`);
   } finally {
     clearTimeout(timer);
+    finished = true;
+  }
+  if (!session && launching) {
+    let wait: NodeJS.Timeout | undefined;
+    const late = await Promise.race([launching.catch(() => undefined), new Promise<undefined>((r) => (wait = setTimeout(() => r(undefined), CLOSE_TIMEOUT_MS)))]);
+    clearTimeout(wait);
+    if (late) session = late;
+    else void launching.then((s) => s.close(CLOSE_TIMEOUT_MS), () => {});
   }
   if (session) {
     const peak = session.peakMemoryBytes;

@@ -1,123 +1,142 @@
-// `npm run demo`: the local lab (HTTPS servers from a lab CA, a DNS server, an SNTP server, coturn,
-// Janus with its demo page) and a `vigie run` against it with two browser scenarios, scraped by
-// Prometheus with the shipped rules and Alertmanager; prints the addresses; Ctrl-C stops everything.
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+// `npm run demo [-- --profile NAME] [--port 9464] [--lang fr|en]`: the fault lab (a "hospital"
+// network namespace where the probe runs, a "platform" namespace with coturn, Janus, HTTPS, the
+// OCSP responder, DNS and NTP; see docs/fault-matrix.md), a `vigie run` in the hospital with two
+// browser scenarios, Prometheus with the shipped rules and Alertmanager. The status page and the
+// metrics are forwarded to 127.0.0.1:PORT. `--profile` applies a named fault live. Ctrl-C stops
+// everything and removes the namespaces.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { makePki } from '../test/lab/pki.ts';
-import { closedPort, startDns, startHttp, startHttps, startSntp, type Closable } from '../test/lab/servers.ts';
-import { startCoturn } from '../test/lab/coturn.ts';
-import { startJanus } from '../test/lab/janus.ts';
+import { startFaultLab, type FaultLab } from '../test/lab/fault-lab.ts';
+import { netnsAvailable } from '../test/lab/netns.ts';
+import { forwardTo } from '../test/lab/ns-forward.ts';
+import { loadProfile, profileNames } from '../test/lab/profiles.ts';
 import { startAlertmanager, startPrometheus, startWebhook } from '../test/lab/monitoring.ts';
-import { randomBytes } from 'node:crypto';
+import type { Closable } from '../test/lab/servers.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '9464' }, lang: { type: 'string', default: 'fr' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '9464' }, lang: { type: 'string', default: 'fr' }, profile: { type: 'string', default: 'none' }, help: { type: 'boolean', default: false } },
+});
+if (values.help) {
+  console.log(`usage: npm run demo -- [--profile NAME] [--port 9464] [--lang fr|en]\nprofiles: none, ${profileNames().join(', ')}`);
+  process.exit(0);
+}
+const profile = values.profile === 'none' ? undefined : (() => {
+  try {
+    return loadProfile(values.profile);
+  } catch (e) {
+    console.error(`demo: ${(e as Error).message}`);
+    process.exit(2);
+  }
+})();
+if (!netnsAvailable()) {
+  console.error('demo: the lab runs in network namespaces (ip netns, nftables): run `npm run demo` as root');
+  process.exit(2);
+}
+
 const root = join(import.meta.dirname, '..');
 const dir = join(root, '.lab', 'demo');
+rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
+const port = Number(values.port);
 
-const pki = makePki(join(dir, 'pki'));
-const servers: Closable[] = [];
-const keep = <T extends Closable>(s: T): T => (servers.push(s), s);
-const web = keep(await startHttps(pki.leaves.valid));
-const expired = keep(await startHttps(pki.leaves.expired));
-const plain = keep(await startHttp());
-const dns = keep(
-  await startDns({
-    'visio.lab.test': { A: ['127.0.0.1'] },
-    'portail.lab.test': { A: ['127.0.0.1'] },
-    'ancien.lab.test': { A: ['127.0.0.1'] },
-  }),
-);
-const ntp = keep(await startSntp(0.2));
-const closed = await closedPort();
-// coturn with a REST-API secret made for this run, and Janus with the stock demo page.
-const turnSecret = randomBytes(16).toString('hex');
-const coturn = await startCoturn(pki.leaves.valid, { secret: turnSecret });
-keep({ port: coturn.port, close: () => coturn.stop() });
-const janus = await startJanus();
-keep({ port: 0, close: () => janus.stop() });
-
-writeFileSync(
-  join(dir, 'demo-catalog.yaml'),
-  `platform: demo
-title: Plateforme de démonstration (lab local)
-operator: Vigie lab
-flows:
-  - { host: visio.lab.test, ips: [127.0.0.1], port: ${web.port}, transport: tcp, direction: out, checks: [dns, tcp, tls, http], source: "lab : visio (HTTPS valide)" }
-  - { host: visio.lab.test, ips: [127.0.0.1], port: ${closed}, transport: tcp, direction: out, checks: [tcp], source: "lab : TURN/TCP (port fermé)" }
-  - { host: portail.lab.test, ips: [127.0.0.1], port: ${expired.port}, transport: tcp, direction: out, checks: [dns, tls], source: "lab : portail (certificat expiré)" }
-  - { host: ancien.lab.test, ips: [192.0.2.10], port: ${plain.port}, transport: tcp, direction: out, checks: [dns, tcp], source: "lab : adresse documentée périmée" }
-  - { host: visio.lab.test, ips: [127.0.0.1], port: ${coturn.port}, transport: udp, direction: out, checks: [stun, turn, relay], source: "lab : STUN/TURN (coturn)" }
-  - { host: visio.lab.test, ips: [127.0.0.1], port: ${coturn.tlsPort}, transport: tcp, direction: out, checks: [turns], source: "lab : TURN/TLS (coturn)" }
-urls:
-  - { url: "http://portail.lab.test:${plain.port}/", checks: [http], source: "lab : portail HTTP" }
-`,
-);
-writeFileSync(
-  join(dir, 'vigie.yaml'),
-  `site: { establishment: demo, name: "Établissement de démonstration", region: lab }
-lang: ${values.lang === 'en' ? 'en' : 'fr'}
-catalogs: { platforms: [demo], files: [demo-catalog.yaml] }
-server: { listen: "127.0.0.1:${values.port}" }
-dns: { servers: ["127.0.0.1:${dns.port}"] }
-clock: { server: 127.0.0.1, port: ${ntp.port} }
-trust: { extra_ca_files: [pki/ca.pem] }
-jitter: 0s
-credentials: { turn: { secret: { env: VIGIE_DEMO_TURN_SECRET } } }
-service_credentials: { visio.lab.test: turn, 127.0.0.1: turn }
-# The lab runs on loopback, which Chromium leaves out of WebRTC unless told otherwise.
-browser: { args: ["--allow-loopback-in-peer-connection"], cache_dir: cache }
-scenarios:
-  - { name: salle-test, kind: janus-videoroom, platform: demo, participants: 2, url: "${janus.demos}/videoroomtest.html", room: ${janus.room}, schedule: "*/5 * * * *" }
-  - { name: relais-turn, kind: turn-relay, platform: demo, server: 127.0.0.1, port: ${coturn.port}, tls_port: ${coturn.tlsPort}, schedule: "*/10 * * * *" }
-checks:
-  proxy: { enabled: false }
-  tcp: { schedule: "*/30 * * * * *" }
-  dns: { schedule: "*/30 * * * * *" }
-  http: { schedule: "*/30 * * * * *" }
-  tls: { schedule: "* * * * *" }
-`,
-);
-
-const probe = spawn(process.execPath, [join(root, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], {
-  cwd: dir,
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, VIGIE_DEMO_TURN_SECRET: turnSecret },
-});
-// Prometheus scrapes the probe with the shipped rules; Alertmanager delivers to a local webhook.
-const webhook = await startWebhook();
-keep({ port: webhook.port, close: () => webhook.stop() });
-const alertmanager = await startAlertmanager(join(root, 'deploy', 'alertmanager', 'alertmanager.yml'), webhook.port);
-keep({ port: alertmanager.port, close: () => alertmanager.stop() });
-const prometheus = await startPrometheus({
-  rules: join(root, 'deploy', 'prometheus', 'vigie-rules.yaml'),
-  targets: [`127.0.0.1:${values.port}`],
-  labels: { establishment: 'demo', region: 'lab' },
-  alertmanagerPort: alertmanager.port,
-  intervalSeconds: 15,
-});
-keep({ port: prometheus.port, close: () => prometheus.stop() });
-const base = `http://127.0.0.1:${values.port}`;
-console.log(
-  `\nVigie demo\n  status page  : ${base}/\n  metrics      : ${base}/metrics\n  health       : ${base}/healthz\n  prometheus   : http://127.0.0.1:${prometheus.port}/alerts\n  alertmanager : http://127.0.0.1:${alertmanager.port}/\n  janus demo   : ${janus.demos}/videoroomtest.html?room=${janus.room}\n  config       : ${join(dir, 'vigie.yaml')}\nThe browser scenarios run at start (about 30 s), then every 5 and 10 minutes. Ctrl-C to stop.\n`,
-);
-
+const closables: Closable[] = [];
+const children: ChildProcess[] = [];
+let lab: FaultLab | undefined;
 let stopping = false;
-const stop = async () => {
+const stop = async (code: number) => {
   if (stopping) return;
   stopping = true;
-  probe.kill('SIGTERM');
-  await new Promise((r) => (probe.exitCode !== null ? r(null) : probe.once('exit', r)));
-  await Promise.all(servers.map((s) => s.close()));
-  process.exit(0);
+  // The probe first (it ends its browser), then everything it talks to, then the namespaces.
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+  await Promise.all(closables.map((c) => c.close()));
+  await lab?.stop();
+  process.exit(code);
 };
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
-probe.once('exit', (code) => {
-  if (!stopping) {
-    console.error(`vigie run exited with ${code}`);
-    void Promise.all(servers.map((s) => s.close())).then(() => process.exit(1));
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  lab = await startFaultLab({ dir, janus: true });
+  const janus = lab.janus!;
+  const probeListen = 9464; // inside the hospital namespace, which has its own port space
+  await lab.apply(values.profile, {
+    site: { establishment: 'demo', name: 'Établissement de démonstration', region: 'lab' },
+    lang: values.lang === 'en' ? 'en' : 'fr',
+    catalogs: { platforms: ['lab'], files: ['lab-catalog.yaml'] },
+    server: { listen: `127.0.0.1:${probeListen}` },
+    browser: { args: [lab.chromiumResolverRules], cache_dir: join(root, '.lab', 'cache') },
+    scenarios: [
+      { name: 'salle-test', kind: 'janus-videoroom', platform: 'lab', participants: 2, url: `${janus.pages}/videoroomtest.html`, room: janus.room, schedule: '*/5 * * * *' },
+      { name: 'relais-turn', kind: 'turn-relay', platform: 'lab', server: 'visio.lab.test', port: 3478, tls_port: 443, schedule: '*/10 * * * *' },
+    ],
+    checks: {
+      dns: { schedule: '*/30 * * * * *' },
+      tcp: { schedule: '*/30 * * * * *' },
+      http: { schedule: '*/30 * * * * *' },
+      stun: { schedule: '*/30 * * * * *' },
+      tls: { schedule: '* * * * *' },
+      ocsp: { schedule: '* * * * *' },
+      turn: { schedule: '* * * * *' },
+      turns: { schedule: '* * * * *' },
+      clock: { schedule: '* * * * *' },
+      proxy: { schedule: '* * * * *' },
+      relay: { schedule: '*/2 * * * *' },
+    },
+  });
+
+  const [cmd, ...args] = lab.vigie(['run', '--config', lab.configFile]);
+  const probe = spawn(cmd!, args, { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...lab.env } });
+  children.push(probe);
+  probe.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`demo: vigie run exited with ${code}`);
+      void stop(1);
+    }
+  });
+  // The status page and /metrics, from the hospital namespace to 127.0.0.1:PORT here.
+  const socket = join(dir, 'probe.sock');
+  const [fcmd, ...fargs] = ['ip', 'netns', 'exec', lab.net.hospital, process.execPath, join(root, 'test', 'lab', 'ns-forward.ts'), socket, String(probeListen)];
+  const forwarder = spawn(fcmd!, fargs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(forwarder);
+  await new Promise((r) => forwarder.stdout!.once('data', r));
+  closables.push(await forwardTo(socket, '127.0.0.1', port));
+
+  // Prometheus scrapes the probe with the shipped rules; Alertmanager delivers to a local webhook.
+  const webhook = await startWebhook();
+  closables.push({ port: webhook.port, close: () => webhook.stop() });
+  const alertmanager = await startAlertmanager(join(root, 'deploy', 'alertmanager', 'alertmanager.yml'), webhook.port);
+  closables.push({ port: alertmanager.port, close: () => alertmanager.stop() });
+  const prometheus = await startPrometheus({
+    rules: join(root, 'deploy', 'prometheus', 'vigie-rules.yaml'),
+    targets: [`127.0.0.1:${port}`],
+    labels: { establishment: 'demo', region: 'lab' },
+    alertmanagerPort: alertmanager.port,
+    intervalSeconds: 15,
+  });
+  closables.push({ port: prometheus.port, close: () => prometheus.stop() });
+
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) {
+    if (i > 300) throw new Error(`the probe did not answer on ${base}/healthz`);
+    await new Promise((r) => setTimeout(r, 100));
   }
-});
+  const fault = profile ? `${profile.name}: ${profile.summary}\n                 ask the network team: ${profile.fix}` : 'none (a healthy network); try --profile udp-blocked';
+  console.log(`
+Vigie demo (ready ${process.uptime().toFixed(1)} s after start)
+  status page  : ${base}/   (${base}/?lang=en)
+  metrics      : ${base}/metrics
+  health       : ${base}/healthz
+  prometheus   : http://127.0.0.1:${prometheus.port}/alerts
+  alertmanager : http://127.0.0.1:${alertmanager.port}/
+  fault profile: ${fault}
+  lab          : probe in namespace ${lab.net.hospital}, platform in ${lab.net.platform}; config ${lab.configFile}
+  profiles     : ${profileNames().join(', ')} (docs/fault-matrix.md)
+The checks run at once and every 30 s to 2 min; the browser scenarios (about 30 s) every 5 and 10 min. Ctrl-C to stop.
+`);
+} catch (e) {
+  console.error(`demo: ${(e as Error).stack ?? e}`);
+  await stop(1);
+}

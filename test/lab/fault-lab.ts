@@ -14,6 +14,7 @@ import { parse, stringify } from 'yaml';
 import { underlay } from '../../runner/config.ts';
 import type { CheckResult } from '../../probes/contract.ts';
 import { startCoturn, type Coturn } from './coturn.ts';
+import { janusSettings, startJanus, type JanusLab } from './janus.ts';
 import { makeFaultPki, type FaultPki } from './fault-pki.ts';
 import { createNetLab, type NetLab } from './netns.ts';
 import { loadProfile, substitute, type FaultProfile } from './profiles.ts';
@@ -25,6 +26,8 @@ const HOSTS = { WEB_NEW: 5, MEDIA: 10, OCSP: 20, INFRA: 30, PROXY: 40, DPI: 50 }
 const ISSUERS_PORT = 8080;
 const PROXY_PORT = 3128;
 const TABLE = 'vigie_fault';
+/** The lab's names and the address each resolves to (the lab DNS answers these). */
+const LAB_NAMES = { 'portail.lab.test': 'WEB', 'visio.lab.test': 'MEDIA', 'ocsp.lab.test': 'OCSP' } as const;
 
 export interface FaultLab {
   dir: string;
@@ -37,8 +40,12 @@ export interface FaultLab {
   /** Environment for the probe (the lab TURN secret). */
   env: Record<string, string>;
   profile: string;
-  /** Applies a profile ("none" for a healthy network), replacing the previous one. */
-  apply(name: string): Promise<FaultProfile | undefined>;
+  /** Janus's demo pages and room, when the lab runs Janus. */
+  janus?: { pages: string; room: number };
+  /** Chromium resolves with the system's resolver, not the probe's: this flag maps the lab names. */
+  chromiumResolverRules: string;
+  /** Applies a profile ("none" for a healthy network), replacing the previous one; `config` is more probe config, merged over the lab's own and under the profile's. */
+  apply(name: string, config?: Record<string, unknown>): Promise<FaultProfile | undefined>;
   /** argv that runs `vigie ARGS` inside the hospital namespace. */
   vigie(args: string[]): string[];
   /** `vigie check --format json` in the hospital namespace under the current profile. */
@@ -95,7 +102,17 @@ function stopChild(c: ChildProcess | undefined): Promise<void> {
   });
 }
 
-export async function startFaultLab(opts: { dir?: string } = {}): Promise<FaultLab> {
+export interface FaultLabOptions {
+  /** Working directory (kept); default a temporary one, removed by stop(). */
+  dir?: string;
+  /** Also run Janus (VideoRoom, stock demo pages over HTTPS) on the media address. */
+  janus?: boolean;
+}
+
+const JANUS_API_PORT = 8089;
+const JANUS_PAGES_PORT = 8088;
+
+export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLab> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'vigie-faultlab-'));
   mkdirSync(dir, { recursive: true });
   const net = createNetLab({ extraPlatformHosts: Object.values(HOSTS) });
@@ -103,10 +120,11 @@ export async function startFaultLab(opts: { dir?: string } = {}): Promise<FaultL
   const a = addresses;
   const children: ChildProcess[] = [];
   const coturns: Coturn[] = [];
+  let janus: JanusLab | undefined;
   let platformSide: ChildProcess | undefined;
   const stop = async () => {
     await stopChild(platformSide);
-    await Promise.all([...children.map(stopChild), ...coturns.map((c) => c.stop())]);
+    await Promise.all([...children.map(stopChild), ...coturns.map((c) => c.stop()), janus?.stop()]);
     net.destroy();
   };
   try {
@@ -124,6 +142,12 @@ export async function startFaultLab(opts: { dir?: string } = {}): Promise<FaultL
     // so nothing in the lab may connect to it without asking (no bare `tcp` check on it).
     inPlatform('openssl', ['ocsp', '-index', 'index.txt', '-port', '80', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-CA', 'ca.pem', '-nmin', '60', '-ignore_err'], pki.dir);
 
+    if (opts.janus) {
+      const ready = async () => (await net.runAsync(net.hospital, 'bash', ['-c', `exec 3<>/dev/tcp/${a.MEDIA}/${JANUS_API_PORT}`])).code === 0;
+      janus = await startJanus({
+        inNamespace: { netns: net.platform, iface: net.platformIf, apiPort: JANUS_API_PORT, pagesUrl: `https://visio.lab.test:${JANUS_PAGES_PORT}`, cert: pki.platform, ready },
+      });
+    }
     const catalogFile = join(dir, 'lab-catalog.yaml');
     const configFile = join(dir, 'vigie.yaml');
     writeFileSync(catalogFile, catalogYaml(a));
@@ -136,11 +160,8 @@ export async function startFaultLab(opts: { dir?: string } = {}): Promise<FaultL
         issuers: { host: a.OCSP!, port: ISSUERS_PORT, derFile: pki.caDerFile },
         dns: {
           host: a.INFRA!,
-          zone: {
-            'portail.lab.test': { A: [profile?.lab?.dns_drift ? a.WEB_NEW! : a.WEB!] },
-            'visio.lab.test': { A: [a.MEDIA!] },
-            'ocsp.lab.test': { A: [a.OCSP!] },
-          },
+          // A drift moves the portal: the DNS answers its new address, the catalog still documents the old.
+          zone: Object.fromEntries(Object.entries(LAB_NAMES).map(([name, k]) => [name, { A: [k === 'WEB' && profile?.lab?.dns_drift ? a.WEB_NEW! : a[k]!] }])),
         },
         ntp: { host: a.INFRA!, skewSeconds: profile?.lab?.clock_skew_seconds ?? 0 },
         proxy: { host: a.PROXY!, port: PROXY_PORT },
@@ -152,6 +173,7 @@ export async function startFaultLab(opts: { dir?: string } = {}): Promise<FaultL
             { port: 8444, upstream: a.MEDIA!, upstreamPort: 443 },
           ],
         },
+        ...(janus ? { janusPages: { host: a.MEDIA!, port: JANUS_PAGES_PORT, settings: janusSettings(janus.api) } } : {}),
       };
       const specFile = join(dir, 'platform-spec.json');
       writeFileSync(specFile, JSON.stringify(spec));
@@ -186,13 +208,15 @@ export async function startFaultLab(opts: { dir?: string } = {}): Promise<FaultL
       catalogFile,
       configFile,
       env: { VIGIE_LAB_TURN_SECRET: secret },
+      ...(janus ? { janus: { pages: janus.demos, room: janus.room } } : {}),
+      chromiumResolverRules: `--host-resolver-rules=${Object.entries(LAB_NAMES).map(([n, k]) => `MAP ${n} ${a[k]}`).join(', ')}`,
       profile: 'none',
-      async apply(name) {
+      async apply(name, config = {}) {
         const profile = name === 'none' ? undefined : loadProfile(name);
         clearFaults();
         await startPlatformSide(profile);
         const overlay = profile?.config ? (parse(substitute(profile.config, a)) as Record<string, unknown>) : {};
-        writeFileSync(configFile, stringify(underlay(baseConfig(a), overlay)));
+        writeFileSync(configFile, stringify(underlay(underlay(baseConfig(a), config), overlay)));
         if (profile?.filter || profile?.nat) {
           const rules = (text: string | undefined) => substitute(text ?? '', a).trim().split('\n').map((l) => `    ${l.trim()}`).join('\n');
           nftIn(`table inet ${TABLE} {

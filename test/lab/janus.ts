@@ -8,6 +8,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { closedPort, startHttpOn, type Closable } from './servers.ts';
+import type { LabCert } from './pki.ts';
 
 export const JANUS_DEMOS = '/usr/share/janus/demos';
 const LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -33,7 +34,8 @@ async function janusRequest(url: string, body: Record<string, unknown>): Promise
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.png': 'image/png', '.svg': 'image/svg+xml', '.woff': 'font/woff', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.map': 'application/json' };
 
-function staticDemos(settings: string): http.RequestListener {
+/** The stock demo pages, with `settings` as settings.js (the one place they learn the server's URL). */
+export function staticDemos(settings: string): http.RequestListener {
   return (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://lab').pathname)).replace(/^(\.\.[/\\])+/, '');
     if (path === '/settings.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(settings);
@@ -44,10 +46,35 @@ function staticDemos(settings: string): http.RequestListener {
   };
 }
 
-export async function startJanus(opts: { bitrate?: number; room?: number } = {}): Promise<JanusLab> {
+/** Where Janus runs inside a lab namespace: its API over TLS on `ip:apiPort`, ICE on `iface` only. */
+/** settings.js for the demo pages: the API they talk to, no ICE servers of their own. */
+export const janusSettings = (api: string): string => `var server = "${api}";\nvar iceServers = null;\n`;
+
+export interface JanusInNamespace {
+  netns: string;
+  iface: string;
+  apiPort: number;
+  /** Where the lab serves the demo pages (its platform side), e.g. https://visio.lab.test:8088 */
+  pagesUrl: string;
+  cert: LabCert;
+  /** Resolves true once the API accepts connections (asked from inside the lab). */
+  ready(): Promise<boolean>;
+}
+
+/**
+ * Janus on loopback with the demo pages served from here, or (`inNamespace`) inside a lab
+ * namespace, where the pages are served by the lab's platform side (`settingsJs` gives their
+ * settings.js) and only `stop()` and `log()` are meant to be used from here.
+ */
+export async function startJanus(opts: { bitrate?: number; room?: number; inNamespace?: JanusInNamespace } = {}): Promise<JanusLab> {
   const room = opts.room ?? 1234;
+  const ns = opts.inNamespace;
   const dir = mkdtempSync(join(tmpdir(), 'vigie-janus-'));
-  const [apiPort, pagePort] = [await closedPort(), await closedPort()];
+  const [apiPort, pagePort] = ns ? [ns.apiPort, 0] : [await closedPort(), await closedPort()];
+  if (ns) {
+    writeFileSync(join(dir, 'cert.pem'), ns.cert.chain);
+    writeFileSync(join(dir, 'key.pem'), ns.cert.key);
+  }
   // RTP ports from a range unlikely to collide with coturn's (50000-59999) in the same test run.
   const rtpBase = 20000 + (process.pid % 200) * 50;
   writeFileSync(
@@ -62,7 +89,7 @@ export async function startJanus(opts: { bitrate?: number; room?: number } = {})
   log_to_stdout = true
 }
 media: { rtp_port_range = "${rtpBase}-${rtpBase + 49}" }
-nat: { ice_enforce_list = "lo" ignore_mdns = true }
+nat: { ice_enforce_list = "${ns?.iface ?? 'lo'}" ignore_mdns = true }
 plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
 transports: { disable = "libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so,libjanus_websockets.so" }
 events: { broadcast = false }
@@ -71,7 +98,13 @@ loggers: { disable = "libjanus_jsonlog.so" }
   );
   writeFileSync(
     join(dir, 'janus.transport.http.jcfg'),
-    `general: { json = "compact" base_path = "/janus" http = true port = ${apiPort} ip = "127.0.0.1" https = false }
+    ns
+      ? `general: { json = "compact" base_path = "/janus" http = false https = true secure_port = ${apiPort} }
+certificates: { cert_pem = "${join(dir, 'cert.pem')}" cert_key = "${join(dir, 'key.pem')}" }
+admin: { admin_http = false admin_https = false }
+cors: { }
+`
+      : `general: { json = "compact" base_path = "/janus" http = true port = ${apiPort} ip = "127.0.0.1" https = false }
 admin: { admin_http = false admin_https = false }
 cors: { }
 `,
@@ -92,7 +125,8 @@ room-${room}: {
 }
 `,
   );
-  const child: ChildProcess = spawn('janus', ['-F', dir, '-C', join(dir, 'janus.jcfg')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = ['janus', '-F', dir, '-C', join(dir, 'janus.jcfg')];
+  const child: ChildProcess = ns ? spawn('ip', ['netns', 'exec', ns.netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (d: Buffer) => {
     log += d.toString();
@@ -100,11 +134,11 @@ room-${room}: {
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const api = `http://127.0.0.1:${apiPort}/janus`;
+  const api = ns ? `https://visio.lab.test:${apiPort}/janus` : `http://127.0.0.1:${apiPort}/janus`;
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`janus exited: ${log.slice(-1500)}`);
-    const ok = await fetch(`${api}/info`).then((r) => r.ok, () => false);
+    const ok = ns ? await ns.ready() : await fetch(`${api}/info`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -112,10 +146,10 @@ room-${room}: {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  const pages: Closable = await startHttpOn(pagePort, staticDemos(`var server = "${api}";\nvar iceServers = null;\n`));
+  const pages: Closable = ns ? { port: 0, close: async () => {} } : await startHttpOn(pagePort, staticDemos(janusSettings(api)));
   return {
     api,
-    demos: `http://127.0.0.1:${pages.port}`,
+    demos: ns ? ns.pagesUrl : `http://127.0.0.1:${pages.port}`,
     room,
     missingRoom: room + 1,
     participants: async () => {

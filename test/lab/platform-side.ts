@@ -2,13 +2,15 @@
 // (`ip netns exec NS node test/lab/platform-side.ts SPEC.json`): HTTPS portal (on its documented
 // address and on the address a DNS drift moves it to), the CA issuers URL, the lab DNS server,
 // an SNTP server with a chosen skew, the hospital's NTLM-only proxy, and a TLS-intercepting
-// middlebox (DPI). Prints `ready` once everything listens; stops on SIGTERM.
+// middlebox (DPI); Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import http from 'node:http';
+import https from 'node:https';
 import tls from 'node:tls';
 import { startDns, startHttps, startProxy, startSntp, type Closable, type DnsZone } from './servers.ts';
 import type { LabCert } from './pki.ts';
+import { staticDemos } from './janus.ts';
 
 export interface PlatformSpec {
   web: string[];
@@ -20,6 +22,8 @@ export interface PlatformSpec {
   proxy: { host: string; port: number };
   /** The middlebox: each listener re-signs with `cert` and forwards to one upstream. */
   dpi: { host: string; cert: LabCert; routes: { port: number; upstream: string; upstreamPort: number }[] };
+  /** Janus's stock demo pages over HTTPS (with `webCert`), when the lab runs Janus. */
+  janusPages?: { host: string; port: number; settings: string };
 }
 
 /**
@@ -62,6 +66,10 @@ function startDpi(spec: PlatformSpec['dpi']): Promise<Closable[]> {
   );
 }
 
+function listenTls(server: https.Server, at: { host: string; port: number }): Promise<Closable> {
+  return new Promise((resolve) => server.listen(at.port, at.host, () => resolve({ port: at.port, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) })));
+}
+
 function startIssuers(spec: PlatformSpec['issuers']): Promise<Closable> {
   const der = readFileSync(spec.derFile);
   const server = http.createServer((req, res) => {
@@ -79,6 +87,7 @@ const servers: Closable[] = [
   await startSntp(spec.ntp.skewSeconds, { host: spec.ntp.host, port: 123 }),
   await startProxy('ntlm', undefined, { host: spec.proxy.host, port: spec.proxy.port }),
   ...(await startDpi(spec.dpi)),
+  ...(spec.janusPages ? [await listenTls(https.createServer({ cert: spec.webCert.chain, key: spec.webCert.key }, staticDemos(spec.janusPages.settings)), spec.janusPages)] : []),
 ];
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void Promise.all(servers.map((s) => s.close())).then(() => process.exit(0)));

@@ -2,20 +2,80 @@
 // to the first 720p frame, peak memory of the browser's process tree and bytes per run, against
 // the lab (Janus, coturn, the flow pages); the bandwidth per hour of the default schedules; and the
 // measurement behind "one browser per run" versus one kept browser with a fresh context per run.
-import { chromium } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { probeContext } from '../runner/context.ts';
+import { executeCheck } from '../runner/execute.ts';
+import { readRecording } from './janus-recording.ts';
+import { median } from './pcap.ts';
 import type { CheckResult } from '../probes/contract.ts';
 import { BrowserSession, launchArgs, processTree, treeMemoryBytes } from '../scenarios/browser.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
 import { ensureFakeMedia } from '../scenarios/media.ts';
 import { startCoturn } from '../test/lab/coturn.ts';
 import { startFlowPages } from '../test/lab/flow-pages.ts';
-import { startJanus } from '../test/lab/janus.ts';
+import { startJanus, type JanusLab } from '../test/lab/janus.ts';
 import type { LabPki } from '../test/lab/pki.ts';
-import { LOOPBACK_ARGS, scenarioLab, TEST_CACHE } from '../test/lab/scenario-run.ts';
+import { LOOPBACK_ARGS, scenarioLab, TEST_CACHE, type ScenarioLab } from '../test/lab/scenario-run.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const RUNS = 3;
+
+/** Janus's own figure for the video it receives now (bytes in the last second), over every handle. */
+async function janusVideoBytesPerSecond(janus: JanusLab): Promise<number> {
+  let total = 0;
+  for (const h of await janus.handles()) {
+    const media = (h.webrtc as { media?: Record<string, { type?: string; stats?: { in?: { bytes_lastsec?: number } } }> } | undefined)?.media ?? {};
+    for (const m of Object.values(media)) if (m.type === 'video') total += m.stats?.in?.bytes_lastsec ?? 0;
+  }
+  return total;
+}
+
+/**
+ * The same scenarios with one browser kept across runs: the scenario gets a wrapper of the kept
+ * session that remembers the contexts it opens, and those are closed after each run (the runner
+ * would close the whole browser). Rows in the launched table's units, for both modes.
+ */
+async function reusedBrowserRuns(lab: ScenarioLab, names: string[]): Promise<string[]> {
+  const rows: string[] = [];
+  const media = await ensureFakeMedia(join(TEST_CACHE, 'media'));
+  const cfg = lab.shared.browser!;
+  for (const name of names) {
+    const spec = lab.specs.find((s) => s.scenario === name)!;
+    const def = SCENARIOS[spec.kind as keyof typeof SCENARIOS];
+    const kept = await BrowserSession.launch({ executablePath: cfg.executablePath, args: cfg.args, media });
+    const launched: CheckResult[] = [];
+    const results: CheckResult[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      launched.push(await executeCheck(spec, lab.shared));
+      const contexts: BrowserContext[] = [];
+      const session = new Proxy(kept, {
+        get(target, prop) {
+          if (prop === 'newContext') return async () => (contexts.push(await target.newContext()), contexts.at(-1)!);
+          const v = Reflect.get(target, prop, target) as unknown;
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+      const t = performance.now();
+      const ctx = { ...probeContext(lab.shared, spec.timeoutMs), browser: async () => session, artefactsDir: join(TEST_CACHE, 'artefacts'), step: () => {} };
+      const r = await (def.run as (t: unknown, o: unknown, c: unknown) => Promise<CheckResult>)(spec.target, { ...spec.options, name }, ctx);
+      r.durationSeconds = (performance.now() - t) / 1000;
+      results.push(r);
+      await Promise.all(contexts.map((c) => c.close()));
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const idle = kept.sample();
+    const peak = kept.peakMemoryBytes;
+    await kept.close();
+    const row = (mode: string, runs: CheckResult[], peakBytes: number) => {
+      const o = (k: string) => runs.map((r) => r.observations[k]).filter((v): v is number => typeof v === 'number');
+      return `| ${runs[0]!.kind} \`${name}\` | ${mode} | ${runs.filter((r) => r.status === 'ok').length}/${runs.length} | ${f(mean(runs.map((r) => r.durationSeconds)), 1)} | ${f(mean(o('ice_connected_seconds')), 3)} | ${f(mean(o('time_to_720p_seconds')), 3)} | ${f(peakBytes / 2 ** 20, 0)} |`;
+    };
+    rows.push(row('launched per run', launched, Math.max(...launched.map((r) => Number(r.observations.browser_memory_peak_bytes ?? 0)))));
+    rows.push(row(`kept (idles at ${f(idle / 2 ** 20, 0)} MiB)`, results, peak));
+  }
+  return rows;
+}
 const f = (n: number | undefined, d = 2) => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(d));
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -28,7 +88,9 @@ function perHour(schedule: string): number {
 export async function benchScenarios(pki: LabPki, log: (s: string) => void): Promise<void> {
   const secret = 'bench-scenario-secret';
   process.env.VIGIE_BENCH_TURN_SECRET = secret;
-  const [janus, coturn, pages] = await Promise.all([startJanus(), startCoturn(pki.leaves.valid, { secret }), startFlowPages()]);
+  // Janus records what it receives (.mjr) and reports bytes per second on its admin API: the
+  // fidelity of the room scenario's resolution and bitrate is read against both.
+  const [janus, coturn, pages] = await Promise.all([startJanus({ record: true }), startCoturn(pki.leaves.valid, { secret }), startFlowPages()]);
   const lab = scenarioLab(`browser: { args: ${JSON.stringify(LOOPBACK_ARGS)}, cache_dir: ${TEST_CACHE} }
 trust: { extra_ca_files: [${pki.caFile}] }
 credentials: { turn: { secret: { env: VIGIE_BENCH_TURN_SECRET } } }
@@ -41,9 +103,27 @@ scenarios:
 `);
   const rows: string[] = [];
   const hourly: string[] = [];
+  const janusRows: string[] = [];
   for (const name of ['room', 'pair', 'relay', 'sara']) {
     const results: CheckResult[][] = [];
-    for (let i = 0; i < RUNS; i++) results.push(await lab.run(name));
+    for (let i = 0; i < RUNS; i++) {
+      if (name !== 'room') {
+        results.push(await lab.run(name));
+        continue;
+      }
+      const before = new Set(janus.recordings());
+      const seen: number[] = [];
+      const poll = setInterval(() => void janusVideoBytesPerSecond(janus).then((b) => b && seen.push(b), () => {}), 1000);
+      const run = await lab.run(name);
+      clearInterval(poll);
+      results.push(run);
+      const video = janus.recordings().filter((f) => !before.has(f)).map(readRecording).find((r) => r.kind === 'video');
+      const o = run[0]!.observations;
+      const last = video?.keyframes.at(-1);
+      janusRows.push(
+        `| ${i + 1} | ${o.outbound_frame_width}×${o.outbound_frame_height} | ${last ? `${last.width}×${last.height}` : '–'} (${video?.keyframes.length ?? 0} keyframes) | ${f(Number(o.outbound_bytes_per_second) / 1000, 1)} | ${f(median(seen.slice(-6)) / 1000, 1)} | ${video ? f(video.bytes / video.seconds / 1000, 1) : '–'} |`,
+      );
+    }
     const byCheck = results[0]!.map((_, j) => results.map((r) => r[j]!));
     for (const runs of byCheck) {
       const o = (k: string) => runs.map((r) => r.observations[k]).filter((v): v is number => typeof v === 'number');
@@ -61,6 +141,7 @@ scenarios:
       hourly.push(`${label}: ${f(bytes / 1e6)} MB per run × ${n} runs/h (default \`${def.defaults.schedule}\`) = ${f((bytes * n) / 1e6, 1)} MB/h, ${f((bytes * n * 8) / 3600 / 1000, 1)} kbit/s on average`);
     }
   }
+  const reused = await reusedBrowserRuns(lab, ['room', 'relay']);
   await Promise.all([janus.stop(), coturn.stop(), pages.close()]);
 
   // One browser per run versus one kept browser with a fresh context per run.
@@ -107,9 +188,22 @@ scenarios:
   log('|---|---|---|---|---|---|---|');
   for (const r of rows) log(r);
   log('');
+  log('What Janus itself received during the `room` runs, against what the scenario reported (Janus is an SFU and never decodes: the frame size comes from the VP8 keyframe headers in its recording of the stream, `.mjr`; the bitrate from its admin API, `handle_info` → `webrtc.media` → video `stats.in.bytes_lastsec`, median of the last 6 one-second samples, and from the recording, RTP headers included):');
+  log('');
+  log('| run | frame size reported (outbound) | frame size Janus received (last keyframe) | video kB/s reported | Janus admin API kB/s | Janus recording kB/s |');
+  log('|---|---|---|---|---|---|');
+  for (const r of janusRows) log(r);
+  log('');
   log('Bandwidth of the default schedules (bytes sent plus received by the browser, per scenario entry):');
   log('');
   for (const h of hourly) log(`- ${h}`);
+  log('');
+  log('');
+  log(`Full runs with one browser kept across ${RUNS} runs (a fresh context per run, closed after it) against the same runs launching a browser each (the table above). Memory: peak PSS of the browser tree over the runs; the kept browser also idles at its figure between runs:`);
+  log('');
+  log('| scenario | mode | ok | wall (s) | ICE connected (s) | first 720p frame after ICE (s) | browser memory peak (MiB) |');
+  log('|---|---|---|---|---|---|---|');
+  for (const r of reused) log(r);
   log('');
   log(
     `Browser lifecycle: launch + context + blank page + close, 5 times: median ${f(launches.sort((a, b) => a - b)[2]!, 0)} ms; a fresh context + page in a kept browser: median ${f(contexts.sort((a, b) => a - b)[2]!, 0)} ms; the kept browser idles at ${f(idle / 2 ** 20, 0)} MiB (PSS of its tree) between runs. Runs are minutes apart, so the probe launches one browser per run: it pays well under a second per run and holds no browser memory between runs, and a crash cannot leak into the next run.`,

@@ -25,4 +25,7 @@ const cpu = process.cpuUsage(cpu0);
 const ok = results.filter((r) => r.status === 'ok').length;
 const rtts = results.map((r) => r.observations.rtt_seconds).filter((v): v is number => typeof v === 'number').sort((a, b) => a - b);
 const medianRttMs = rtts.length ? rtts[Math.floor(rtts.length / 2)]! * 1000 : null;
-console.log(JSON.stringify({ kind, count: results.length, ok, medianRttMs, rttsMs: rtts.map((x) => x * 1000), wallSeconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+// Each check's phase timings (ms), in run order, for comparison with a capture of the same run.
+const phasesMs: Record<string, number[]> = {};
+for (const r of results) for (const [phase, s] of Object.entries(r.phases)) if (typeof s === 'number') (phasesMs[phase] ??= []).push(s * 1000);
+console.log(JSON.stringify({ kind, count: results.length, ok, medianRttMs, rttsMs: rtts.map((x) => x * 1000), phasesMs, wallSeconds: wall, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));

@@ -3,7 +3,8 @@
 // (/usr/share/janus/demos, janus-demos) are served by a small static server; only settings.js is
 // replaced so the pages talk to this instance. The pages are otherwise as Debian ships them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -21,6 +22,10 @@ export interface JanusLab {
   room: number;
   /** A room that does not exist (joining it fails). */
   missingRoom: number;
+  /** Janus's recordings of what it received (`.mjr`, with `record: true`). */
+  recordings(): string[];
+  /** Every handle's `handle_info` from the admin API (loopback lab only). */
+  handles(): Promise<Record<string, unknown>[]>;
   /** Display names of the room's participants, from Janus's own API (listparticipants). */
   participants(): Promise<string[]>;
   log(): string;
@@ -66,11 +71,13 @@ export interface JanusInNamespace {
  * namespace, where the pages are served by the lab's platform side (`settingsJs` gives their
  * settings.js) and only `stop()` and `log()` are meant to be used from here.
  */
-export async function startJanus(opts: { bitrate?: number; room?: number; inNamespace?: JanusInNamespace } = {}): Promise<JanusLab> {
+export async function startJanus(opts: { bitrate?: number; room?: number; inNamespace?: JanusInNamespace; record?: boolean } = {}): Promise<JanusLab> {
   const room = opts.room ?? 1234;
   const ns = opts.inNamespace;
   const dir = mkdtempSync(join(tmpdir(), 'vigie-janus-'));
-  const [apiPort, pagePort] = ns ? [ns.apiPort, 0] : [await closedPort(), await closedPort()];
+  const [apiPort, pagePort, adminPort] = ns ? [ns.apiPort, 0, 0] : [await closedPort(), await closedPort(), await closedPort()];
+  // The admin API (loopback lab only) says what Janus itself received: the benchmarks compare it with the probe's figures.
+  const adminSecret = randomBytes(12).toString('hex');
   if (ns) {
     writeFileSync(join(dir, 'cert.pem'), ns.cert.chain);
     writeFileSync(join(dir, 'key.pem'), ns.cert.key);
@@ -86,6 +93,7 @@ export async function startJanus(opts: { bitrate?: number; room?: number; inName
   events_folder = "${LIB}/events"
   loggers_folder = "${LIB}/loggers"
   debug_level = 4
+  admin_secret = "${adminSecret}"
   log_to_stdout = true
 }
 media: { rtp_port_range = "${rtpBase}-${rtpBase + 49}" }
@@ -105,7 +113,7 @@ admin: { admin_http = false admin_https = false }
 cors: { }
 `
       : `general: { json = "compact" base_path = "/janus" http = true port = ${apiPort} ip = "127.0.0.1" https = false }
-admin: { admin_http = false admin_https = false }
+admin: { admin_base_path = "/admin" admin_http = true admin_port = ${adminPort} admin_ip = "127.0.0.1" admin_https = false }
 cors: { }
 `,
   );
@@ -121,10 +129,12 @@ room-${room}: {
   fir_freq = 10
   videocodec = "vp8"
   audiocodec = "opus"
-  record = false
+  record = ${opts.record ? `true
+  rec_dir = "${join(dir, 'rec')}"` : 'false'}
 }
 `,
   );
+  if (opts.record) mkdirSync(join(dir, 'rec'));
   const argv = ['janus', '-F', dir, '-C', join(dir, 'janus.jcfg')];
   const child: ChildProcess = ns ? spawn('ip', ['netns', 'exec', ns.netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -159,6 +169,18 @@ room-${room}: {
       await janusRequest(`${api}/${session}`, { janus: 'destroy' });
       const data = (answer.plugindata as { data: { participants?: { display?: string }[] } }).data;
       return (data.participants ?? []).map((p) => p.display ?? '');
+    },
+    recordings: () => (existsSync(join(dir, 'rec')) ? readdirSync(join(dir, 'rec')).filter((f) => f.endsWith('.mjr')).map((f) => join(dir, 'rec', f)) : []),
+    handles: async () => {
+      const admin = `http://127.0.0.1:${adminPort}/admin`;
+      const ask = (url: string, body: Record<string, unknown>) => janusRequest(url, { ...body, admin_secret: adminSecret });
+      const out: Record<string, unknown>[] = [];
+      for (const session of ((await ask(admin, { janus: 'list_sessions' })).sessions as number[]) ?? []) {
+        for (const handle of ((await ask(`${admin}/${session}`, { janus: 'list_handles' })).handles as number[]) ?? []) {
+          out.push((await ask(`${admin}/${session}/${handle}`, { janus: 'handle_info' })).info as Record<string, unknown>);
+        }
+      }
+      return out;
     },
     log: () => log,
     stop: async () => {

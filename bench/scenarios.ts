@@ -194,6 +194,8 @@ scenarios:
   log('|---|---|---|---|---|---|');
   for (const r of janusRows) log(r);
   log('');
+  log('The recording agrees with the scenario within a few percent (it counts RTP headers, the scenario counts payload). The admin API counts more: every byte that reaches the video m-line, including the padding and retransmissions Chromium sends to probe the bandwidth, which the recording leaves out.');
+  log('');
   log('Bandwidth of the default schedules (bytes sent plus received by the browser, per scenario entry):');
   log('');
   for (const h of hourly) log(`- ${h}`);

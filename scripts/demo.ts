@@ -40,6 +40,7 @@ const dir = join(root, '.lab', 'demo');
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const port = Number(values.port);
+const every = (schedule: string, kinds: string[]) => Object.fromEntries(kinds.map((k) => [k, { schedule }]));
 
 const closables: Closable[] = [];
 const children: ChildProcess[] = [];
@@ -72,19 +73,8 @@ try {
       { name: 'salle-test', kind: 'janus-videoroom', platform: 'lab', participants: 2, url: `${janus.pages}/videoroomtest.html`, room: janus.room, schedule: '*/5 * * * *' },
       { name: 'relais-turn', kind: 'turn-relay', platform: 'lab', server: 'visio.lab.test', port: 3478, tls_port: 443, schedule: '*/10 * * * *' },
     ],
-    checks: {
-      dns: { schedule: '*/30 * * * * *' },
-      tcp: { schedule: '*/30 * * * * *' },
-      http: { schedule: '*/30 * * * * *' },
-      stun: { schedule: '*/30 * * * * *' },
-      tls: { schedule: '* * * * *' },
-      ocsp: { schedule: '* * * * *' },
-      turn: { schedule: '* * * * *' },
-      turns: { schedule: '* * * * *' },
-      clock: { schedule: '* * * * *' },
-      proxy: { schedule: '* * * * *' },
-      relay: { schedule: '*/2 * * * *' },
-    },
+    // Fast schedules so that a fault shows within a minute; the relay test's stream every 2 min.
+    checks: { ...every('*/30 * * * * *', ['dns', 'tcp', 'http', 'stun']), ...every('* * * * *', ['tls', 'ocsp', 'turn', 'turns', 'clock', 'proxy']), relay: { schedule: '*/2 * * * *' } },
   });
 
   const [cmd, ...args] = lab.vigie(['run', '--config', lab.configFile]);

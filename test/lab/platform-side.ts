@@ -4,11 +4,10 @@
 // an SNTP server with a chosen skew, the hospital's NTLM-only proxy, and a TLS-intercepting
 // middlebox (DPI); Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { startDns, startHttps, startProxy, startSntp, type Closable, type DnsZone } from './servers.ts';
+import { listen, startDns, startHttps, startProxy, startSntp, type Closable, type DnsZone } from './servers.ts';
 import type { LabCert } from './pki.ts';
 import { staticDemos } from './janus.ts';
 
@@ -33,50 +32,32 @@ export interface PlatformSpec {
  */
 function startDpi(spec: PlatformSpec['dpi']): Promise<Closable[]> {
   return Promise.all(
-    spec.routes.map(
-      (route) =>
-        new Promise<Closable>((resolve) => {
-          const sockets = new Set<net.Socket>();
-          const server = tls.createServer({ cert: spec.cert.chain, key: spec.cert.key }, (client) => {
-            sockets.add(client);
-            client.on('close', () => sockets.delete(client));
-            client.on('error', () => client.destroy());
-            client.once('data', (first: Buffer) => {
-              if (!/^[A-Z]{3,7} \S+ HTTP\/1\.[01]\r\n/.test(first.toString('latin1', 0, 64))) return void client.destroy();
-              const up = tls.connect({ host: route.upstream, port: route.upstreamPort, servername: client.servername || undefined, rejectUnauthorized: false }, () => {
-                up.write(first);
-                up.pipe(client).pipe(up);
-              });
-              up.on('error', () => client.destroy());
-              client.on('close', () => up.destroy());
-            });
+    spec.routes.map((route) => {
+      const server = tls.createServer({ cert: spec.cert.chain, key: spec.cert.key }, (client) => {
+        client.on('error', () => client.destroy());
+        client.once('data', (first: Buffer) => {
+          if (!/^[A-Z]{3,7} \S+ HTTP\/1\.[01]\r\n/.test(first.toString('latin1', 0, 64))) return void client.destroy();
+          const up = tls.connect({ host: route.upstream, port: route.upstreamPort, servername: client.servername || undefined, rejectUnauthorized: false }, () => {
+            up.write(first);
+            up.pipe(client).pipe(up);
           });
-          server.listen(route.port, spec.host, () =>
-            resolve({
-              port: route.port,
-              close: () =>
-                new Promise((r) => {
-                  for (const s of sockets) s.destroy();
-                  server.close(() => r());
-                }),
-            }),
-          );
-        }),
-    ),
+          up.on('error', () => client.destroy());
+          client.on('close', () => up.destroy());
+        });
+      });
+      return listen(server, spec.host, route.port);
+    }),
   );
 }
 
-function listenTls(server: https.Server, at: { host: string; port: number }): Promise<Closable> {
-  return new Promise((resolve) => server.listen(at.port, at.host, () => resolve({ port: at.port, close: () => new Promise((r) => (server.closeAllConnections(), server.close(() => r()))) })));
-}
-
+/** The CA issuers URL: the platform CA in DER, as crt.sectigo.com serves it. */
 function startIssuers(spec: PlatformSpec['issuers']): Promise<Closable> {
   const der = readFileSync(spec.derFile);
   const server = http.createServer((req, res) => {
     if (req.url === '/root.der') return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(der);
     res.writeHead(404).end();
   });
-  return new Promise((resolve) => server.listen(spec.port, spec.host, () => resolve({ port: spec.port, close: () => new Promise((r) => server.close(() => r())) })));
+  return listen(server, spec.host, spec.port);
 }
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as PlatformSpec;
@@ -87,7 +68,7 @@ const servers: Closable[] = [
   await startSntp(spec.ntp.skewSeconds, { host: spec.ntp.host, port: 123 }),
   await startProxy('ntlm', undefined, { host: spec.proxy.host, port: spec.proxy.port }),
   ...(await startDpi(spec.dpi)),
-  ...(spec.janusPages ? [await listenTls(https.createServer({ cert: spec.webCert.chain, key: spec.webCert.key }, staticDemos(spec.janusPages.settings)), spec.janusPages)] : []),
+  ...(spec.janusPages ? [await listen(https.createServer({ cert: spec.webCert.chain, key: spec.webCert.key }, staticDemos(spec.janusPages.settings)), spec.janusPages.host, spec.janusPages.port)] : []),
 ];
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => void Promise.all(servers.map((s) => s.close())).then(() => process.exit(0)));

@@ -23,7 +23,8 @@ function closeServer(server: net.Server): Promise<void> {
   });
 }
 
-function listen(server: net.Server, host = '127.0.0.1', port = 0): Promise<Closable> {
+/** Listens on host:port (loopback, port 0 by default); close() also ends the open connections. */
+export function listen(server: net.Server, host = '127.0.0.1', port = 0): Promise<Closable> {
   const sockets = new Set<net.Socket>();
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);

@@ -44,7 +44,7 @@ export function probeAgent(rec: CheckRecorder, url: URL, ctx: ProbeContext, prox
   const port = Number(url.port || (https ? 443 : 80));
   return new Agent({
     connections: 1,
-    pipelining: 0,
+    pipelining: 1,
     connect: (_opts, cb) => {
       const open = async (): Promise<net.Socket> => {
         if (proxy && https) return openTunnel(rec, proxy, url.hostname, port, ctx);
@@ -106,7 +106,9 @@ async function fetchOnce(
     for (const [k, v] of Object.entries(res.headers)) for (const x of Array.isArray(v) ? v : [v ?? '']) raw.push(k, x);
     return { status: res.statusCode, headers: res.headers, rawProxySchemes: forward ? authSchemes(raw) : [], bytes };
   } finally {
-    agent.destroy().catch(() => {});
+    // The request is over (answered, failed or aborted): close() ends the socket without the
+    // error object (and its stack trace) that destroy() makes, a tenth of a check's CPU.
+    agent.close().catch(() => {});
   }
 }
 

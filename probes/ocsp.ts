@@ -15,6 +15,7 @@ import { proxyFor } from './proxy-route.ts';
 import type { Reason } from './reasons.ts';
 import { CheckRecorder, classifyNetworkError } from './result.ts';
 import { handshake } from './tls.ts';
+import { peerChain } from './trust.ts';
 
 const OID_AIA = '1.3.6.1.5.5.7.1.1';
 const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
@@ -170,11 +171,11 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   try {
     const { socket } = await resolveAndConnect(rec, target.host, target.port ?? 443, ctx);
     const s = await rec.phase('tls', () => handshake(socket, target.host, ctx.signal, ['http/1.1'], (r) => (stapled = r)));
-    const peer = s.getPeerCertificate(true);
+    const [peer, peerIssuer] = peerChain(s);
     s.destroy();
-    if (!peer.raw) return rec.fail('tls_handshake_failed', 'server sent no certificate');
+    if (!peer) return rec.fail('tls_handshake_failed', 'server sent no certificate');
     leaf = parseCertificate(peer.raw);
-    if (peer.issuerCertificate?.raw && !peer.issuerCertificate.raw.equals(peer.raw)) issuer = parseCertificate(peer.issuerCertificate.raw);
+    if (peerIssuer) issuer = parseCertificate(peerIssuer.raw);
   } catch (e) {
     const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
     return rec.fail(c.reason === 'internal_error' ? 'tls_handshake_failed' : c.reason, c.message);

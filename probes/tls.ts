@@ -7,7 +7,7 @@ import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './
 import { resolveAndConnect } from './connect.ts';
 import { CheckRecorder, classifyNetworkError } from './result.ts';
 import type { Reason } from './reasons.ts';
-import { probeSecureContext, rootSource } from './trust.ts';
+import { peerChain, probeSecureContext, rootSource } from './trust.ts';
 
 const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 const PROTOCOL_TO_VERSION: Record<string, (typeof TLS_VERSIONS)[number]> = { TLSv1: '1.0', 'TLSv1.1': '1.1', 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };
@@ -73,15 +73,6 @@ export const spkiSha256 = byDer((raw: Buffer): string => {
 });
 
 /** The chain as validated, leaf first (Node completes it with the trust anchor when it knows it). */
-function chainOf(peer: tls.DetailedPeerCertificate): Buffer[] {
-  const out: Buffer[] = [];
-  let c: tls.DetailedPeerCertificate | undefined = peer;
-  while (c?.raw && out.length < 10 && !out.some((x) => x.equals(c!.raw))) {
-    out.push(c.raw);
-    c = c.issuerCertificate;
-  }
-  return out;
-}
 
 interface ChainFacts {
   above: PeerCertificateInfo[];
@@ -196,9 +187,9 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
       if (net.reason !== 'internal_error') return rec.fail(net.reason, net.message);
       return rec.fail('tls_handshake_failed', (e as Error).message);
     }
-    const peer = s.getPeerCertificate(true);
-    if (!peer.raw) return rec.fail('tls_handshake_failed', 'server sent no certificate');
-    const leaf = describeCertificate(peer.raw);
+    const chain = peerChain(s).map((c) => c.raw);
+    if (!chain[0]) return rec.fail('tls_handshake_failed', 'server sent no certificate');
+    const leaf = describeCertificate(chain[0]);
     const version = PROTOCOL_TO_VERSION[s.getProtocol() ?? ''];
     rec.observe('tls_version', version ?? s.getProtocol());
     rec.observe('cipher', s.getCipher().name);
@@ -212,13 +203,11 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
     rec.observe('days_to_expiry', Math.round(((leaf.notAfter - Date.now() / 1000) / 86400) * 10) / 10);
     rec.observe('trusted', s.authorized);
     rec.observe('authorization_error', s.authorizationError ? String(s.authorizationError) : null);
-    const issuer = peer.issuerCertificate;
-    if (issuer?.raw && issuer !== peer && !issuer.raw.equals(peer.raw)) {
-      const info = describeCertificate(issuer.raw);
+    if (chain[1]) {
+      const info = describeCertificate(chain[1]);
       rec.observe('issuer_subject', info.subject);
       rec.observe('issuer_sha256', info.sha256);
     }
-    const chain = chainOf(peer);
     const above = chain.slice(1).map(describeCertificate);
     const root = chain.length > 1 ? above.at(-1) : undefined;
     const anchor = root && root.subject === root.issuer ? rootSource(chain.at(-1)!) : undefined;

@@ -1,6 +1,7 @@
 // The trust store the probe validates against: the system store plus NODE_EXTRA_CA_CERTS (Node's
 // bundled roots when the system store is empty, as in a minimal container). Built once: a
 // SecureContext with ~150 roots costs milliseconds, too much to pay per check.
+import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 
 let shared: tls.SecureContext | undefined;
@@ -28,6 +29,45 @@ export function setExtraRoots(pems: readonly string[]): void {
   operatorDer = new Set(pems.map(pemToDerHex));
   shared = undefined;
   roots = undefined;
+  bySubject = undefined;
+}
+
+let bySubject: Map<string, X509Certificate[]> | undefined;
+
+/** The trusted root that issued `cert` (the anchor a server need not send), from the probe's store. */
+export function storeIssuerOf(cert: X509Certificate): X509Certificate | undefined {
+  if (!bySubject) {
+    bySubject = new Map();
+    for (const pem of trustedRoots()) {
+      try {
+        const x = new X509Certificate(pem);
+        bySubject.set(x.subject, [...(bySubject.get(x.subject) ?? []), x]);
+      } catch {
+        // a root OpenSSL cannot parse cannot anchor a chain either
+      }
+    }
+  }
+  return bySubject.get(cert.issuer)?.find((root) => cert.checkIssued(root) && cert.verify(root.publicKey));
+}
+
+/**
+ * The peer's chain as the server sent it, leaf first, completed with the store's anchor when the
+ * server left it out. Lazy X509Certificate objects: getPeerCertificate(true) builds a full JS
+ * object per certificate and was a quarter of a TLS check's CPU.
+ */
+export function peerChain(s: tls.TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  let c = s.getPeerX509Certificate();
+  while (c && out.length < 10 && !out.some((x) => x.raw.equals(c!.raw))) {
+    out.push(c);
+    c = c.issuerCertificate;
+  }
+  const last = out.at(-1);
+  if (last && !last.checkIssued(last)) {
+    const anchor = storeIssuerOf(last);
+    if (anchor) out.push(anchor);
+  }
+  return out;
 }
 
 let bundledDer: Set<string> | undefined;

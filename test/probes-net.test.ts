@@ -19,6 +19,7 @@ beforeAll(async () => {
   s.wronghost = await startHttps(pki.leaves.wronghost);
   s.selfsigned = await startHttps(pki.leaves.selfsigned);
   s.tls10 = await startHttps(pki.leaves.valid, { tls10Only: true });
+  s.leafOnly = await startHttps({ ...pki.leaves.valid, chain: pki.leaves.valid.cert });
   s.http = await startHttp();
   s.silent = await startSilentTcp();
   refusedPort = await closedPort();
@@ -74,6 +75,11 @@ describe('tls probe', () => {
       expect(typeof r.observations.leaf_sha256).toBe('string');
     });
   }
+  it('a server that sends its leaf alone: the chain is completed with the anchor from the trust store', async () => {
+    const r = await runProbe('tls', target({ host: 'localhost', port: s.leafOnly!.port }));
+    expect(r).toMatchObject({ status: 'ok', reason: 'ok' });
+    expect(r.observations).toMatchObject({ issuer_subject: 'O=Vigie Lab, CN=Vigie Lab Root CA', chain_subjects: ['O=Vigie Lab, CN=Vigie Lab Root CA'], root_source: 'operator', interception: 'none' });
+  });
   it('reports days to expiry and the expiry timestamp', async () => {
     const r = await runProbe('tls', target({ host: 'localhost', port: s.valid!.port }));
     expect(r.observations.days_to_expiry).toBeGreaterThan(360);

@@ -13,6 +13,8 @@ export interface WirePacket {
   dstPort: number;
   /** TCP flags byte (0 for UDP). */
   flags: number;
+  /** Size on the wire: the IP packet's total length. */
+  ipBytes: number;
   payload: Buffer;
 }
 
@@ -43,6 +45,7 @@ export function readPcap(file: string): WirePacket[] {
       srcPort: l4.readUInt16BE(0),
       dstPort: l4.readUInt16BE(2),
       flags: tcp ? l4[13]! : 0,
+      ipBytes: ip.readUInt16BE(2),
       payload: l4.subarray(tcp ? (l4[12]! >> 4) * 4 : 8),
     });
   }

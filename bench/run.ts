@@ -17,6 +17,7 @@ import { median, wireStunRtts } from './pcap.ts';
 import { benchScenarios } from './scenarios.ts';
 import { benchScale } from './scale.ts';
 import { relayFidelity, wireFidelity } from './fidelity.ts';
+import { networkFootprint } from './footprint.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
 import { stunClientCost, uclientCost } from './coturn-peer.ts';
 import { type BlackboxCost, startBlackbox } from './blackbox.ts';
@@ -204,6 +205,22 @@ log('|---|---|---|---|---|---|---|---|');
 for (const r of relayRows) log(`| ${r.fault} | ${r.status} | ${r.sent} | ${r.nftDropped === null ? '–' : `${r.nftDropped} (${f((r.nftDropped / r.sent) * 100, 2)} %)`} | ${f(r.reportedLoss * 100, 2)} % | ${f(r.wireLoss * 100, 2)} % | ${f(r.reportedJitterMs, 3)} | ${f(r.wireJitterMs, 3)} |`);
 log('');
 log('Loss is exact: nftables\' counter, the capture and the probe count the same packets. Jitter agrees within 0.1 ms when nothing queues (a lost packet makes both sides compare non-consecutive packets; the probe\'s clock adds its few tens of microseconds). Under the tbf cap the probe reports the jitter the queue adds while the capture cannot: tcpdump timestamps an outgoing packet when it leaves the queue, so the delay spent in the hospital\'s own egress queue (what a saturated uplink does to media) is visible only to the sender\'s clock.');
+
+// Bytes per hour on the hospital's link with the default schedules (embedded catalog, default config).
+const planKinds = await runJson<Record<string, { checks: number; schedule: string }>>([join(root, 'bench', 'plan-kinds.ts')]);
+const footprint = await networkFootprint(tmp, planKinds);
+const totalPerHour = footprint.reduce((a, k) => a + k.bytesPerHour, 0);
+log('');
+log('## Network footprint of the default schedules');
+log('');
+log('Bytes on the wire per check (IP, both ways, DNS lookups included) measured by tcpdump on the fault lab\'s hospital interface while `vigie check --kind K` runs there; times the checks the embedded catalog plans with the default config and the runs per hour of each kind\'s default schedule:');
+log('');
+log('| kind | bytes per check (lab) | checks planned (embedded catalog) | default schedule | runs per hour | MB per hour |');
+log('|---|---|---|---|---|---|');
+for (const k of footprint) log(`| ${k.kind} | ${f(k.bytesPerCheck, 0)} | ${k.checks} | \`${k.schedule}\` | ${f(k.runsPerHour, 0)} | ${f(k.bytesPerHour / 1e6, 2)} |`);
+log(`| **all** | | ${footprint.reduce((a, k) => a + k.checks, 0)} | | | **${f(totalPerHour / 1e6, 1)}** (${f((totalPerHour * 8) / 3600 / 1000, 1)} kbit/s on average) |`);
+log('');
+log('Not in this total: the relay test (planned only for flows with TURN credentials: about 1 MB per run, 4 MB per hour and flow, above) and the browser scenarios (below), which a site enables per platform. The lab\'s certificates are small (one P-256 leaf and its root); real chains (Sectigo: leaf, intermediate, RSA) add about 3 kB to each TLS, OCSP and HTTP check.');
 
 await benchScenarios(pki, log);
 writeFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);

@@ -79,7 +79,8 @@ function baseConfig(a: Record<string, string>): Record<string, unknown> {
     trust: { extra_ca_files: ['pki/platform/ca.pem'] },
     jitter: '0s',
     credentials: { turn: { secret: { env: 'VIGIE_LAB_TURN_SECRET' } } },
-    service_credentials: { 'visio.lab.test': 'turn' },
+    // By name for the probe's checks; by address for Chromium, which the demo points at the address.
+    service_credentials: { 'visio.lab.test': 'turn', [a.MEDIA!]: 'turn' },
     checks: {
       tcp: { timeout: '3s' },
       tls: { timeout: '4s' },

@@ -2,7 +2,6 @@
 //  - TCP connect and TURN allocation times against tcpdump's timing of the same packets (loopback);
 //  - the relay test's loss and jitter against what nftables dropped (its counters) and what the
 //    wire carried (a capture on the hospital's interface), in the fault lab's namespaces.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { CheckResult } from '../probes/contract.ts';
@@ -10,23 +9,13 @@ import { startCoturn } from '../test/lab/coturn.ts';
 import { startFaultLab } from '../test/lab/fault-lab.ts';
 import type { LabPki } from '../test/lab/pki.ts';
 import { startHttps } from '../test/lab/servers.ts';
-import { median, readPcap, stunTransactions, wireTcpHandshakes } from './pcap.ts';
+import { median, readPcap, startCapture, stunTransactions, wireTcpHandshakes } from './pcap.ts';
 
 type RunJson = <T>(args: string[], env?: Record<string, string>) => Promise<T>;
 interface WorkerOut {
   count: number;
   ok: number;
   phasesMs: Record<string, number[]>;
-}
-
-async function capture(argv: string[], file: string): Promise<() => Promise<void>> {
-  const dump: ChildProcess = spawn(argv[0]!, [...argv.slice(1), '-U', '-n', '-s', '256', '-w', file], { stdio: 'ignore' });
-  await new Promise((r) => setTimeout(r, 1000));
-  return async () => {
-    await new Promise((r) => setTimeout(r, 300));
-    dump.kill('SIGINT');
-    await new Promise((r) => dump.once('exit', r));
-  };
 }
 
 export interface WireFidelity {
@@ -38,7 +27,7 @@ export interface WireFidelity {
 export async function wireFidelity(pki: LabPki, tmp: string, runJson: RunJson, root: string): Promise<WireFidelity> {
   const https = await startHttps(pki.leaves.valid);
   const tcpPcap = join(tmp, 'tcp.pcap');
-  let stop = await capture(['tcpdump', '-i', 'lo', 'tcp', 'port', String(https.port)], tcpPcap);
+  let stop = await startCapture(tcpPcap, 'lo', ['tcp', 'port', String(https.port)]);
   const tcp = await runJson<WorkerOut>([join(root, 'bench', 'worker.ts'), 'tcp', '127.0.0.1', String(https.port), '500', '1']);
   await stop();
   await https.close();
@@ -47,7 +36,7 @@ export async function wireFidelity(pki: LabPki, tmp: string, runJson: RunJson, r
   const login = { username: 'fidelity', password: randomBytes(12).toString('hex') };
   const coturn = await startCoturn(pki.leaves.valid, { user: login.username, password: login.password });
   const turnPcap = join(tmp, 'turn.pcap');
-  stop = await capture(['tcpdump', '-i', 'lo', 'udp', 'port', String(coturn.port)], turnPcap);
+  stop = await startCapture(turnPcap, 'lo', ['udp', 'port', String(coturn.port)]);
   const turn = await runJson<WorkerOut>([join(root, 'bench', 'worker.ts'), 'turn', '127.0.0.1', String(coturn.port), '300', '1'], {
     VIGIE_BENCH_TURN_USER: login.username,
     VIGIE_BENCH_TURN_PASSWORD: login.password,
@@ -114,7 +103,7 @@ export async function relayFidelity(tmp: string): Promise<RelayFidelityRow[]> {
       await lab.apply(fault.rate ? 'saturated' : 'none');
       if (fault.nft) lab.net.run(lab.net.hospital, 'nft', ['-f', '-'], `table inet vigie_fault {\n chain out {\n  type filter hook output priority 0; policy accept;\n  ${fault.nft}\n }\n}\n`);
       const pcap = join(tmp, `relay-${rows.length}.pcap`);
-      const stop = await capture(['ip', 'netns', 'exec', lab.net.hospital, 'tcpdump', '-i', lab.net.hospitalIf, 'udp', 'port', '3478', 'and', 'greater', '200'], pcap);
+      const stop = await startCapture(pcap, lab.net.hospitalIf, ['udp', 'port', '3478', 'and', 'greater', '200'], lab.net.hospital);
       const { results } = await lab.check(['--kind', 'relay']);
       await stop();
       const r = results.find((x) => x.kind === 'relay') as CheckResult;

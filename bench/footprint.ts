@@ -1,10 +1,9 @@
 // Bytes per hour on the hospital's link with the default schedules: each check kind run by
 // `vigie check --kind K` in the fault lab's hospital namespace while tcpdump counts every IP byte on
 // its interface, then multiplied by the embedded catalog's plan (checks per kind, default schedule).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { startFaultLab } from '../test/lab/fault-lab.ts';
-import { readPcap } from './pcap.ts';
+import { readPcap, startCapture } from './pcap.ts';
 
 export interface KindFootprint {
   kind: string;
@@ -32,12 +31,9 @@ export async function networkFootprint(tmp: string, plan: Record<string, { check
   try {
     for (const kind of ['dns', 'tcp', 'tls', 'ocsp', 'http', 'stun', 'turn', 'turns', 'clock']) {
       const pcap = join(tmp, `footprint-${kind}.pcap`);
-      const dump: ChildProcess = spawn('ip', ['netns', 'exec', lab.net.hospital, 'tcpdump', '-i', lab.net.hospitalIf, '-U', '-n', '-s', '96', '-w', pcap, 'ip'], { stdio: 'ignore' });
-      await new Promise((r) => setTimeout(r, 1000));
+      const stop = await startCapture(pcap, lab.net.hospitalIf, ['ip'], lab.net.hospital);
       const { results } = await lab.check(['--kind', kind]);
-      await new Promise((r) => setTimeout(r, 500));
-      dump.kill('SIGINT');
-      await new Promise((r) => dump.once('exit', r));
+      await stop();
       const n = results.filter((r) => r.kind === kind).length;
       const bytes = readPcap(pcap).reduce((sum, p) => sum + p.ipBytes, 0);
       const p = plan[kind];

@@ -1,7 +1,34 @@
 // Reads classic pcap files (tcpdump -w) of IPv4 UDP and TCP, and measures from them what the wire
 // saw, outside the probe: STUN and TURN round trips (requests paired with answers by transaction
 // id), TCP handshakes (SYN to SYN-ACK), and the relay test's stream (sequence numbers, arrival times).
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+
+/**
+ * Starts tcpdump on `iface` (inside `netns` when given) writing `filter`'s packets to `file`;
+ * resolves once it listens, with a stop() that ends it. Immediate mode: without it libpcap hands
+ * packets over in blocks, and the packets of a short run are still in the ring when it is stopped.
+ */
+export async function startCapture(file: string, iface: string, filter: string[], netns?: string): Promise<() => Promise<void>> {
+  const argv = [...(netns ? ['ip', 'netns', 'exec', netns] : []), 'tcpdump', '--immediate-mode', '-i', iface, '-U', '-n', '-s', '256', '-w', file, ...filter];
+  const dump = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);
+    dump.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (!err.includes('listening on')) return;
+      clearTimeout(timer);
+      resolve();
+    });
+    dump.once('exit', () => (clearTimeout(timer), reject(new Error(`tcpdump exited: ${err}`))));
+  });
+  return async () => {
+    await new Promise((r) => setTimeout(r, 200));
+    dump.kill('SIGINT');
+    await new Promise((r) => (dump.exitCode !== null ? r(null) : dump.once('exit', r)));
+  };
+}
 
 export interface WirePacket {
   /** Capture time, ms. */

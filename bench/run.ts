@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startCoturn } from '../test/lab/coturn.ts';
 import { makeOcspLab } from '../test/lab/ocsp-pki.ts';
 import { runRcpScenario } from '../test/lab/rcp-scenario.ts';
-import { median, wireStunRtts } from './pcap.ts';
+import { median, startCapture, wireStunRtts } from './pcap.ts';
 import { benchScenarios } from './scenarios.ts';
 import { benchScale } from './scale.ts';
 import { relayFidelity, wireFidelity } from './fidelity.ts';
@@ -86,12 +86,9 @@ const turnVigie = await runJsonEnv<{ count: number; ok: number; wallSeconds: num
   VIGIE_BENCH_TURN_PASSWORD: turnLogin.password,
 });
 const pcap = join(tmp, 'stun.pcap');
-const dump = spawn('tcpdump', ['-i', 'lo', '-U', '-n', '-s', '200', '-w', pcap, 'udp', 'port', String(coturn.port)], { stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 1000));
+const stopDump = await startCapture(pcap, 'lo', ['udp', 'port', String(coturn.port)]);
 const serial = await runJson<{ rttsMs: number[] }>([join(root, 'bench', 'worker.ts'), 'stun', '127.0.0.1', String(coturn.port), '1000', '1']);
-await new Promise((r) => setTimeout(r, 500));
-dump.kill('SIGINT');
-await new Promise((r) => dump.once('exit', r));
+await stopDump();
 const wire = wireStunRtts(pcap, coturn.port);
 const fidelity = { probeMs: median(serial.rttsMs), wireMs: median(wire), pairs: wire.length };
 // One relay test with the defaults (1.5 Mbps, 1200-byte packets, 5 s) through coturn over UDP.

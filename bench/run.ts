@@ -201,7 +201,7 @@ log('| fault | result | stream packets sent | dropped by nftables (counter) | lo
 log('|---|---|---|---|---|---|---|---|');
 for (const r of relayRows) log(`| ${r.fault} | ${r.status} | ${r.sent} | ${r.nftDropped === null ? '–' : `${r.nftDropped} (${f((r.nftDropped / r.sent) * 100, 2)} %)`} | ${f(r.reportedLoss * 100, 2)} % | ${f(r.wireLoss * 100, 2)} % | ${f(r.reportedJitterMs, 3)} | ${f(r.wireJitterMs, 3)} |`);
 log('');
-log('Loss is exact: nftables\' counter, the capture and the probe count the same packets. Jitter agrees within 0.1 ms when nothing queues (a lost packet makes both sides compare non-consecutive packets; the probe\'s clock adds its few tens of microseconds). Under the tbf cap the probe reports the jitter the queue adds while the capture cannot: tcpdump timestamps an outgoing packet when it leaves the queue, so the delay spent in the hospital\'s own egress queue (what a saturated uplink does to media) is visible only to the sender\'s clock.');
+log('Loss is exact: nftables\' counter, the capture and the probe count the same packets. Jitter agrees within 0.15 ms when nothing queues (a lost packet makes both sides compare non-consecutive packets; the probe\'s clock adds its few tens of microseconds). Under the tbf cap the probe reports the jitter the queue adds while the capture cannot: tcpdump timestamps an outgoing packet when it leaves the queue, so the delay spent in the hospital\'s own egress queue (what a saturated uplink does to media) is visible only to the sender\'s clock.');
 
 // Bytes per hour on the hospital's link with the default schedules (embedded catalog, default config).
 const planKinds = await runJson<Record<string, { checks: number; schedule: string }>>([join(root, 'bench', 'plan-kinds.ts')]);

@@ -72,8 +72,6 @@ export const spkiSha256 = byDer((raw: Buffer): string => {
   return createHash('sha256').update(spki).digest('base64');
 });
 
-/** The chain as validated, leaf first (Node completes it with the trust anchor when it knows it). */
-
 interface ChainFacts {
   above: PeerCertificateInfo[];
   pins: string[];

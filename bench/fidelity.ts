@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { CheckResult } from '../probes/contract.ts';
 import { startCoturn } from '../test/lab/coturn.ts';
 import { startFaultLab } from '../test/lab/fault-lab.ts';
+import type { FaultProfile } from '../test/lab/profiles.ts';
 import type { LabPki } from '../test/lab/pki.ts';
 import { startHttps } from '../test/lab/servers.ts';
 import { median, readPcap, startCapture, stunTransactions, wireTcpHandshakes } from './pcap.ts';
@@ -67,7 +68,7 @@ export interface RelayFidelityRow {
   fault: string;
   status: string;
   sent: number;
-  /** Stream packets nftables dropped (its counter), and that as a share of those sent. */
+  /** Stream packets nftables dropped (its counter). */
   nftDropped: number | null;
   reportedLoss: number;
   wireLoss: number;
@@ -92,41 +93,43 @@ export async function relayFidelity(tmp: string): Promise<RelayFidelityRow[]> {
   const lab = await startFaultLab();
   const rows: RelayFidelityRow[] = [];
   const media = lab.addresses.MEDIA!;
-  const faults: { name: string; nft?: string; rate?: string }[] = [
-    { name: 'none' },
-    { name: 'nftables drops 2 % of the stream', nft: 'udp dport 3478 meta length > 200 numgen random mod 100 < 2 counter drop' },
-    { name: 'nftables drops 10 % of the stream', nft: 'udp dport 3478 meta length > 200 numgen random mod 100 < 10 counter drop' },
-    { name: 'tc tbf 1 Mbit/s each way (saturated)', rate: '1mbit' },
+  // Drops of the stream only (its packets are the large ones), as inline profiles of the lab.
+  const drop = (percent: number): FaultProfile => ({ name: `nftables drops ${percent} % of the stream`, summary: '', fix: '', filter: `udp dport 3478 meta length > 200 numgen random mod 100 < ${percent} counter drop` });
+  const faults: { name: string; profile: string | FaultProfile }[] = [
+    { name: 'none', profile: 'none' },
+    { name: drop(2).name, profile: drop(2) },
+    { name: drop(10).name, profile: drop(10) },
+    { name: 'tc tbf 1 Mbit/s each way (saturated)', profile: 'saturated' },
   ];
   try {
     for (const fault of faults) {
-      await lab.apply(fault.rate ? 'saturated' : 'none');
-      if (fault.nft) lab.net.run(lab.net.hospital, 'nft', ['-f', '-'], `table inet vigie_fault {\n chain out {\n  type filter hook output priority 0; policy accept;\n  ${fault.nft}\n }\n}\n`);
+      const profile = await lab.apply(fault.profile);
       const pcap = join(tmp, `relay-${rows.length}.pcap`);
       const stop = await startCapture(pcap, lab.net.hospitalIf, ['udp', 'port', '3478', 'and', 'greater', '200'], lab.net.hospital);
       const { results } = await lab.check(['--kind', 'relay']);
       await stop();
       const r = results.find((x) => x.kind === 'relay') as CheckResult;
       const out = new Map<number, number>();
-      const back: { seq: number; ts: number }[] = [];
+      const back = new Map<number, number>();
       for (const p of readPcap(pcap)) {
         // ChannelData (4 bytes) then the stream header: seq u32, send time f64, direction u8 (0 = stream).
         const d = p.payload;
         if (d.length < 17 || d[0]! < 0x40 || d[0]! > 0x7f || d[16] !== 0) continue;
         const seq = d.readUInt32BE(4);
         if (p.dst === media) out.set(seq, p.ts);
-        else if (p.src === media && !back.some((b) => b.seq === seq)) back.push({ seq, ts: p.ts });
+        else if (p.src === media && !back.has(seq)) back.set(seq, p.ts);
       }
-      const transits = back.filter((b) => out.has(b.seq)).map((b) => b.ts - out.get(b.seq)!);
+      // In arrival order (a Map keeps insertion order).
+      const transits = [...back].filter(([seq]) => out.has(seq)).map(([seq, ts]) => ts - out.get(seq)!);
       const sent = Number(r.observations.packets_sent ?? 0);
-      const counted = fault.nft ? Number(/counter packets (\d+)/.exec(lab.net.run(lab.net.hospital, 'nft', ['list', 'table', 'inet', 'vigie_fault']))?.[1] ?? NaN) : null;
+      const counted = profile?.filter ? lab.faultPackets() : null;
       rows.push({
         fault: fault.name,
         status: `${r.status}${r.status === 'ok' ? '' : ` (${r.reason})`}`,
         sent,
         nftDropped: counted,
         reportedLoss: Number(r.observations.loss_ratio ?? NaN),
-        wireLoss: sent ? 1 - back.length / sent : NaN,
+        wireLoss: sent ? 1 - back.size / sent : NaN,
         reportedJitterMs: Number(r.observations.jitter_seconds ?? NaN) * 1000,
         wireJitterMs: rfc3550Jitter(transits),
       });

@@ -22,7 +22,7 @@ interface Section {
 }
 
 /** The tables of docs/fault-matrix.md, one section per profile (`## \`name\``). */
-export function readMatrix(text: string): Map<string, Section> {
+function readMatrix(text: string): Map<string, Section> {
   const sections = new Map<string, Section>();
   let current: Section | undefined;
   for (const line of text.split('\n')) {
@@ -42,7 +42,7 @@ export function readMatrix(text: string): Map<string, Section> {
 }
 
 /** How the matrix names a check: `kind host:port/transport`, `dns host`, or the kind alone for the site checks. */
-export const checkName = (r: Pick<CheckResult, 'kind' | 'host' | 'port' | 'transport'>): string =>
+const checkName = (r: Pick<CheckResult, 'kind' | 'host' | 'port' | 'transport'>): string =>
   r.kind === 'clock' || r.kind === 'proxy' ? r.kind : r.kind === 'dns' ? `dns ${r.host}` : `${r.kind} ${r.host}:${r.port}/${r.transport}`;
 
 const matrix = readMatrix(readFileSync(join(import.meta.dirname, '..', 'docs', 'fault-matrix.md'), 'utf8'));

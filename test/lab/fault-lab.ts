@@ -20,7 +20,7 @@ import { createNetLab, type NetLab } from './netns.ts';
 import { loadProfile, substitute, type FaultProfile } from './profiles.ts';
 import type { PlatformSpec } from './platform-side.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
+const VIGIE_BIN = join(import.meta.dirname, '..', '..', 'bin', 'vigie.js');
 /** Last octet of each platform service's address (the portal is the platform's first address, .1). */
 const HOSTS = { WEB_NEW: 5, MEDIA: 10, OCSP: 20, INFRA: 30, PROXY: 40, DPI: 50 } as const;
 const ISSUERS_PORT = 8080;
@@ -44,8 +44,12 @@ export interface FaultLab {
   janus?: { pages: string; room: number };
   /** Chromium resolves with the system's resolver, not the probe's: this flag maps the lab names. */
   chromiumResolverRules: string;
-  /** Applies a profile ("none" for a healthy network), replacing the previous one; `config` is more probe config, merged over the lab's own and under the profile's. */
-  apply(name: string, config?: Record<string, unknown>): Promise<FaultProfile | undefined>;
+  /**
+   * Applies a profile, by name ("none" for a healthy network) or given inline (a benchmark's own
+   * fault), replacing the previous one; `config` is more probe config, merged over the lab's own
+   * and under the profile's.
+   */
+  apply(profile: string | FaultProfile, config?: Record<string, unknown>): Promise<FaultProfile | undefined>;
   /** argv that runs `vigie ARGS` inside the hospital namespace. */
   vigie(args: string[]): string[];
   /** `vigie check --format json` in the hospital namespace under the current profile. */
@@ -131,17 +135,13 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
   try {
     const pki: FaultPki = makeFaultPki(join(dir, 'pki'), a.OCSP!, ISSUERS_PORT);
     const secret = randomBytes(16).toString('hex');
-    const inPlatform = (cmd: string, args: string[], cwd?: string) => {
-      const c = spawn('ip', ['netns', 'exec', net.platform, cmd, ...args], { cwd, stdio: 'ignore' });
-      children.push(c);
-      return c;
-    };
     // coturn as the platform runs it (3478 UDP/TCP, TURN/TLS on 443), and a STUN-only one on the media port.
     coturns.push(await startCoturn(pki.platform, { secret }, { netns: net.platform, ip: a.MEDIA, ports: { port: 3478, tlsPort: 443 } }));
     coturns.push(await startCoturn(pki.platform, { secret }, { netns: net.platform, ip: a.MEDIA, ports: { port: 10000, tlsPort: 10443 }, extra: ['stun-only', 'no-tls'] }));
     // openssl ocsp serves one connection at a time and never gives up on one that sends nothing,
     // so nothing in the lab may connect to it without asking (no bare `tcp` check on it).
-    inPlatform('openssl', ['ocsp', '-index', 'index.txt', '-port', '80', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-CA', 'ca.pem', '-nmin', '60', '-ignore_err'], pki.dir);
+    const ocspArgs = ['ocsp', '-index', 'index.txt', '-port', '80', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-CA', 'ca.pem', '-nmin', '60', '-ignore_err'];
+    children.push(spawn('ip', ['netns', 'exec', net.platform, 'openssl', ...ocspArgs], { cwd: pki.dir, stdio: 'ignore' }));
 
     if (opts.janus) {
       const ready = async () => (await net.runAsync(net.hospital, 'bash', ['-c', `exec 3<>/dev/tcp/${a.MEDIA}/${JANUS_API_PORT}`])).code === 0;
@@ -212,8 +212,8 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
       ...(janus ? { janus: { pages: janus.demos, room: janus.room } } : {}),
       chromiumResolverRules: `--host-resolver-rules=${Object.entries(LAB_NAMES).map(([n, k]) => `MAP ${n} ${a[k]}`).join(', ')}`,
       profile: 'none',
-      async apply(name, config = {}) {
-        const profile = name === 'none' ? undefined : loadProfile(name);
+      async apply(which, config = {}) {
+        const profile = typeof which !== 'string' ? which : which === 'none' ? undefined : loadProfile(which);
         clearFaults();
         await startPlatformSide(profile);
         const overlay = profile?.config ? (parse(substitute(profile.config, a)) as Record<string, unknown>) : {};
@@ -235,18 +235,13 @@ ${rules(profile.nat)}
         if (profile?.rate) {
           for (const [ns, dev] of [[net.hospital, net.hospitalIf], [net.platform, net.platformIf]] as const) net.run(ns, 'tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', profile.rate, 'burst', '16kb', 'latency', '50ms']);
         }
-        lab.profile = name;
+        lab.profile = profile?.name ?? 'none';
         return profile;
       },
-      vigie: (args) => ['ip', 'netns', 'exec', net.hospital, process.execPath, join(ROOT, 'bin', 'vigie.js'), ...args],
+      vigie: (args) => ['ip', 'netns', 'exec', net.hospital, process.execPath, VIGIE_BIN, ...args],
       async check(extra = []) {
-        const argv = lab.vigie(['check', '--config', configFile, '--catalog', catalogFile, '--format', 'json', ...extra]);
-        const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, env: { ...process.env, ...lab.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-        const code = await new Promise<number | null>((r) => child.on('close', r));
+        const args = [VIGIE_BIN, 'check', '--config', configFile, '--catalog', catalogFile, '--format', 'json', ...extra];
+        const { code, stdout, stderr } = await net.runAsync(net.hospital, process.execPath, args, { cwd: dir, env: { ...process.env, ...lab.env } });
         try {
           return { code, results: (JSON.parse(stdout) as { results: CheckResult[] }).results, stderr };
         } catch {

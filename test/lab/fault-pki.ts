@@ -7,13 +7,12 @@ import { join } from 'node:path';
 import { caConfig, EC_KEY, initCaDir, openssl, type LabCert } from './pki.ts';
 
 export interface FaultPki {
+  /** The platform CA's directory (its ca.pem is what the probe trusts, `pki/platform/ca.pem`). */
   dir: string;
-  /** The platform CA (PEM file) and its DER copy served at the CA issuers URL. */
-  caFile: string;
+  /** The platform CA in DER, served at the CA issuers URL. */
   caDerFile: string;
   platform: LabCert;
-  /** The establishment's interception root (PEM file) and the leaf its middlebox presents. */
-  enterpriseCaFile: string;
+  /** The leaf the middlebox presents, from the establishment's root (`pki/enterprise/ca.pem`). */
   intercepted: LabCert;
 }
 
@@ -41,10 +40,8 @@ export function makeFaultPki(dir: string, ocspAddress: string, issuersPort: numb
   openssl(['x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der'], platformDir);
   return {
     dir: platformDir,
-    caFile: join(platformDir, 'ca.pem'),
     caDerFile: join(platformDir, 'ca.der'),
     platform,
-    enterpriseCaFile: join(enterpriseDir, 'ca.pem'),
     intercepted,
   };
 }

@@ -51,10 +51,10 @@ export function staticDemos(settings: string): http.RequestListener {
   };
 }
 
-/** Where Janus runs inside a lab namespace: its API over TLS on `ip:apiPort`, ICE on `iface` only. */
 /** settings.js for the demo pages: the API they talk to, no ICE servers of their own. */
 export const janusSettings = (api: string): string => `var server = "${api}";\nvar iceServers = null;\n`;
 
+/** Where Janus runs inside a lab namespace: its API over TLS on `apiPort`, ICE on `iface` only. */
 export interface JanusInNamespace {
   netns: string;
   iface: string;
@@ -68,8 +68,8 @@ export interface JanusInNamespace {
 
 /**
  * Janus on loopback with the demo pages served from here, or (`inNamespace`) inside a lab
- * namespace, where the pages are served by the lab's platform side (`settingsJs` gives their
- * settings.js) and only `stop()` and `log()` are meant to be used from here.
+ * namespace, where the pages are served by the lab's platform side (`janusSettings(api)` gives
+ * their settings.js) and only `stop()` and `log()` are meant to be used from here.
  */
 export async function startJanus(opts: { bitrate?: number; room?: number; inNamespace?: JanusInNamespace; record?: boolean } = {}): Promise<JanusLab> {
   const room = opts.room ?? 1234;

@@ -12,15 +12,17 @@ export interface NetLab {
   hospitalIf: string;
   platformIf: string;
   run(ns: string, cmd: string, args: string[], input?: string): string;
-  /** Runs a command in a namespace without blocking this process; resolves with its stdout. */
-  runAsync(ns: string, cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** Runs a command in a namespace without blocking this process; resolves with its exit code and output. */
+  runAsync(ns: string, cmd: string, args: string[], opts?: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; stdout: string; stderr: string }>;
+  /** A further platform address, by last octet (see `extraPlatformHosts`). */
+  platformAddress(hostOctet: number): string;
   destroy(): void;
 }
 
 const sh = (args: string[], input?: string): string => execFileSync(args[0]!, args.slice(1), { input, encoding: 'utf8', stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
 
 /** `extraPlatformHosts`: more addresses on the platform side, by last octet (one per service, as real platforms have). */
-export function createNetLab(opts: { extraPlatformHosts?: number[] } = {}): NetLab & { platformAddress(hostOctet: number): string } {
+export function createNetLab(opts: { extraPlatformHosts?: number[] } = {}): NetLab {
   const id = `${process.pid % 10000}${Math.floor(Math.random() * 90 + 10)}`;
   const octet = (Number(id) % 250) + 1;
   const hospital = `vigie-h-${id}`;
@@ -60,9 +62,9 @@ export function createNetLab(opts: { extraPlatformHosts?: number[] } = {}): NetL
     platformIf,
     platformAddress: (h) => `10.231.${octet}.${h}`,
     run: (ns, cmd, args, input) => sh(['ip', 'netns', 'exec', ns, cmd, ...args], input),
-    runAsync: (ns, cmd, args) =>
+    runAsync: (ns, cmd, args, o = {}) =>
       new Promise((resolve) => {
-        const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], { ...o, stdio: ['ignore', 'pipe', 'pipe'] });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,6 +1,7 @@
 // Forwards connections between network namespaces through a Unix socket (a file, which every
-// namespace sees): `listen` runs in the namespace that serves (e.g. the probe's status page in the
-// lab's hospital namespace) and accepts on the socket; `forwardTo` runs here and accepts on TCP.
+// namespace sees): this file run as a script inside the namespace that serves (e.g. the probe's
+// status page in the lab's hospital namespace) accepts on the socket; `forwardTo` runs here and
+// accepts on TCP.
 import net from 'node:net';
 import { rmSync } from 'node:fs';
 import type { Closable } from './servers.ts';

@@ -77,8 +77,8 @@ export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: 
   return listen(server, opts.host, opts.port);
 }
 
-export function startHttp(bind: Bind = {}): Promise<Closable> {
-  return listen(http.createServer(app), bind.host, bind.port);
+export function startHttp(): Promise<Closable> {
+  return listen(http.createServer(app));
 }
 
 /** A TCP server that accepts and never says anything. */

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { closedPort } from '../test/lab/servers.ts';
+import { closedPort } from '../lab/servers.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
 
 export interface BlackboxCost {

@@ -1,9 +1,9 @@
 // One full cycle of the embedded catalog (as `vigie check`), printing checks, wall and CPU as JSON.
-import { loadInputs, planFor } from '../runner/cli.ts';
-import { sharedContext } from '../runner/context.ts';
-import { createLogger } from '../runner/logging.ts';
-import { ProbeMetrics } from '../runner/metrics.ts';
-import { Scheduler } from '../runner/scheduler.ts';
+import { loadInputs, planFor } from '../runner/cli/main.ts';
+import { sharedContext } from '../runner/engine/shared-context.ts';
+import { createLogger } from '../runner/telemetry/logging.ts';
+import { ProbeMetrics } from '../runner/telemetry/metrics.ts';
+import { Scheduler } from '../runner/engine/scheduler.ts';
 
 const inputs = loadInputs(process.argv[2], []);
 const shared = sharedContext(inputs.config, inputs.configFile);

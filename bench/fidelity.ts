@@ -4,12 +4,12 @@
 //    wire carried (a capture on the hospital's interface), in the fault lab's namespaces.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { CheckResult } from '../probes/contract.ts';
-import { startCoturn } from '../test/lab/coturn.ts';
-import { startFaultLab } from '../test/lab/fault-lab.ts';
-import type { FaultProfile } from '../test/lab/profiles.ts';
-import type { LabPki } from '../test/lab/pki.ts';
-import { startHttps } from '../test/lab/servers.ts';
+import type { CheckResult } from '../runner/core/contract.ts';
+import { startCoturn } from '../lab/coturn.ts';
+import { startFaultLab } from '../lab/fault-lab.ts';
+import type { FaultProfile } from '../lab/profiles.ts';
+import type { LabPki } from '../lab/pki.ts';
+import { startHttps } from '../lab/servers.ts';
 import { median, readPcap, startCapture, stunTransactions, wireTcpHandshakes } from './pcap.ts';
 
 type RunJson = <T>(args: string[], env?: Record<string, string>) => Promise<T>;

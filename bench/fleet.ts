@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 // @ts-expect-error snappyjs ships no types; compress(Uint8Array) → Uint8Array (raw block format, as remote write wants)
 import snappy from 'snappyjs';
-import { closedPort } from '../test/lab/servers.ts';
+import { closedPort } from '../lab/servers.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
 
 const N = Number(process.argv[2] ?? 200);

@@ -1,7 +1,7 @@
 // N ocsp checks (no cache) against the lab's openssl responder, in this process: CPU per check.
-import { createHostResolver } from '../probes/resolve.ts';
-import { setExtraRoots } from '../probes/trust.ts';
-import { executeCheck } from '../runner/execute.ts';
+import { createHostResolver } from '../probes/lib/resolve.ts';
+import { setExtraRoots } from '../probes/lib/trust.ts';
+import { executeCheck } from '../runner/engine/execute.ts';
 import { spec, target } from '../test/helpers.ts';
 
 const [port, count, root] = process.argv.slice(2) as [string, string, string];

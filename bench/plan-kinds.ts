@@ -1,7 +1,7 @@
 // Prints the embedded catalog's plan with the default config as JSON: checks per kind and the
 // default schedule of each (run in a child so the bench process keeps its own trust settings).
-import { loadInputs, planFor } from '../runner/cli.ts';
-import { sharedContext } from '../runner/context.ts';
+import { loadInputs, planFor } from '../runner/cli/main.ts';
+import { sharedContext } from '../runner/engine/shared-context.ts';
 
 const inputs = loadInputs(undefined, []);
 const plan = planFor(inputs, sharedContext(inputs.config, inputs.configFile));

@@ -6,8 +6,8 @@ import { writeFileSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { LabPki } from '../test/lab/pki.ts';
-import { closedPort } from '../test/lab/servers.ts';
+import type { LabPki } from '../lab/pki.ts';
+import { closedPort } from '../lab/servers.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
 
 export interface ScaleFigure {

@@ -3,19 +3,19 @@
 // the lab (Janus, coturn, the flow pages); the bandwidth per hour of the default schedules; and the
 // measurement behind "one browser per run" versus one kept browser with a fresh context per run.
 import { chromium, type BrowserContext } from 'playwright-core';
-import { probeContext } from '../runner/context.ts';
-import { executeCheck } from '../runner/execute.ts';
+import { probeContext } from '../runner/engine/shared-context.ts';
+import { executeCheck } from '../runner/engine/execute.ts';
 import { readRecording } from './janus-recording.ts';
 import { median } from './pcap.ts';
-import type { CheckResult } from '../probes/contract.ts';
-import { BrowserSession, launchArgs, processTree, treeMemoryBytes } from '../scenarios/browser.ts';
+import type { CheckResult } from '../runner/core/contract.ts';
+import { BrowserSession, launchArgs, processTree, treeMemoryBytes } from '../scenarios/lib/browser.ts';
 import { SCENARIOS } from '../scenarios/index.ts';
-import { ensureFakeMedia } from '../scenarios/media.ts';
-import { startCoturn } from '../test/lab/coturn.ts';
-import { startFlowPages } from '../test/lab/flow-pages.ts';
-import { startJanus, type JanusLab } from '../test/lab/janus.ts';
-import type { LabPki } from '../test/lab/pki.ts';
-import { LOOPBACK_ARGS, scenarioLab, TEST_CACHE, type ScenarioLab } from '../test/lab/scenario-run.ts';
+import { ensureFakeMedia } from '../scenarios/lib/fake-media.ts';
+import { startCoturn } from '../lab/coturn.ts';
+import { startFlowPages } from '../lab/flow-pages.ts';
+import { startJanus, type JanusLab } from '../lab/janus.ts';
+import type { LabPki } from '../lab/pki.ts';
+import { LOOPBACK_ARGS, scenarioLab, TEST_CACHE, type ScenarioLab } from '../lab/scenario-run.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

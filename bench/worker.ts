@@ -1,10 +1,10 @@
 // Runs N checks of one kind against host:port in this process and prints wall time, CPU seconds
 // and peak RSS as JSON. Started by bench/run.ts so the lab servers' CPU is not counted.
-import { createLogger } from '../runner/logging.ts';
-import { ProbeMetrics } from '../runner/metrics.ts';
-import { Scheduler } from '../runner/scheduler.ts';
-import { createHostResolver } from '../probes/resolve.ts';
-import { setExtraRoots } from '../probes/trust.ts';
+import { createLogger } from '../runner/telemetry/logging.ts';
+import { ProbeMetrics } from '../runner/telemetry/metrics.ts';
+import { Scheduler } from '../runner/engine/scheduler.ts';
+import { createHostResolver } from '../probes/lib/resolve.ts';
+import { setExtraRoots } from '../probes/lib/trust.ts';
 import { readFileSync } from 'node:fs';
 import { spec, target } from '../test/helpers.ts';
 

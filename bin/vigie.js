@@ -15,5 +15,5 @@ if (major < 24) {
   const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-const { main } = await import('../runner/cli.ts');
+const { main } = await import('../runner/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -6,10 +6,10 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
 import { probeAgent } from './http.ts';
-import { proxyFor } from './proxy-route.ts';
-import { CheckRecorder, classifyNetworkError, formatMs } from './result.ts';
+import { proxyFor } from './lib/proxy-route.ts';
+import { CheckRecorder, classifyNetworkError, formatMs } from '../runner/core/recorder.ts';
 
 const NTP_EPOCH_OFFSET = 2_208_988_800;
 

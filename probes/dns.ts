@@ -1,10 +1,10 @@
 // dns: A and AAAA answers, resolve time, and drift away from the addresses the seed documents list
 // (hospital firewalls open these flows by IP, so a silent change breaks them).
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import { DNS_CODES } from './resolve.ts';
-import { CheckRecorder, CODE_REASONS, formatMs } from './result.ts';
-import type { Reason } from './reasons.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import { DNS_CODES } from './lib/resolve.ts';
+import { CheckRecorder, CODE_REASONS, formatMs } from '../runner/core/recorder.ts';
+import type { Reason } from '../runner/core/reasons.ts';
 
 const options = z
   .object({

@@ -5,10 +5,10 @@ import { performance } from 'node:perf_hooks';
 import type net from 'node:net';
 import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition, ProxySettings } from './contract.ts';
-import { resolveAndConnect } from './connect.ts';
-import { basicAuth, classifyProxyRefusal, openTunnel, proxyFor, ProxyRefusedError, authSchemes } from './proxy-route.ts';
-import { CheckRecorder, classifyNetworkError } from './result.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition, ProxySettings } from '../runner/core/contract.ts';
+import { resolveAndConnect } from './lib/connect.ts';
+import { basicAuth, classifyProxyRefusal, openTunnel, proxyFor, ProxyRefusedError, authSchemes } from './lib/proxy-route.ts';
+import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import { authErrorReason, handshake } from './tls.ts';
 
 const statusRange = z

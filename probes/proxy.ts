@@ -2,9 +2,9 @@
 // Names a proxy that offers only NTLM/Negotiate (Therap-e cannot use one), one that wants
 // credentials, and one that denies the flow.
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import { classifyProxyRefusal, openTunnel, ProxyRefusedError } from './proxy-route.ts';
-import { CheckRecorder, classifyNetworkError } from './result.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import { classifyProxyRefusal, openTunnel, ProxyRefusedError } from './lib/proxy-route.ts';
+import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 
 const options = z
   .object({

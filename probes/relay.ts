@@ -6,12 +6,12 @@
 // the throughput actually achieved.
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import type { Reason } from './reasons.ts';
-import { CheckRecorder, classifyNetworkError } from './result.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import type { Reason } from '../runner/core/reasons.ts';
+import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import { noResponse } from './stun.ts';
-import { NoStunResponse } from './stun-client.ts';
-import { ATTR, TYPES, messageClass, type StunRequest } from './stun-wire.ts';
+import { NoStunResponse } from './lib/stun-client.ts';
+import { ATTR, TYPES, messageClass, type StunRequest } from './lib/stun-wire.ts';
 import { allocate, credentialsFor, type Allocation } from './turn.ts';
 
 const options = z

@@ -1,10 +1,10 @@
 // stun: a Binding request (RFC 8489) over UDP or TCP; RTT from the answered send, the
 // XOR-MAPPED-ADDRESS (the establishment's public address as the platform sees it).
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import { CheckRecorder, classifyNetworkError, formatMs } from './result.ts';
-import { NoStunResponse, StunClient } from './stun-client.ts';
-import { ATTR, TYPES, addressAttr, messageClass, newRequest, stringAttr } from './stun-wire.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import { CheckRecorder, classifyNetworkError, formatMs } from '../runner/core/recorder.ts';
+import { NoStunResponse, StunClient } from './lib/stun-client.ts';
+import { ATTR, TYPES, addressAttr, messageClass, newRequest, stringAttr } from './lib/stun-wire.ts';
 
 const options = z.object({}).strict();
 

@@ -1,8 +1,8 @@
 // tcp: connect time; refused, timeout (filtered) and unreachable told apart.
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import { resolveAndConnect } from './connect.ts';
-import { CheckRecorder, classifyNetworkError } from './result.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import { resolveAndConnect } from './lib/connect.ts';
+import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 
 const options = z.object({}).strict();
 

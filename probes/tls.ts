@@ -3,11 +3,11 @@ import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import { resolveAndConnect } from './connect.ts';
-import { CheckRecorder, classifyNetworkError } from './result.ts';
-import type { Reason } from './reasons.ts';
-import { peerChain, probeSecureContext, rootSource } from './trust.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import { resolveAndConnect } from './lib/connect.ts';
+import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
+import type { Reason } from '../runner/core/reasons.ts';
+import { peerChain, probeSecureContext, rootSource } from './lib/trust.ts';
 
 const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 const PROTOCOL_TO_VERSION: Record<string, (typeof TLS_VERSIONS)[number]> = { TLSv1: '1.0', 'TLSv1.1': '1.1', 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };

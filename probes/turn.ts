@@ -4,10 +4,10 @@
 // allocation is left on the platform's server.
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from './contract.ts';
-import { CheckRecorder, classifyNetworkError } from './result.ts';
+import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import { noResponse } from './stun.ts';
-import { NoStunResponse, StunClient, type Outgoing, type StunTransport, type Transaction } from './stun-client.ts';
+import { NoStunResponse, StunClient, type Outgoing, type StunTransport, type Transaction } from './lib/stun-client.ts';
 import { saslprep } from '@mongodb-js/saslprep';
 import {
   ATTR,
@@ -27,8 +27,8 @@ import {
   newRequest,
   stringAttr,
   type StunRequest,
-} from './stun-wire.ts';
-import type { Reason } from './reasons.ts';
+} from './lib/stun-wire.ts';
+import type { Reason } from '../runner/core/reasons.ts';
 
 const options = z
   .object({

@@ -5,12 +5,12 @@
 // entendez ».
 import type { BrowserContext, Page } from 'playwright-core';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget } from '../probes/contract.ts';
-import { CheckRecorder } from '../probes/result.ts';
-import type { Reason } from '../probes/reasons.ts';
-import { type ScenarioContext, type ScenarioDefinition, type ScenarioEntry, pageTarget } from './contract.ts';
-import { measureMedia, mediaOptions, navigationReason } from './measure.ts';
-import { initScript } from './stats.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { CheckRecorder } from '../runner/core/recorder.ts';
+import type { Reason } from '../runner/core/reasons.ts';
+import { type ScenarioContext, type ScenarioDefinition, type ScenarioEntry, pageTarget } from './lib/contract.ts';
+import { measureMedia, mediaOptions, navigationReason } from './lib/measure.ts';
+import { initScript } from './lib/webrtc-stats.ts';
 
 const PHASES = ['launch', 'load', 'join', 'ice', 'measure'] as const;
 

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget } from '../probes/contract.ts';
-import { CheckRecorder, formatMs } from '../probes/result.ts';
-import { duration } from '../runner/duration.ts';
-import { type ScenarioContext, type ScenarioDefinition, type ScenarioEntry, pageTarget } from './contract.ts';
-import { measureMedia, mediaOptions, navigationReason } from './measure.ts';
-import { initScript } from './stats.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { CheckRecorder, formatMs } from '../runner/core/recorder.ts';
+import { duration } from '../runner/core/duration.ts';
+import { type ScenarioContext, type ScenarioDefinition, type ScenarioEntry, pageTarget } from './lib/contract.ts';
+import { measureMedia, mediaOptions, navigationReason } from './lib/measure.ts';
+import { initScript } from './lib/webrtc-stats.ts';
 
 const PHASES = ['launch', 'steps', 'media'] as const;
 

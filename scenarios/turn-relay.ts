@@ -3,12 +3,12 @@
 // the fake 720p camera from one to the other. This proves media can flow when UDP is blocked,
 // the failure hospitals hit most, and tells which TURN transport really carries it.
 import { z } from 'zod';
-import type { CheckResult, CheckTarget } from '../probes/contract.ts';
-import { CheckRecorder } from '../probes/result.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { CheckRecorder } from '../runner/core/recorder.ts';
 import { credentialsFor, restCredentials } from '../probes/turn.ts';
-import type { ScenarioContext, ScenarioDefinition, ScenarioEntry } from './contract.ts';
-import { measureMedia, mediaOptions } from './measure.ts';
-import { initScript } from './stats.ts';
+import type { ScenarioContext, ScenarioDefinition, ScenarioEntry } from './lib/contract.ts';
+import { measureMedia, mediaOptions } from './lib/measure.ts';
+import { initScript } from './lib/webrtc-stats.ts';
 
 const PHASES = ['launch', 'load', 'ice', 'measure'] as const;
 const TRANSPORTS = ['udp', 'tcp', 'tls'] as const;

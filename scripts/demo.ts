@@ -8,12 +8,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFaultLab, type FaultLab } from '../test/lab/fault-lab.ts';
-import { netnsAvailable } from '../test/lab/netns.ts';
-import { forwardTo } from '../test/lab/ns-forward.ts';
-import { loadProfile, profileNames } from '../test/lab/profiles.ts';
-import { startAlertmanager, startPrometheus, startWebhook } from '../test/lab/monitoring.ts';
-import type { Closable } from '../test/lab/servers.ts';
+import { startFaultLab, type FaultLab } from '../lab/fault-lab.ts';
+import { netnsAvailable } from '../lab/netns.ts';
+import { forwardTo } from '../lab/ns-forward.ts';
+import { loadProfile, profileNames } from '../lab/profiles.ts';
+import { startAlertmanager, startPrometheus, startWebhook } from '../lab/monitoring.ts';
+import type { Closable } from '../lab/servers.ts';
 
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '9464' }, lang: { type: 'string', default: 'fr' }, profile: { type: 'string', default: 'none' }, help: { type: 'boolean', default: false } },

@@ -2,8 +2,8 @@
 // metrics list. Tests fail when the committed files are not current.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configJsonSchema } from '../runner/config.ts';
-import { renderMetricsDoc, renderReasonsDoc } from '../runner/docs.ts';
+import { configJsonSchema } from '../runner/config/config.ts';
+import { renderMetricsDoc, renderReasonsDoc } from '../runner/cli/docs.ts';
 
 const docs = join(import.meta.dirname, '..', 'docs');
 writeFileSync(join(docs, 'vigie.schema.json'), `${JSON.stringify(configJsonSchema(), null, 2)}\n`);

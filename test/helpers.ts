@@ -1,9 +1,9 @@
 // Shared test helpers: build a check spec for one kind and run it through the real executor.
-import type { CheckResult, CheckTarget, ProxySettings } from '../probes/contract.ts';
+import type { CheckResult, CheckTarget, ProxySettings } from '../runner/core/contract.ts';
 import { PROBES, type ProbeKind } from '../probes/index.ts';
-import { createHostResolver } from '../probes/resolve.ts';
-import { executeCheck } from '../runner/execute.ts';
-import { checkId, type CheckSpec } from '../runner/plan.ts';
+import { createHostResolver } from '../probes/lib/resolve.ts';
+import { executeCheck } from '../runner/engine/execute.ts';
+import { checkId, type CheckSpec } from '../runner/engine/plan.ts';
 
 export function target(t: Partial<CheckTarget> & { host: string }): CheckTarget {
   return { platform: 'lab', transport: 'tcp', documentedIps: [], ipsStable: true, ...t };

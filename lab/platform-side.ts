@@ -1,0 +1,74 @@
+// The platform side of the fault lab, run inside the "platform" network namespace
+// (`ip netns exec NS node lab/platform-side.ts SPEC.json`): HTTPS portal (on its documented
+// address and on the address a DNS drift moves it to), the CA issuers URL, the lab DNS server,
+// an SNTP server with a chosen skew, the hospital's NTLM-only proxy, and a TLS-intercepting
+// middlebox (DPI); Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { listen, startDns, startHttps, startProxy, startSntp, type Closable, type DnsZone } from './servers.ts';
+import type { LabCert } from './pki.ts';
+import { staticDemos } from './janus.ts';
+
+export interface PlatformSpec {
+  web: string[];
+  webCert: LabCert;
+  /** CA issuers URL server: address, port, and the DER it serves at /root.der. */
+  issuers: { host: string; port: number; derFile: string };
+  dns: { host: string; zone: DnsZone };
+  ntp: { host: string; skewSeconds: number };
+  proxy: { host: string; port: number };
+  /** The middlebox: each listener re-signs with `cert` and forwards to one upstream. */
+  dpi: { host: string; cert: LabCert; routes: { port: number; upstream: string; upstreamPort: number }[] };
+  /** Janus's stock demo pages over HTTPS (with `webCert`), when the lab runs Janus. */
+  janusPages?: { host: string; port: number; settings: string };
+}
+
+/**
+ * A DPI appliance as hospitals deploy them: it terminates TLS with a certificate from the
+ * establishment's own root, inspects the first bytes, and lets only HTTP through (re-encrypted to
+ * the real server); anything else (TURN over TLS, for one) is cut.
+ */
+function startDpi(spec: PlatformSpec['dpi']): Promise<Closable[]> {
+  return Promise.all(
+    spec.routes.map((route) => {
+      const server = tls.createServer({ cert: spec.cert.chain, key: spec.cert.key }, (client) => {
+        client.on('error', () => client.destroy());
+        client.once('data', (first: Buffer) => {
+          if (!/^[A-Z]{3,7} \S+ HTTP\/1\.[01]\r\n/.test(first.toString('latin1', 0, 64))) return void client.destroy();
+          const up = tls.connect({ host: route.upstream, port: route.upstreamPort, servername: client.servername || undefined, rejectUnauthorized: false }, () => {
+            up.write(first);
+            up.pipe(client).pipe(up);
+          });
+          up.on('error', () => client.destroy());
+          client.on('close', () => up.destroy());
+        });
+      });
+      return listen(server, spec.host, route.port);
+    }),
+  );
+}
+
+/** The CA issuers URL: the platform CA in DER, as crt.sectigo.com serves it. */
+function startIssuers(spec: PlatformSpec['issuers']): Promise<Closable> {
+  const der = readFileSync(spec.derFile);
+  const server = http.createServer((req, res) => {
+    if (req.url === '/root.der') return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(der);
+    res.writeHead(404).end();
+  });
+  return listen(server, spec.host, spec.port);
+}
+
+const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as PlatformSpec;
+const servers: Closable[] = [
+  ...(await Promise.all(spec.web.map((host) => startHttps(spec.webCert, { host, port: 443 })))),
+  await startIssuers(spec.issuers),
+  await startDns(spec.dns.zone, 'NXDOMAIN', { host: spec.dns.host, port: 53 }),
+  await startSntp(spec.ntp.skewSeconds, { host: spec.ntp.host, port: 123 }),
+  await startProxy('ntlm', undefined, { host: spec.proxy.host, port: spec.proxy.port }),
+  ...(await startDpi(spec.dpi)),
+  ...(spec.janusPages ? [await listen(https.createServer({ cert: spec.webCert.chain, key: spec.webCert.key }, staticDemos(spec.janusPages.settings)), spec.janusPages.host, spec.janusPages.port)] : []),
+];
+process.stdout.write('ready\n');
+process.on('SIGTERM', () => void Promise.all(servers.map((s) => s.close())).then(() => process.exit(0)));

@@ -1,0 +1,98 @@
+// The RCP-at-risk scenario shared by the end-to-end test and the benchmark: a real `vigie run`
+// against coturn with an RCP session starting in 20 minutes, a real Prometheus with the shipped
+// rules, a real Alertmanager with the shipped routes, then nftables blocks the TURN flow; returns
+// the time until RcpSessionAtRisk reaches the on-call webhook.
+import { REPO_ROOT } from './paths.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCoturn } from './coturn.ts';
+import { startAlertmanager, startPrometheus, startWebhook, type Notification } from './monitoring.ts';
+import { loopbackFaults } from './nft.ts';
+import { makePki } from './pki.ts';
+import { closedPort } from './servers.ts';
+
+const ROOT = REPO_ROOT;
+
+export interface ScenarioTimings {
+  /** Prometheus scrape and rule evaluation interval. */
+  scrapeSeconds: number;
+  /** The probe's in-window re-check interval. */
+  inWindowSeconds: number;
+  turnTimeout: string;
+  maxWaitMs: number;
+}
+
+export interface ScenarioResult {
+  seconds: number | undefined;
+  page: Notification | undefined;
+  sessionInWindow: boolean;
+  onCallBeforeFault: number;
+}
+
+export async function runRcpScenario(t: ScenarioTimings): Promise<ScenarioResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigie-rcp-'));
+  const coturn = await startCoturn(makePki().leaves.valid, { user: 'vigie', password: 'e2e-turn-pass' });
+  const webhook = await startWebhook();
+  let probe: ReturnType<typeof spawn> | undefined;
+  let am: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
+  let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
+  try {
+    writeFileSync(join(dir, 'lab.yaml'), `platform: lab\ntitle: Lab\noperator: tests\nflows:\n  - { host: 127.0.0.1, ips: [], port: ${coturn.port}, transport: tcp, direction: out, checks: [turn], source: lab TURN }\n`);
+    const at = new Date(Date.now() + 20 * 60_000);
+    const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+    const get = (p: string) => parts.find((x) => x.type === p)!.value;
+    const probePort = await closedPort();
+    writeFileSync(
+      join(dir, 'vigie.yaml'),
+      `site: { establishment: chu-lab, name: CHU du lab }
+server: { listen: "127.0.0.1:${probePort}" }
+catalogs: { platforms: [lab], files: [lab.yaml] }
+jitter: 0s
+credentials: { turn: { username: vigie, password: { env: VIGIE_E2E_TURN_PASSWORD } } }
+service_credentials: { 127.0.0.1: turn }
+rcp:
+  in_window_interval_seconds: ${t.inWindowSeconds}
+  sessions: [{ name: RCP du lab, platform: lab, weekly: { day: ${get('weekday').toLowerCase()}, start: "${get('hour')}:${get('minute')}", end: "23:59" } }]
+checks:
+  clock: { enabled: false }
+  turn: { timeout: ${t.turnTimeout} }
+`,
+    );
+    probe = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, VIGIE_E2E_TURN_PASSWORD: 'e2e-turn-pass' } });
+    am = await startAlertmanager(join(ROOT, 'deploy', 'alertmanager', 'alertmanager.yml'), webhook.port);
+    prom = await startPrometheus({
+      rules: join(ROOT, 'deploy', 'prometheus', 'vigie-rules.yaml'),
+      targets: [`127.0.0.1:${probePort}`],
+      labels: { establishment: 'chu-lab', region: 'lab' },
+      alertmanagerPort: am.port,
+      intervalSeconds: t.scrapeSeconds,
+    });
+    const query = async (q: string) =>
+      ((await (await fetch(`http://127.0.0.1:${prom!.port}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { value: [number, string] }[] } }).data.result;
+    let healthy = false;
+    for (let i = 0; i < 240 && !healthy; i++) {
+      healthy = (await query('probe_success{kind="turn"} == 1 and on (establishment, platform) rcp_session_in_window == 1').catch(() => [])).length > 0;
+      if (!healthy) await new Promise((r) => setTimeout(r, 500));
+    }
+    const sessionInWindow = (await query('rcp_session_in_window{session="RCP du lab"}'))[0]?.value[1] === '1';
+    const onCallBeforeFault = webhook.received.filter((n) => n.path === '/oncall').length;
+    const fault = loopbackFaults({ dropTcp: [coturn.port] });
+    const t0 = Date.now();
+    let page: Notification | undefined;
+    try {
+      while (!page && Date.now() - t0 < t.maxWaitMs) {
+        await new Promise((r) => setTimeout(r, 250));
+        page = webhook.received.find((n) => n.path === '/oncall' && n.body.alerts.some((a) => a.labels.alertname === 'RcpSessionAtRisk'));
+      }
+    } finally {
+      fault.clear();
+    }
+    return { seconds: page ? (page.at - t0) / 1000 : undefined, page, sessionInWindow, onCallBeforeFault };
+  } finally {
+    probe?.kill('SIGTERM');
+    await Promise.all([prom?.stop(), am?.stop(), webhook.stop(), coturn.stop()]);
+    if (probe && probe.exitCode === null && probe.signalCode === null) await new Promise((r) => probe!.once('exit', r));
+  }
+}

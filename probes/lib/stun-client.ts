@@ -1,0 +1,197 @@
+// A STUN transaction layer over UDP, TCP or TLS. UDP retransmits on the RFC 8489 schedule (RTO
+// 500 ms doubling, 7 sends) within the check's timeout; each transmission carries its own
+// transaction id so the RTT is measured from the send that was actually answered. Replies that are
+// not valid STUN, or answer no request of ours, are remembered: when nothing valid arrives, the
+// probe reports what was wrong instead of "no response".
+import dgram from 'node:dgram';
+import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { ProbeContext } from '../../runner/core/contract.ts';
+import { resolveAndConnect } from './connect.ts';
+import type { CheckRecorder } from '../../runner/core/recorder.ts';
+import { decodeStun, stunFrameLength, type StunMessage } from './stun-wire.ts';
+import { handshake } from '../tls.ts';
+
+export type StunTransport = 'udp' | 'tcp' | 'tls';
+
+export const RFC8489_RTO_MS = 500;
+export const RFC8489_SENDS = 7;
+
+export class NoStunResponse extends Error {
+  readonly badResponse: string | undefined;
+  constructor(badResponse: string | undefined) {
+    super(badResponse ? `invalid answer: ${badResponse}` : 'no STUN response');
+    this.name = 'NoStunResponse';
+    this.badResponse = badResponse;
+  }
+}
+
+/** What a transaction sends: a package-built request, or raw bytes with their transaction id. */
+export interface Outgoing {
+  readonly transactionId: Buffer;
+  toBuffer(): Buffer;
+}
+
+export interface Transaction {
+  message: StunMessage;
+  raw: Buffer;
+  rttMs: number;
+  transmissions: number;
+}
+
+type Listener = (m: StunMessage | Buffer) => void;
+
+export class StunClient {
+  private readonly pending = new Map<string, { sentAt: number; resolve: (t: { message: StunMessage; raw: Buffer; at: number; sentAt: number }) => void }>();
+  private lastBad: string | undefined;
+  private buffered = Buffer.alloc(0);
+  private closed = false;
+  /** Messages that answer no transaction of ours (TURN Data indications, ChannelData). */
+  onUnsolicited: Listener | undefined;
+  readonly transport: StunTransport;
+  private readonly udp: dgram.Socket | undefined;
+  private readonly stream: net.Socket | undefined;
+  readonly local: { address: string; port: number };
+
+  private constructor(transport: StunTransport, udp: dgram.Socket | undefined, stream: net.Socket | undefined) {
+    this.transport = transport;
+    this.udp = udp;
+    this.stream = stream;
+    if (udp) {
+      udp.on('message', (b) => this.onDatagram(b));
+      const a = udp.address();
+      this.local = { address: a.address, port: a.port };
+    } else {
+      stream!.on('data', (b: Buffer) => this.onStreamData(b));
+      stream!.on('error', () => {});
+      this.local = { address: stream!.localAddress ?? '', port: stream!.localPort ?? 0 };
+    }
+  }
+
+  /** Resolves and connects (phases resolve, connect and, for TLS, tls). */
+  static async open(rec: CheckRecorder, host: string, port: number, transport: StunTransport, ctx: ProbeContext): Promise<StunClient> {
+    if (transport === 'udp') {
+      const [addr] = await rec.phase('resolve', () => ctx.resolver.lookup(host, ctx.signal));
+      if (!addr) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENODATA' });
+      rec.observe('address', addr.address);
+      const sock = dgram.createSocket(addr.family === 6 ? 'udp6' : 'udp4');
+      await rec.phase('connect', () => new Promise<void>((resolve, reject) => {
+        sock.once('error', reject);
+        sock.connect(port, addr.address, () => {
+          sock.off('error', reject);
+          sock.on('error', () => {}); // ICMP port unreachable arrives as ECONNREFUSED on later sends
+          resolve();
+        });
+      }));
+      return new StunClient('udp', sock, undefined);
+    }
+    const { socket } = await resolveAndConnect(rec, host, port, ctx);
+    if (transport === 'tcp') return new StunClient('tcp', undefined, socket);
+    const tlsSocket = await rec.phase('tls', () => handshake(socket, host, ctx.signal, []));
+    rec.observe('tls_version', tlsSocket.getProtocol());
+    return new StunClient('tls', undefined, tlsSocket);
+  }
+
+  private deliver(buf: Buffer): void {
+    const d = decodeStun(buf);
+    if (!d.ok) {
+      if (this.onUnsolicited && this.transport === 'udp' && buf.length >= 4 && (buf[0]! & 0xc0) === 0x40) return this.onUnsolicited(buf);
+      this.lastBad = d.why;
+      return;
+    }
+    const tid = d.message.transactionId.toString('hex');
+    const p = this.pending.get(tid);
+    if (p) {
+      this.pending.delete(tid);
+      p.resolve({ message: d.message, raw: d.raw, at: performance.now(), sentAt: p.sentAt });
+    } else if (this.onUnsolicited) this.onUnsolicited(d.message);
+    else this.lastBad = 'answer to a transaction id we never sent';
+  }
+
+  private onDatagram(buf: Buffer): void {
+    this.deliver(buf);
+  }
+
+  private onStreamData(chunk: Buffer): void {
+    this.buffered = Buffer.concat([this.buffered, chunk]);
+    while (this.buffered.length >= 4) {
+      // ChannelData (first two bits 01) has a 4-byte header and is padded to 4 bytes over streams.
+      if ((this.buffered[0]! & 0xc0) === 0x40) {
+        const total = 4 + Math.ceil(this.buffered.readUInt16BE(2) / 4) * 4;
+        if (this.buffered.length < total) return;
+        const frame = this.buffered.subarray(0, total);
+        this.buffered = this.buffered.subarray(total);
+        this.onUnsolicited?.(frame);
+        continue;
+      }
+      if (this.buffered.length < 20) return;
+      const total = stunFrameLength(this.buffered);
+      if (total === undefined) {
+        this.lastBad = 'stream carries bytes that are not STUN';
+        this.buffered = Buffer.alloc(0);
+        return;
+      }
+      if (this.buffered.length < total) return;
+      const frame = this.buffered.subarray(0, total);
+      this.buffered = this.buffered.subarray(total);
+      this.deliver(Buffer.from(frame));
+    }
+  }
+
+  send(buf: Buffer): void {
+    if (this.closed) return;
+    if (this.udp) this.udp.send(buf);
+    else this.stream!.write(buf);
+  }
+
+  /**
+   * Sends the request built by `build` (called again for each retransmission, with a fresh
+   * transaction id) until an answer arrives or `signal` aborts.
+   */
+  transact(build: () => Outgoing, signal: AbortSignal): Promise<Transaction> {
+    return new Promise((resolve, reject) => {
+      const timers: NodeJS.Timeout[] = [];
+      let sends = 0;
+      const finish = (fn: () => void) => {
+        timers.forEach(clearTimeout);
+        signal.removeEventListener('abort', onAbort);
+        fn();
+      };
+      const onAbort = () => finish(() => reject(new NoStunResponse(this.lastBad)));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      const onAnswer = (t: { message: StunMessage; raw: Buffer; at: number; sentAt: number }) =>
+        finish(() => {
+          for (const k of mine) this.pending.delete(k);
+          resolve({ message: t.message, raw: t.raw, rttMs: t.at - t.sentAt, transmissions: sends });
+        });
+      const mine: string[] = [];
+      const transmit = () => {
+        const req = build();
+        const tid = req.transactionId.toString('hex');
+        mine.push(tid);
+        this.pending.set(tid, { sentAt: performance.now(), resolve: onAnswer });
+        sends++;
+        this.send(req.toBuffer());
+      };
+      transmit();
+      if (this.udp) {
+        let at = 0;
+        for (let i = 1; i < RFC8489_SENDS; i++) {
+          at += RFC8489_RTO_MS * 2 ** (i - 1);
+          timers.push(setTimeout(transmit, at));
+        }
+      }
+      if (this.stream) this.stream.once('close', () => finish(() => reject(Object.assign(new Error('connection closed by the server'), { code: 'ECONNRESET' }))));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.pending.clear();
+    try {
+      this.udp?.close();
+    } catch {}
+    this.stream?.destroy();
+  }
+}

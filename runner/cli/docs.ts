@@ -1,0 +1,56 @@
+// Markdown generated from the tables in code, so the documentation cannot fall behind.
+import { PROBES, PROBE_KINDS } from '../../probes/index.ts';
+import { REASONS, REASON_NAMES } from '../core/reasons.ts';
+import { COMMON_LABELS, METRICS } from '../telemetry/metric-names.ts';
+import { SCENARIOS, SCENARIO_KINDS } from '../../scenarios/index.ts';
+
+export function renderReasonsDoc(): string {
+  const rows = REASON_NAMES.map((r) => `| \`${r}\` | ${REASONS[r].en} | ${REASONS[r].fr} | ${REASONS[r].remedy} |`);
+  return `# Failure reasons
+
+Generated from \`probes/reasons.ts\` by \`npm run docs\`; do not edit by hand.
+
+Every check result carries \`status\` (\`ok\`, \`degraded\`, \`failed\`) and \`reason\`, one of the stable
+words below. \`remedy\` says who acts: \`open_flow\` (the establishment's firewall), \`dns\`, \`platform\`
+(the platform operator), \`tls_inspection\` (a middlebox re-signing or inspecting TLS), \`proxy\`, \`clock\`,
+\`bandwidth\` (the establishment's uplink or QoS), \`probe\` (the probe's own host or browser).
+
+| reason | meaning | texte affiché | remedy |
+|---|---|---|---|
+${rows.join('\n')}
+`;
+}
+
+export function renderMetricsDoc(): string {
+  const rows = Object.values(METRICS).map((m) => {
+    const labels = [...('common' in m && m.common === false ? [] : COMMON_LABELS), ...('labels' in m ? m.labels : [])];
+    const kinds = 'kinds' in m ? m.kinds.join(', ') : 'all';
+    return `| \`${m.name}\` | ${m.type} | ${labels.map((l) => `\`${l}\``).join(', ')} | ${kinds} | ${m.help} |`;
+  });
+  const phases = [...PROBE_KINDS.map((k) => [k, PROBES[k].phases] as const), ...SCENARIO_KINDS.map((k) => [k, SCENARIOS[k].phases] as const)].map(
+    ([k, ph]) => `| ${k} | ${ph.map((p) => `\`${p}\``).join(', ')} |`,
+  );
+  return `# Metrics
+
+Generated from \`runner/metric-names.ts\` by \`npm run docs\`; do not edit by hand.
+
+Served at \`/metrics\` (default port 9464) by the OpenTelemetry Prometheus exporter. Common labels:
+\`platform\` (catalog platform id, or \`site\` for site-wide checks), \`host\`, \`port\` (empty for dns),
+\`transport\` and \`kind\`. The establishment and the region are **not** probe labels: Prometheus adds
+them as external labels where it scrapes the probe. No URL, IP address or room name is a label value.
+Browser scenarios add \`scenario\` (the name of the config entry) and, for media, \`direction\`
+(\`outbound\`: what the probe sends; \`inbound\`: what it receives).
+
+| metric | type | labels | kinds | meaning |
+|---|---|---|---|---|
+${rows.join('\n')}
+
+## Phases (\`probe_phase_duration_seconds{phase}\`)
+
+Every phase of a kind is present in every result, 0 when it was not reached.
+
+| kind | phases |
+|---|---|
+${phases.join('\n')}
+`;
+}

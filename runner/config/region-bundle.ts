@@ -1,0 +1,146 @@
+// Fleet-scale catalogs: the region publishes its catalogs at one HTTPS URL (a multi-document YAML,
+// one catalog per document, plus at most one `region_config:` document with the checks and
+// scenarios the region sets) that every probe polls. A bundle is applied only when every catalog in
+// it validates; otherwise the probe keeps the last good one (also kept on disk, so a restart
+// without the network still has it). An IP change in a seed document reaches every probe within
+// one poll interval.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { z } from 'zod';
+import type { ProxySettings } from '../core/contract.ts';
+import { type Catalog, catalogFromData } from './catalog.ts';
+import { type Fetched, fetchUrl } from './fetch-url.ts';
+import { InputError, type InputProblem, formatProblem } from './input-error.ts';
+import type { RawConfig, VigieConfig } from './config.ts';
+
+export const remoteSchema = z
+  .object({
+    /** HTTPS URL of the region's catalog bundle (multi-document YAML). */
+    url: z.url({ protocol: /^https?$/ }).describe("URL of the region's catalog bundle (multi-document YAML, one catalog per document)."),
+    /** Poll interval. Default 5 minutes. */
+    interval_seconds: z.number().int().min(5).max(86_400).default(300).describe('Poll interval in seconds.'),
+    /** Where the last good bundle is kept across restarts. */
+    cache_file: z.string().default('/var/lib/vigie/catalogs.yaml').describe('File keeping the last good bundle across restarts.'),
+  })
+  .strict();
+
+export type RemoteConfig = z.output<typeof remoteSchema>;
+
+export interface Bundle {
+  catalogs: Catalog[];
+  /** The region's `checks` and `scenarios`, when the bundle has a `region_config:` document. */
+  regionConfig?: RawConfig;
+}
+
+/** Parses a bundle; every catalog must validate and platforms must be unique, else InputError. */
+export function parseBundle(text: string, source: string): Catalog[] {
+  return parseBundleDocs(text, source).catalogs;
+}
+
+export function parseBundleDocs(text: string, source: string): Bundle {
+  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  const problems: InputProblem[] = [];
+  const out: Catalog[] = [];
+  let regionConfig: RawConfig | undefined;
+  for (const [i, doc] of list.entries()) {
+    const name = `${source}#${i + 1}`;
+    if (doc.errors.length) {
+      problems.push({ file: name, path: '', message: `YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
+      continue;
+    }
+    const data: unknown = doc.toJS();
+    if (typeof data === 'object' && data !== null && 'region_config' in data) {
+      const rc = (data as { region_config: unknown }).region_config;
+      if (regionConfig) problems.push({ file: name, path: 'region_config', message: 'the bundle holds two region_config documents' });
+      else if (typeof rc !== 'object' || rc === null || Array.isArray(rc)) problems.push({ file: name, path: 'region_config', message: 'expected a mapping' });
+      else regionConfig = rc as RawConfig;
+      continue;
+    }
+    try {
+      const c = catalogFromData(data, name);
+      if (out.some((o) => o.platform === c.platform)) problems.push({ file: name, path: 'platform', message: `platform "${c.platform}" appears twice in the bundle` });
+      else out.push(c);
+    } catch (e) {
+      if (e instanceof InputError) problems.push(...e.problems);
+      else throw e;
+    }
+  }
+  if (!out.length && !problems.length) problems.push({ file: source, path: '', message: 'the bundle holds no catalog' });
+  if (problems.length) throw new InputError(problems);
+  return { catalogs: out, ...(regionConfig ? { regionConfig } : {}) };
+}
+
+export interface PollOutcome {
+  changed: boolean;
+  catalogs?: Catalog[];
+  /** The effective config (the region's settings under the local file's), when the bundle changed. */
+  config?: VigieConfig;
+  error?: string;
+}
+
+/** Builds the effective config from the region's settings; throws InputError when they do not validate. */
+export type RegionConfigCheck = (region: RawConfig | undefined, source: string) => VigieConfig;
+
+export class RemoteCatalogs {
+  private etag: string | undefined;
+  private lastText: string | undefined;
+  private readonly cfg: RemoteConfig;
+  private readonly proxy: ProxySettings | undefined;
+  private readonly effective: RegionConfigCheck | undefined;
+
+  constructor(cfg: RemoteConfig, proxy: ProxySettings | undefined, effective?: RegionConfigCheck) {
+    this.cfg = cfg;
+    this.proxy = proxy;
+    this.effective = effective;
+  }
+
+  /** Parses and checks a bundle as a whole: its catalogs and the config its region settings give. */
+  private accept(text: string, source: string): { catalogs: Catalog[]; config?: VigieConfig } {
+    const b = parseBundleDocs(text, source);
+    return { catalogs: b.catalogs, ...(this.effective ? { config: this.effective(b.regionConfig, source) } : {}) };
+  }
+
+  /** The last good bundle kept on disk, if any and still valid. */
+  cached(): { catalogs: Catalog[]; config?: VigieConfig } | undefined {
+    try {
+      const text = readFileSync(this.cfg.cache_file, 'utf8');
+      const accepted = this.accept(text, this.cfg.cache_file);
+      this.lastText = text;
+      return accepted;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Fetches the bundle; returns the new catalogs when they changed and validate. Never throws. */
+  async poll(): Promise<PollOutcome> {
+    let res: Fetched;
+    try {
+      res = await fetchUrl(this.cfg.url, this.proxy, this.etag ? { etag: this.etag } : {});
+    } catch (e) {
+      return { changed: false, error: `cannot fetch ${this.cfg.url}: ${(e as Error).message}` };
+    }
+    if (res.status === 304) return { changed: false };
+    if (res.status !== 200) return { changed: false, error: `${this.cfg.url} answered HTTP ${res.status}` };
+    if (res.text === this.lastText) return { changed: false };
+    let accepted: { catalogs: Catalog[]; config?: VigieConfig };
+    try {
+      accepted = this.accept(res.text, this.cfg.url);
+    } catch (e) {
+      const why = e instanceof InputError ? e.problems.map(formatProblem).join('; ') : (e as Error).message;
+      return { changed: false, error: `bundle rejected, keeping the last good catalogs: ${why}` };
+    }
+    this.etag = res.etag;
+    this.lastText = res.text;
+    try {
+      mkdirSync(dirname(this.cfg.cache_file), { recursive: true });
+      writeFileSync(`${this.cfg.cache_file}.tmp`, res.text);
+      renameSync(`${this.cfg.cache_file}.tmp`, this.cfg.cache_file);
+    } catch {
+      // A read-only disk only costs the restart-without-network case.
+    }
+    return { changed: true, ...accepted };
+  }
+}

@@ -1,0 +1,150 @@
+// RCP (tumour board) sessions: weekly recurrences from the config ("le mercredi, toutes les
+// semaines, 16:00–17:30") and iCalendar files parsed with ical.js (Mozilla's maintained parser).
+// Wall-clock times are Europe/Paris and stay right across daylight-saving changes.
+import ICAL from 'ical.js';
+import { z } from 'zod';
+import { InputError, readInputFile } from '../config/input-error.ts';
+
+export const TIME_ZONE = 'Europe/Paris';
+
+const DAYS: Record<string, number> = {
+  sunday: 0, dimanche: 0, monday: 1, lundi: 1, tuesday: 2, mardi: 2, wednesday: 3, mercredi: 3,
+  thursday: 4, jeudi: 4, friday: 5, vendredi: 5, saturday: 6, samedi: 6,
+};
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected a time such as "16:00"');
+
+export const sessionSchema = z
+  .object({
+    /** Name shown in alerts and on the status page. */
+    name: z.string().min(1).describe('Session name, shown in alerts and on the status page.'),
+    /** Platform id whose flows and scenarios the session needs. */
+    platform: z.string().min(1).describe('Platform id whose flows the session needs.'),
+    weekly: z
+      .object({
+        day: z.string().refine((d) => d.toLowerCase() in DAYS, 'a day of the week, in French or English'),
+        start: hhmm,
+        end: hhmm,
+      })
+      .strict()
+      .describe('Weekly recurrence, Europe/Paris wall-clock times.'),
+  })
+  .strict();
+
+export const calendarSchema = z
+  .object({
+    /** Minutes before each session at which everything its platform needs is run again. Default 60, 30, 10. */
+    offsets_minutes: z.array(z.number().int().min(1).max(24 * 60)).default([60, 30, 10]).describe('Minutes before a session at which its platform is checked again.'),
+    /** Length of the pre-session window in minutes (the window gauge is 1 from then until the end). Default 60. */
+    window_minutes: z.number().int().min(1).max(24 * 60).default(60).describe('Length of the pre-session window in minutes.'),
+    /** Inside a pre-session window, the session's platform is checked again every this many seconds. Default 60. */
+    in_window_interval_seconds: z.number().int().min(5).max(3600).default(60).describe("Inside a pre-session window, the session's platform is checked again every this many seconds."),
+    sessions: z.array(sessionSchema).default([]).describe('Recurring sessions.'),
+    /** iCalendar files or URLs (VEVENTs with RRULE and VTIMEZONE), each for one platform. Files are relative to the config file. */
+    ical: z
+      .array(
+        z.union([
+          z.object({ file: z.string().min(1), platform: z.string().min(1) }).strict(),
+          z.object({ url: z.url({ protocol: /^https?$/ }), platform: z.string().min(1) }).strict(),
+        ]),
+      )
+      .default([])
+      .describe('iCalendar sources, each for one platform: a file (relative to the config file) or an http(s) URL, fetched at each re-plan.'),
+  })
+  .strict();
+
+export type CalendarConfig = z.output<typeof calendarSchema>;
+
+export interface Occurrence {
+  name: string;
+  platform: string;
+  start: Date;
+  end: Date;
+}
+
+/** Offset (ms) of `tz` from UTC at instant `utcMs`. */
+function zoneOffsetMs(utcMs: number, tz: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(utcMs / 1000) * 1000;
+}
+
+/**
+ * The instant at which the wall clock of `tz` shows the given time. A time that does not exist
+ * (the hour skipped in spring) is read with the offset before the change, i.e. one hour later.
+ */
+export function zonedTimeToUtc(year: number, month: number, day: number, hour: number, minute: number, tz = TIME_ZONE): Date {
+  const naive = Date.UTC(year, month - 1, day, hour, minute);
+  const first = naive - zoneOffsetMs(naive, tz);
+  const second = naive - zoneOffsetMs(first, tz);
+  return new Date(Math.max(first, second));
+}
+
+/** Wall-clock date parts of an instant in `tz`. */
+function wallDate(utcMs: number, tz: string): { year: number; month: number; day: number; weekday: number } {
+  const d = new Date(utcMs + zoneOffsetMs(utcMs, tz));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), weekday: d.getUTCDay() };
+}
+
+/** Occurrences of a weekly session that end after `from` and start before `until`. */
+export function weeklyOccurrences(s: z.output<typeof sessionSchema>, from: Date, until: Date, tz = TIME_ZONE): Occurrence[] {
+  const out: Occurrence[] = [];
+  const want = DAYS[s.weekly.day.toLowerCase()]!;
+  const [sh, sm] = s.weekly.start.split(':').map(Number) as [number, number];
+  const [eh, em] = s.weekly.end.split(':').map(Number) as [number, number];
+  for (let t = from.getTime() - 86_400_000; t <= until.getTime() + 86_400_000; t += 86_400_000) {
+    const w = wallDate(t, tz);
+    if (w.weekday !== want) continue;
+    const start = zonedTimeToUtc(w.year, w.month, w.day, sh, sm, tz);
+    const end = zonedTimeToUtc(w.year, w.month, w.day, eh, em, tz);
+    if (end > from && start < until && !out.some((o) => o.start.getTime() === start.getTime())) out.push({ name: s.name, platform: s.platform, start, end });
+  }
+  return out;
+}
+
+/** Occurrences of the VEVENTs of an iCalendar text between `from` and `until` (RRULE expanded). */
+export function icalOccurrences(text: string, platform: string, from: Date, until: Date, file = 'calendar.ics'): Occurrence[] {
+  let root: ICAL.Component;
+  try {
+    root = new ICAL.Component(ICAL.parse(text));
+  } catch (e) {
+    throw new InputError([{ file, path: '', message: `not a valid iCalendar file: ${(e as Error).message}` }]);
+  }
+  for (const vtz of root.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(vtz));
+  const out: Occurrence[] = [];
+  for (const vevent of root.getAllSubcomponents('vevent')) {
+    const event = new ICAL.Event(vevent);
+    const name = event.summary || 'RCP';
+    const durationMs = event.endDate ? event.endDate.toJSDate().getTime() - event.startDate.toJSDate().getTime() : 3_600_000;
+    if (!event.isRecurring()) {
+      const start = event.startDate.toJSDate();
+      if (start < until && start.getTime() + durationMs > from.getTime()) out.push({ name, platform, start, end: new Date(start.getTime() + durationMs) });
+      continue;
+    }
+    const it = event.iterator();
+    for (let i = 0, next = it.next(); next && i < 5000; i++, next = it.next()) {
+      const start = event.getOccurrenceDetails(next).startDate.toJSDate();
+      if (start >= until) break;
+      if (start.getTime() + durationMs > from.getTime()) out.push({ name, platform, start, end: new Date(start.getTime() + durationMs) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Every session occurrence of the config between `from` and `until`, sorted by start. iCalendar
+ * URLs are read from `fetched` (their last text, kept by the caller), files from disk.
+ */
+export function occurrences(cal: CalendarConfig, from: Date, until: Date, baseDir = '.', fetched: ReadonlyMap<string, string> = new Map()): Occurrence[] {
+  const all = cal.sessions.flatMap((s) => weeklyOccurrences(s, from, until));
+  for (const src of cal.ical) {
+    if ('url' in src) {
+      const text = fetched.get(src.url);
+      if (text !== undefined) all.push(...icalOccurrences(text, src.platform, from, until, src.url));
+      continue;
+    }
+    const path = src.file.startsWith('/') ? src.file : `${baseDir}/${src.file}`;
+    all.push(...icalOccurrences(readInputFile(path), src.platform, from, until, path));
+  }
+  return all.sort((a, b) => a.start.getTime() - b.start.getTime());
+}

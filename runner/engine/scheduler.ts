@@ -1,0 +1,118 @@
+// The scheduler: one node-cron task per (kind, schedule), each with a random start offset chosen
+// once (so a fleet of probes does not hit a platform on the same second), a p-limit pool shared by
+// all checks, no overlap of the same check, and a bounded, orderly stop.
+import cron, { type ScheduledTask } from 'node-cron';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { CheckResult } from '../core/contract.ts';
+import type { SharedContext } from './shared-context.ts';
+import { executeCheck } from './execute.ts';
+import type { ProbeMetrics } from '../telemetry/metrics.ts';
+import type { CheckSpec } from './plan.ts';
+
+export interface SchedulerOptions {
+  concurrency: number;
+  jitterMs: number;
+  /** Random source, replaceable in tests. */
+  random?: () => number;
+}
+
+export class Scheduler {
+  private readonly limit;
+  private readonly inFlight = new Map<string, Promise<CheckResult | undefined>>();
+  private readonly tasks: ScheduledTask[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly stopController = new AbortController();
+  private stopping = false;
+  private readonly checks: readonly CheckSpec[];
+  private readonly shared: SharedContext;
+  private readonly metrics: ProbeMetrics;
+  private readonly log: Logger;
+  private readonly options: SchedulerOptions;
+  /** Start offset of each schedule group, for the status page and tests. */
+  readonly offsets = new Map<string, number>();
+
+  constructor(checks: readonly CheckSpec[], shared: SharedContext, metrics: ProbeMetrics, log: Logger, options: SchedulerOptions) {
+    this.checks = checks;
+    this.shared = shared;
+    this.metrics = metrics;
+    this.log = log;
+    this.options = options;
+    this.limit = pLimit(options.concurrency);
+  }
+
+  /** Runs one check through the pool unless the same check is still running. */
+  run(spec: CheckSpec): Promise<CheckResult | undefined> | undefined {
+    if (this.stopping) return undefined;
+    if (this.inFlight.has(spec.id)) {
+      this.metrics.recordSkip(spec);
+      this.log.warn({ check: spec.id }, 'previous run still in flight, skipping');
+      return undefined;
+    }
+    const p = this.limit(async () => {
+      // Queued when the stop came: settle at once instead of starting.
+      if (this.stopping) return undefined;
+      const result = await executeCheck(spec, this.shared, this.stopController.signal);
+      this.metrics.record(spec, result);
+      this.log[result.status === 'failed' ? 'warn' : 'debug'](
+        { check: spec.id, status: result.status, reason: result.reason, duration: result.durationSeconds },
+        result.message,
+      );
+      return result;
+    }).finally(() => this.inFlight.delete(spec.id));
+    this.inFlight.set(spec.id, p);
+    return p;
+  }
+
+  /** Every check once, now; resolves with all results (vigie check). */
+  async runAll(): Promise<CheckResult[]> {
+    const results = await Promise.all(this.checks.map((c) => this.run(c)));
+    return results.filter((r): r is CheckResult => r !== undefined);
+  }
+
+  /** Starts the schedules; the first run of each group happens after its start offset. */
+  start(): void {
+    const groups = new Map<string, CheckSpec[]>();
+    for (const c of this.checks) {
+      const key = `${c.kind} ${c.schedule}`;
+      groups.set(key, [...(groups.get(key) ?? []), c]);
+    }
+    const random = this.options.random ?? Math.random;
+    for (const [key, specs] of groups) {
+      const offset = Math.floor(random() * this.options.jitterMs);
+      this.offsets.set(key, offset);
+      const fire = () => this.later(offset, () => specs.forEach((s) => void this.run(s)));
+      fire();
+      this.tasks.push(cron.schedule(specs[0]!.schedule, fire, { name: key }));
+    }
+    this.log.info({ groups: groups.size, checks: this.checks.length }, 'scheduler started');
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+  }
+
+  /** Stops scheduling, lets in-flight checks finish for up to `graceMs`, then aborts them. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    for (const t of this.tasks) await t.destroy();
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const pending = [...this.inFlight.values()];
+    if (!pending.length) return;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((r) => (graceTimer = setTimeout(r, graceMs)));
+    await Promise.race([Promise.allSettled(pending), grace]);
+    clearTimeout(graceTimer);
+    this.stopController.abort();
+    await Promise.allSettled(pending);
+  }
+
+  get activeCount(): number {
+    return this.inFlight.size;
+  }
+}

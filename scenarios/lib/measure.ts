@@ -1,0 +1,112 @@
+// The measurement every media scenario shares: wait for ICE (bounded), then sample getStats()
+// every second for the window, then summarise. Also maps browser navigation errors to reasons.
+import type { Page } from 'playwright-core';
+import type { Reason } from '../../runner/core/reasons.ts';
+import type { BrowserSession } from './browser.ts';
+import { type MediaExpectations, type MediaVerdict, type PageSample, pageState, samplePage, summarise } from './webrtc-stats.ts';
+import { z } from 'zod';
+import { duration } from '../../runner/core/duration.ts';
+
+/** Options every media scenario has (snake_case in the config). */
+export const mediaOptions = {
+  connect_timeout: duration.prefault('15s').describe('Time allowed for ICE to connect.'),
+  window: duration.prefault('10s').describe('Measurement window once ICE is connected (getStats every second).'),
+  hd_within: duration.prefault('8s').describe('Time after ICE within which 1280×720 must be sent, else degraded media_not_720p.'),
+  max_loss: z.number().min(0).max(1).default(0.05).describe('Packet loss ratio above which the run is degraded (media_loss_high).'),
+};
+
+export interface MeasureSettings {
+  connectTimeoutMs: number;
+  windowMs: number;
+  expect: MediaExpectations;
+  signal: AbortSignal;
+  /** Progress of the run (ScenarioContext.step). */
+  step?: (what: string) => void;
+  /** Resolves with a reason when the page reports a failure of its own (e.g. a room join error). */
+  pageFailure?: Promise<{ reason: Reason; message: string }>;
+}
+
+export type Measurement = MediaVerdict & { iceSeconds: number; measureSeconds: number };
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** True once the pages hold the connected peer connections the expectations need. */
+async function iceReady(session: BrowserSession, sender: Page, receiver: Page, expect: MediaExpectations): Promise<'ready' | 'failed' | 'waiting'> {
+  const s = await session.guard(pageState(sender));
+  const r = receiver === sender ? s : await session.guard(pageState(receiver));
+  const connected = (list: typeof s) => list.filter((p) => p.iceConnected !== null).length;
+  const all = [...s, ...(r === s ? [] : r)];
+  // Gathering finished without a single candidate (TURN unreachable or refused): nothing will connect.
+  const nothingToTry = all.length > 0 && all.every((p) => p.gatheringDone && p.gathered === 0);
+  const failed = nothingToTry || all.some((p) => p.iceFailed);
+  const needSame = receiver === sender && expect.receive && expect.send ? 2 : 1;
+  const ok = connected(s) >= needSame && (!expect.receive || receiver === sender || connected(r) >= 1);
+  if (ok) return 'ready';
+  return failed ? 'failed' : 'waiting';
+}
+
+export async function measureMedia(session: BrowserSession, sender: Page, receiver: Page, m: MeasureSettings): Promise<Measurement> {
+  const t0 = performance.now();
+  let pageFailure: { reason: Reason; message: string } | undefined;
+  void m.pageFailure?.then((f) => (pageFailure = f));
+  const deadline = t0 + m.connectTimeoutMs;
+  let state: 'ready' | 'failed' | 'waiting' = 'waiting';
+  m.step?.('waiting for ICE');
+  while (!m.signal.aborted && !pageFailure && performance.now() < deadline) {
+    state = await iceReady(session, sender, receiver, m.expect);
+    if (state !== 'waiting') break;
+    await sleep(200, m.signal);
+  }
+  const iceSeconds = (performance.now() - t0) / 1000;
+  m.step?.(`ICE ${state}; sampling getStats`);
+  const t1 = performance.now();
+  const senderSamples: PageSample[] = [];
+  const receiverSamples: PageSample[] = [];
+  const take = async () => {
+    senderSamples.push(await session.guard(samplePage(sender)));
+    if (receiver !== sender) receiverSamples.push(await session.guard(samplePage(receiver)));
+    session.sample();
+  };
+  if (state === 'ready' && !pageFailure) {
+    // Long enough to see 720p arrive, and to measure steady fps and bitrate after that.
+    const windowMs = Math.max(m.windowMs, m.expect.hdWithinSeconds * 1000 + 2000);
+    const end = performance.now() + windowMs;
+    while (!m.signal.aborted && !pageFailure) {
+      const tick = performance.now();
+      await take();
+      if (tick >= end) break;
+      await sleep(Math.max(0, 1000 - (performance.now() - tick)), m.signal);
+    }
+  } else {
+    await take();
+  }
+  const measureSeconds = (performance.now() - t1) / 1000;
+  const verdict = summarise(senderSamples, receiver === sender ? senderSamples : receiverSamples, m.expect);
+  verdict.observations.browser_memory_peak_bytes = session.peakMemoryBytes;
+  if (pageFailure) return { ...verdict, status: 'failed', reason: pageFailure.reason, message: pageFailure.message, iceSeconds, measureSeconds };
+  return { ...verdict, iceSeconds, measureSeconds };
+}
+
+/** Chromium's net error names, mapped to the documented reasons. */
+const NET_ERRORS: [RegExp, Reason][] = [
+  [/ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED/, 'dns_nxdomain'],
+  [/ERR_CONNECTION_REFUSED/, 'refused'],
+  [/ERR_CONNECTION_TIMED_OUT|ERR_TIMED_OUT|Timeout .* exceeded/, 'timeout'],
+  [/ERR_ADDRESS_UNREACHABLE|ERR_NETWORK_UNREACHABLE|ERR_INTERNET_DISCONNECTED/, 'unreachable'],
+  [/ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|ERR_EMPTY_RESPONSE/, 'connection_reset'],
+  [/ERR_CERT_DATE_INVALID/, 'tls_expired'],
+  [/ERR_CERT_COMMON_NAME_INVALID/, 'tls_hostname_mismatch'],
+  [/ERR_CERT_|ERR_SSL_/, 'tls_untrusted'],
+  [/ERR_PROXY_|ERR_TUNNEL_CONNECTION_FAILED/, 'proxy_denied'],
+];
+
+export function navigationReason(e: unknown): { reason: Reason; message: string } {
+  const message = (e as Error).message?.split('\n')[0] ?? String(e);
+  const hit = NET_ERRORS.find(([re]) => re.test(message));
+  return { reason: hit ? hit[1] : 'page_flow_failed', message };
+}

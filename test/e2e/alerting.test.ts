@@ -1,0 +1,19 @@
+// End to end on loopback: a real `vigie run` with an RCP session starting in 20 minutes, a real
+// Prometheus with the shipped rules and a real Alertmanager with the shipped routes; nftables
+// blocks the TURN flow and RcpSessionAtRisk must reach the on-call webhook (bench/ measures the
+// same with the shipped intervals).
+import { expect, it } from 'vitest';
+import { runRcpScenario } from '../../lab/rcp-scenario.ts';
+
+it('blocking the TURN flow inside the pre-session window pages on-call with RcpSessionAtRisk in under 2 minutes', async () => {
+  const r = await runRcpScenario({ scrapeSeconds: 5, inWindowSeconds: 10, turnTimeout: '3s', maxWaitMs: 150_000 });
+  expect(r.sessionInWindow).toBe(true);
+  expect(r.onCallBeforeFault).toBe(0);
+  expect(r.page, 'no RcpSessionAtRisk reached the on-call webhook').toBeDefined();
+  console.log(`fault → on-call webhook: ${r.seconds!.toFixed(1)} s`);
+  expect(r.seconds).toBeLessThan(120);
+  const alert = r.page!.body.alerts.find((a) => a.labels.alertname === 'RcpSessionAtRisk')!;
+  expect(alert.labels).toMatchObject({ establishment: 'chu-lab', platform: 'lab', kind: 'turn', severity: 'page', audience: 'oncall' });
+  expect(alert.annotations.description).toContain('« RCP du lab »');
+  expect(JSON.stringify(r.page!.body)).not.toContain('e2e-turn-pass');
+}, 240_000);

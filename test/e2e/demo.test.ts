@@ -1,0 +1,83 @@
+// `npm run demo -- --profile media-port-blocked` as a user runs it: the banner, the status page and
+// the metrics on the host's loopback, the fault visible there, the browser scenarios reaching 720p
+// through the lab's Janus and coturn (UDP, TCP and TLS relays), and Ctrl-C leaving no process and
+// no network namespace behind.
+import { REPO_ROOT } from '../../lab/paths.ts';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { closedPort } from '../../lab/servers.ts';
+
+const root = REPO_ROOT;
+
+it('npm run demo -- --profile media-port-blocked shows the fault live, the scenarios reach 720p, and Ctrl-C stops everything', async () => {
+  const port = await closedPort();
+  const demo = spawn(process.execPath, [join(root, 'scripts', 'demo.ts'), '--profile', 'media-port-blocked', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  demo.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  demo.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => demo.once('exit', (code) => r(code)));
+  try {
+    for (let i = 0; !/Vigie demo \(ready/.test(out); i++) {
+      expect(demo.exitCode, out.slice(-2000)).toBeNull();
+      expect(i, 'the demo is ready within 60 s').toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const [, hospital, platform] = /probe in namespace (\S+), platform in (\S+);/.exec(out)!;
+    expect(out).toContain(`http://127.0.0.1:${port}/`);
+    expect(out).toContain('ask the network team: Open 10000/UDP');
+    const labPids = [hospital!, platform!].flatMap((ns) => execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean));
+    expect(labPids.length, 'probe, coturn, Janus, OCSP responder, lab servers').toBeGreaterThanOrEqual(6);
+
+    // The blocked media port shows on the status page and in the metrics, from the host's loopback.
+    const base = `http://127.0.0.1:${port}`;
+    let page = '';
+    const stunRow = () => /<tr class="(\w+)" data-check="stun\|lab\|visio\.lab\.test\|10000\|udp">(.*?)<\/tr>/.exec(page);
+    for (let i = 0; i < 60 && stunRow()?.[1] !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      page = await fetch(`${base}/`).then((r) => r.text());
+    }
+    expect(stunRow()?.[1]).toBe('failed');
+    expect(stunRow()?.[2]).toContain('ÉCHEC');
+    expect(stunRow()?.[2]).toContain('Aucune réponse STUN');
+    expect(stunRow()?.[2]).toMatch(/Ouvrir 10000\/UDP sortant vers visio\.lab\.test \(10\.231\.\d+\.10\)/);
+    const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(metrics).toContain('probe_success{platform="lab",host="visio.lab.test",port="10000",transport="udp",kind="stun"} 0');
+    expect(metrics).toContain('probe_success{platform="lab",host="visio.lab.test",port="3478",transport="udp",kind="turn"} 1');
+
+    // The browser scenarios, run at start: the room through Janus, the relay over each transport.
+    type Result = { kind: string; target: string; status: string; message: string; observations: Record<string, unknown> };
+    let scenarios: Result[] = [];
+    for (let i = 0; i < 90 && scenarios.length < 4; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const api = (await fetch(`${base}/api/results`).then((r) => r.json())) as Result[] | { results: Result[] };
+      scenarios = (Array.isArray(api) ? api : api.results).filter((r) => r.kind === 'janus-videoroom' || r.kind === 'turn-relay');
+    }
+    expect(scenarios.map((r) => `${r.kind} ${r.target.split('?')[1] ?? ''} ${r.status} ${r.message}`).sort()).toEqual([
+      expect.stringMatching(/^janus-videoroom {2}ok .*1280×720/),
+      expect.stringMatching(/^turn-relay transport=tcp ok TCP relay.*1280×720/),
+      expect.stringMatching(/^turn-relay transport=tcp ok TLS relay.*1280×720/),
+      expect.stringMatching(/^turn-relay transport=udp ok UDP relay.*1280×720/),
+    ]);
+
+    demo.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(hospital);
+    const alive = labPids.filter((pid) => {
+      try {
+        process.kill(Number(pid), 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive, 'lab processes left after Ctrl-C').toEqual([]);
+    // Chromium was killed (SIGKILL) by the probe: give the kernel a moment to finish the tree.
+    const chromium = () => spawnSync('pgrep', ['-f', 'vigie-run='], { encoding: 'utf8' }).stdout.trim();
+    for (let i = 0; i < 50 && chromium() !== ''; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(chromium(), 'Chromium left after Ctrl-C').toBe('');
+  } finally {
+    if (demo.exitCode === null) demo.kill('SIGINT');
+    await exited;
+  }
+}, 180_000);

@@ -1,0 +1,90 @@
+// The end-to-end fault matrix: `vigie check --format json` runs inside the lab's "hospital" network
+// namespace against real servers in a "platform" namespace (coturn, OpenSSL's OCSP responder,
+// HTTPS, DNS, NTP, an NTLM-only proxy, a TLS-intercepting middlebox), under every named fault
+// profile, and each result must be what docs/fault-matrix.md says a user will see.
+import { REPO_ROOT } from '../../lab/paths.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../runner/core/contract.ts';
+import { startFaultLab, type FaultLab } from '../../lab/fault-lab.ts';
+import { netnsAvailable } from '../../lab/netns.ts';
+import { loadProfile, profileNames } from '../../lab/profiles.ts';
+
+interface Expected {
+  status: string;
+  reason: string;
+  says: string;
+}
+
+interface Section {
+  rows: Map<string, Expected>;
+  fix?: string;
+}
+
+/** The tables of docs/fault-matrix.md, one section per profile (`## \`name\``). */
+function readMatrix(text: string): Map<string, Section> {
+  const sections = new Map<string, Section>();
+  let current: Section | undefined;
+  for (const line of text.split('\n')) {
+    const heading = /^## `([a-z0-9-]+)`$/.exec(line);
+    if (heading) {
+      current = { rows: new Map() };
+      sections.set(heading[1]!, current);
+      continue;
+    }
+    if (!current) continue;
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`(.*)`$/, '$1'));
+    if (cells.length === 4 && ['ok', 'degraded', 'failed'].includes(cells[1]!)) current.rows.set(cells[0]!, { status: cells[1]!, reason: cells[2]!, says: cells[3]! });
+    const fix = /^\*\*Ask the network team:\*\* (.*)$/.exec(line);
+    if (fix) current.fix = fix[1];
+  }
+  return sections;
+}
+
+/** How the matrix names a check: `kind host:port/transport`, `dns host`, or the kind alone for the site checks. */
+const checkName = (r: Pick<CheckResult, 'kind' | 'host' | 'port' | 'transport'>): string =>
+  r.kind === 'clock' || r.kind === 'proxy' ? r.kind : r.kind === 'dns' ? `dns ${r.host}` : `${r.kind} ${r.host}:${r.port}/${r.transport}`;
+
+const matrix = readMatrix(readFileSync(join(REPO_ROOT, 'docs', 'fault-matrix.md'), 'utf8'));
+
+describe('fault matrix', () => {
+  let lab: FaultLab;
+  beforeAll(async () => {
+    expect(netnsAvailable(), 'the fault lab runs as root with iproute2 and nftables (npm test installs them)').toBe(true);
+    lab = await startFaultLab();
+  }, 90_000);
+  afterAll(async () => {
+    await lab?.stop();
+  });
+
+  it('documents every profile file, and only those, with the fix each file gives', () => {
+    expect([...matrix.keys()].sort()).toEqual(['none', ...profileNames()].sort());
+    for (const name of profileNames()) expect(matrix.get(name)!.fix, name).toBe(loadProfile(name).fix);
+  });
+
+  const baseline = [...matrix.get('none')!.rows.keys()];
+  for (const name of ['none', ...profileNames()]) {
+    it(`${name}: every check reports what docs/fault-matrix.md says`, async () => {
+      const profile = await lab.apply(name);
+      const { code, results, stderr } = await lab.check();
+      const section = matrix.get(name)!;
+      const got = new Map(results.map((r) => [checkName(r), r]));
+      // The same checks as on a healthy network (plus the proxy check where a proxy is configured).
+      const planned = [...new Set([...baseline, ...section.rows.keys()])].sort();
+      expect([...got.keys()].sort(), 'checks run').toEqual(planned);
+      const mismatches: string[] = [];
+      for (const [check, r] of got) {
+        const want = section.rows.get(check) ?? { status: 'ok', reason: '', says: '' };
+        const reason = r.status === 'ok' ? '' : r.reason;
+        if (r.status !== want.status || reason !== want.reason || !r.message.includes(want.says))
+          mismatches.push(`${check}: got ${r.status} ${reason} "${r.message}", documented ${want.status} ${want.reason} "${want.says}"`);
+      }
+      expect(mismatches).toEqual([]);
+      expect(code).toBe(results.some((r) => r.status === 'failed') ? 1 : 0);
+      if (profile?.filter || profile?.nat || profile?.rate) expect(lab.faultPackets(), 'packets the fault hit').toBeGreaterThan(0);
+      const secret = lab.env.VIGIE_LAB_TURN_SECRET!;
+      expect(JSON.stringify(results) + stderr).not.toContain(secret);
+    }, 60_000);
+  }
+});

@@ -1,0 +1,232 @@
+// stun, turn and turns probes against Debian's coturn on loopback, and against servers that answer
+// wrongly or not at all. After the runs coturn's own CLI must list no allocation.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceCredentials } from '../../runner/core/contract.ts';
+import { createHostResolver } from '../../probes/lib/resolve.ts';
+import { allocate, longTermKey } from '../../probes/turn.ts';
+import { CheckRecorder } from '../../runner/core/recorder.ts';
+import {
+  ATTR,
+  ATTR_8489,
+  appendAttribute,
+  appendFingerprint,
+  appendIntegritySha256,
+  decodeStun,
+  errorCode,
+  fingerprintValid,
+  integritySha256Valid,
+  offeredSha256,
+} from '../../probes/lib/stun-wire.ts';
+import { executeCheck } from '../../runner/engine/execute.ts';
+import { ProbeMetrics } from '../../runner/telemetry/metrics.ts';
+import { startCoturn, type Coturn } from '../../lab/coturn.ts';
+import { makePki } from '../../lab/pki.ts';
+import { closedPort, startFakeStun, startSilentTcp, startUdpBlackhole, type Closable } from '../../lab/servers.ts';
+import { spec, target } from '../helpers.ts';
+
+let longTerm: Coturn;
+let rest: Coturn;
+const fakes: Record<string, Closable> = {};
+let refused: number;
+
+beforeAll(async () => {
+  const pki = makePki();
+  longTerm = await startCoturn(pki.leaves.valid, { user: 'alice', password: 'lab-turn-pass' });
+  rest = await startCoturn(pki.leaves.valid, { secret: 'lab-shared-secret' });
+  for (const m of ['garbage', 'bad-fingerprint', 'wrong-transaction', 'truncated', 'third-only'] as const) fakes[m] = await startFakeStun(m);
+  fakes.hole = await startUdpBlackhole();
+  fakes.silentTcp = await startSilentTcp();
+  refused = await closedPort();
+});
+afterAll(async () => {
+  await Promise.all([longTerm?.stop(), rest?.stop(), ...Object.values(fakes).map((f) => f.close())]);
+});
+
+function run(kind: 'stun' | 'turn' | 'turns', port: number, transport: 'udp' | 'tcp', credentials?: ServiceCredentials, timeoutMs = 2000) {
+  return executeCheck(spec(kind, target({ host: '127.0.0.1', port, transport }), { timeoutMs }), {
+    resolver: createHostResolver(undefined),
+    ...(credentials ? { credentials: { '127.0.0.1': credentials } } : {}),
+  });
+}
+
+describe('stun probe', () => {
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`Binding over ${transport.toUpperCase()} against coturn`, async () => {
+      const r = await run('stun', longTerm.port, transport);
+      expect(r).toMatchObject({ status: 'ok', reason: 'ok', kind: 'stun', transport });
+      expect(r.observations.mapped_address).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(r.observations.rtt_seconds).toBeGreaterThan(0);
+      expect(r.observations.rtt_seconds).toBeLessThanOrEqual(r.phases.request!);
+      expect(Object.keys(r.phases)).toEqual(['resolve', 'connect', 'request']);
+    });
+  }
+  const bad = [
+    { name: 'garbage over UDP', server: 'garbage', reason: 'stun_bad_response', message: /no STUN magic cookie|not a STUN message/ },
+    { name: 'wrong FINGERPRINT', server: 'bad-fingerprint', reason: 'stun_bad_response', message: /FINGERPRINT/ },
+    { name: 'answer to another transaction', server: 'wrong-transaction', reason: 'stun_bad_response', message: /transaction id/ },
+    { name: 'truncated answer', server: 'truncated', reason: 'stun_bad_response', message: /length|truncated|past the end/ },
+    { name: 'no answer at all', server: 'hole', reason: 'stun_no_response', message: /no STUN response within 1.2 s/ },
+  ];
+  for (const c of bad) {
+    it(c.name, async () => {
+      const t0 = Date.now();
+      const r = await run('stun', fakes[c.server]!.port, 'udp', undefined, 1200);
+      expect(r).toMatchObject({ status: 'failed', reason: c.reason });
+      expect(r.message).toMatch(c.message);
+      expect(Date.now() - t0).toBeLessThan(1200 + 600);
+    });
+  }
+  it('retransmits on the RFC 8489 schedule and measures RTT from the answered send', async () => {
+    const r = await run('stun', fakes['third-only']!.port, 'udp', undefined, 2500);
+    expect(r).toMatchObject({ status: 'ok', observations: { transmissions: 3 } });
+    expect(r.phases.request).toBeGreaterThanOrEqual(1.45); // sends at 0, 0.5 and 1.5 s
+    expect(r.observations.rtt_seconds).toBeLessThan(0.1);
+  });
+  it('exports probe_stun_rtt_seconds and probe_turn_allocate_seconds', async () => {
+    const metrics = new ProbeMetrics();
+    const stunSpec = spec('stun', target({ host: '127.0.0.1', port: longTerm.port, transport: 'udp' }));
+    metrics.record(stunSpec, await run('stun', longTerm.port, 'udp'));
+    const turnSpec = spec('turn', target({ host: '127.0.0.1', port: longTerm.port, transport: 'udp' }));
+    metrics.record(turnSpec, await run('turn', longTerm.port, 'udp', { username: 'alice', password: 'lab-turn-pass' }));
+    const text = await metrics.text();
+    expect(text).toMatch(/probe_stun_rtt_seconds\{platform="lab",host="127.0.0.1",port="\d+",transport="udp",kind="stun"\} 0\.\d+/);
+    expect(text).toMatch(/probe_turn_allocate_seconds\{[^}]*kind="turn"\} 0\.\d+/);
+    expect(text).not.toContain('lab-turn-pass');
+  });
+  it('TCP: closed port is refused, a silent server is stun_no_response', async () => {
+    expect(await run('stun', refused, 'tcp')).toMatchObject({ status: 'failed', reason: 'refused' });
+    expect(await run('stun', fakes.silentTcp!.port, 'tcp', undefined, 700)).toMatchObject({ status: 'failed', reason: 'stun_no_response' });
+  });
+});
+
+describe('turn probe against coturn', () => {
+  const cases = [
+    { name: 'no credentials over UDP: the 401 challenge proves the server', kind: 'turn', transport: 'udp', creds: undefined, expect: { status: 'ok', observations: { auth: 'challenge_only', realm: 'lab.vigie' } } },
+    { name: 'long-term credentials over UDP', kind: 'turn', transport: 'udp', creds: { username: 'alice', password: 'lab-turn-pass' }, expect: { status: 'ok', observations: { auth: 'allocated', released: true } } },
+    { name: 'long-term credentials over TCP', kind: 'turn', transport: 'tcp', creds: { username: 'alice', password: 'lab-turn-pass' }, expect: { status: 'ok', observations: { auth: 'allocated', released: true } } },
+    { name: 'wrong password', kind: 'turn', transport: 'udp', creds: { username: 'alice', password: 'nope' }, expect: { status: 'failed', reason: 'turn_auth_failed' } },
+    { name: 'REST API credentials over UDP', kind: 'turn', transport: 'udp', server: 'rest', creds: { username: 'vigie', secret: 'lab-shared-secret' }, expect: { status: 'ok', observations: { auth: 'allocated', released: true } } },
+    { name: 'REST API with the wrong secret', kind: 'turn', transport: 'udp', server: 'rest', creds: { username: 'vigie', secret: 'other' }, expect: { status: 'failed', reason: 'turn_auth_failed' } },
+  ] as const;
+  for (const c of cases) {
+    it(c.name, async () => {
+      const server = 'server' in c && c.server === 'rest' ? rest : longTerm;
+      const r = await run(c.kind, server.port, c.transport, c.creds);
+      expect(r).toMatchObject(c.expect);
+      expect(Object.keys(r.phases)).toEqual(['resolve', 'connect', 'tls', 'allocate', 'permission']);
+      if (r.observations.auth === 'allocated') {
+        expect(r.observations.relayed_address).toMatch(/^127\.0\.0\.1:5\d{4}$/);
+        expect(r.phases.permission).toBeGreaterThan(0);
+      }
+    });
+  }
+  it('turns: TLS listener with long-term and REST credentials', async () => {
+    for (const [server, creds] of [[longTerm, { username: 'alice', password: 'lab-turn-pass' }], [rest, { username: 'vigie', secret: 'lab-shared-secret' }]] as const) {
+      const r = await executeCheck(spec('turns', target({ host: 'localhost', port: server.tlsPort, transport: 'tcp' })), {
+        resolver: createHostResolver(undefined),
+        credentials: { localhost: creds },
+      });
+      expect(r).toMatchObject({ kind: 'turns', status: 'ok', observations: { transport: 'tls', auth: 'allocated', released: true } });
+      expect(r.phases.tls).toBeGreaterThan(0);
+    }
+  });
+  it('an expired REST username is refused by coturn', async () => {
+    const r = await run('turn', rest.port, 'udp', { username: 'vigie', secret: 'lab-shared-secret' });
+    expect(r.status).toBe('ok');
+    // rest_ttl_seconds cannot go below 60 in the config; the expired case goes through the option directly.
+    const expired = await executeCheck({ ...spec('turn', target({ host: '127.0.0.1', port: rest.port, transport: 'udp' })), options: { rest_ttl_seconds: -60 } }, {
+      resolver: createHostResolver(undefined),
+      credentials: { '127.0.0.1': { username: 'vigie', secret: 'lab-shared-secret' } },
+    });
+    expect(expired).toMatchObject({ status: 'failed', reason: 'turn_auth_failed' });
+  });
+  it('a user over its allocation quota is turn_quota (coturn user-quota=1, one allocation held)', async () => {
+    const quota = await startCoturn(makePki().leaves.valid, { user: 'alice', password: 'lab-turn-pass' }, { extra: ['user-quota=1'] });
+    try {
+      const shared = { resolver: createHostResolver(undefined) };
+      const held = await allocate(new CheckRecorder(target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'turn', []), target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'udp', { username: 'alice', password: 'lab-turn-pass' }, 3600, { ...shared, signal: AbortSignal.timeout(2000), timeoutMs: 2000 });
+      expect(held.kind).toBe('allocated');
+      const r = await executeCheck(spec('turn', target({ host: '127.0.0.1', port: quota.port, transport: 'udp' })), { ...shared, credentials: { '127.0.0.1': { username: 'alice', password: 'lab-turn-pass' } } });
+      expect(r).toMatchObject({ status: 'failed', reason: 'turn_quota' });
+      expect(r.message).toContain('486');
+      if (held.kind === 'allocated') {
+        expect(await held.allocation.release(AbortSignal.timeout(1000))).toBe(true);
+        held.allocation.client.close();
+      }
+    } finally {
+      await quota.stop();
+    }
+  });
+  it('closed port and silent TCP server', async () => {
+    expect(await run('turn', refused, 'tcp')).toMatchObject({ status: 'failed', reason: 'refused' });
+    expect(await run('turn', fakes.silentTcp!.port, 'tcp', undefined, 700)).toMatchObject({ status: 'failed', reason: 'stun_no_response' });
+    expect(await run('turn', fakes.hole!.port, 'udp', undefined, 700)).toMatchObject({ status: 'failed', reason: 'stun_no_response' });
+  });
+  it('leaves no allocation open on coturn (its CLI lists no session)', async () => {
+    expect(await longTerm.settledSessions()).toBe(0);
+    expect(await rest.settledSessions()).toBe(0);
+  });
+});
+
+describe('STUN decoder under random and mutated input', () => {
+  it('never throws on random bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 600 }), (bytes) => {
+        const buf = Buffer.from(bytes);
+        const d = decodeStun(buf);
+        if (d.ok) errorCode(d.raw);
+        fingerprintValid(buf);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+  it('never throws on mutations of a valid message, and rejects them when the FINGERPRINT breaks', async () => {
+    const stun = (await import('stun')).default;
+    const m = stun.createMessage(stun.constants.STUN_BINDING_RESPONSE!);
+    m.addAttribute(stun.constants.STUN_ATTR_XOR_MAPPED_ADDRESS!, '192.0.2.1', 3478);
+    m.addAttribute(stun.constants.STUN_ATTR_SOFTWARE!, 'lab');
+    m.addFingerprint();
+    const valid = m.toBuffer();
+    expect(decodeStun(valid).ok).toBe(true);
+    fc.assert(
+      fc.property(fc.nat(valid.length - 1), fc.integer({ min: 1, max: 255 }), fc.nat(40), (pos, xor, cut) => {
+        const mutated = Buffer.from(valid);
+        mutated[pos]! ^= xor;
+        const d = decodeStun(mutated.subarray(0, mutated.length - (cut % 8 === 0 ? 0 : cut)));
+        if (d.ok) errorCode(d.raw);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+});
+
+describe('RFC 8489 SHA-256 long-term credentials', () => {
+  it('reproduces the MESSAGE-INTEGRITY-SHA256 of the RFC 8489 B.1 test vector (verified erratum)', () => {
+    let msg: Buffer = Buffer.alloc(20);
+    msg.writeUInt16BE(0x0001, 0); // Binding request
+    msg.writeUInt32BE(0x2112a442, 4);
+    Buffer.from('78ad3433c6ad72c029da412e', 'hex').copy(msg, 8);
+    msg = appendAttribute(msg, ATTR_8489.userhash, Buffer.from('4a3cf38fef6992bda952c6780417da0f24819415569e60b205c46e41407f1704', 'hex'));
+    msg = appendAttribute(msg, ATTR.nonce, Buffer.from('obMatJos2AAACf//499k954d6OL34oL9FSTvy64sA'));
+    msg = appendAttribute(msg, ATTR.realm, Buffer.from('example.org'));
+    msg = appendAttribute(msg, ATTR_8489.passwordAlgorithm, Buffer.from([0, 2, 0, 0]));
+    // Username unaffected by OpaqueString; password "The<U+00AD>M<U+00AA>tr<U+2168>" becomes "TheMatrIX".
+    const key = longTermKey('\u30DE\u30C8\u30EA\u30C3\u30AF\u30B9', 'example.org', 'The\u00ADM\u00AAtr\u2168', 'sha256');
+    const signed = appendIntegritySha256(msg, key);
+    expect(signed.subarray(-32).toString('hex')).toBe('b5c7bf005b6c52a21c51c5e892f81924136296cb927c43149309278cc6518e65');
+    expect(integritySha256Valid(signed, key)).toBe(true);
+    expect(integritySha256Valid(signed, longTermKey('x', 'example.org', 'TheMatrIX', 'sha256'))).toBe(false);
+    expect(fingerprintValid(appendFingerprint(signed))).toBe(true);
+  });
+  it('uses SHA-256 only when a 401 offers it under an RFC 8489 nonce', () => {
+    const algos = Buffer.from([0, 1, 0, 0, 0, 2, 0, 0]); // MD5, SHA-256
+    let challenge: Buffer = Buffer.alloc(20);
+    challenge.writeUInt16BE(0x0113, 0);
+    challenge.writeUInt32BE(0x2112a442, 4);
+    challenge = appendAttribute(challenge, ATTR_8489.passwordAlgorithms, algos);
+    expect(offeredSha256(challenge, 'obMatJos2AAACf//499k')).toEqual(algos);
+    expect(offeredSha256(challenge, 'plain-nonce')).toBeUndefined();
+    expect(offeredSha256(appendAttribute(challenge.subarray(0, 20), ATTR.realm, Buffer.from('r')), 'obMatJos2AAAC')).toBeUndefined();
+  });
+});

@@ -1,0 +1,187 @@
+// The CLI as users run it (a real `node bin/vigie.js` process): exit codes, JSON, table, the
+// embedded catalog bounded in time with nothing reachable, and the daemon's /metrics and SIGTERM.
+import { REPO_ROOT } from '../../../lab/paths.ts';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePki, type LabPki } from '../../../lab/pki.ts';
+import { closedPort, startDns, startHttps, startSntp, startUdpBlackhole, type Closable } from '../../../lab/servers.ts';
+
+const ROOT = REPO_ROOT;
+const BIN = join(ROOT, 'bin', 'vigie.js');
+const tmp = mkdtempSync(join(tmpdir(), 'vigie-cli-'));
+
+/** Runs the CLI without blocking this process: the lab servers answer from this event loop. */
+function vigie(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000 });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+let pki: LabPki;
+const servers: Closable[] = [];
+let labCatalog: string;
+let labConfig: string;
+let https: Closable;
+let dns: Closable;
+
+beforeAll(async () => {
+  pki = makePki();
+  https = await startHttps(pki.leaves.valid);
+  dns = await startDns({ 'app.lab.test': { A: ['127.0.0.1'] } });
+  const sntp = await startSntp(0);
+  servers.push(https, dns, sntp);
+  labCatalog = join(tmp, 'lab.yaml');
+  writeFileSync(
+    labCatalog,
+    `platform: lab
+title: Lab
+operator: Vigie tests
+flows:
+  - { host: app.lab.test, ips: [127.0.0.1], port: ${https.port}, transport: tcp, direction: out, checks: [dns, tcp, tls], source: lab }
+  - { host: 127.0.0.1, ips: [], port: ${await closedPort()}, transport: tcp, direction: out, checks: [tcp], source: lab closed }
+urls:
+  - { url: "https://app.lab.test:${https.port}/", checks: [http], source: lab url }
+`,
+  );
+  labConfig = join(tmp, 'vigie.yaml');
+  writeFileSync(
+    labConfig,
+    `site: { establishment: lab-hospital, name: Hôpital du Lab }
+server: { listen: 127.0.0.1:0 }
+dns: { servers: ["127.0.0.1:${dns.port}"] }
+clock: { server: 127.0.0.1, port: ${sntp.port} }
+trust: { extra_ca_files: ["${pki.caFile}"] }
+jitter: 0s
+checks:
+  proxy: { enabled: false }
+`,
+  );
+});
+afterAll(async () => Promise.all(servers.map((s) => s.close())));
+
+describe('vigie CLI', () => {
+  it('--version and usage errors', async () => {
+    expect(await vigie(['--version'])).toMatchObject({ code: 0, stdout: 'vigie 0.1.0\n' });
+    const bad = await vigie(['check', '--format', 'xml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--format must be table or json, not "xml"');
+    expect((await vigie(['frobnicate'])).code).toBe(2);
+    expect((await vigie(['check', '--kind', 'ping'])).stderr).toContain('unknown kind: ping');
+  });
+
+  it('an invalid config exits 2 naming the file, path and reason', async () => {
+    const f = join(tmp, 'bad.yaml');
+    writeFileSync(f, 'concurrency: many\nsite: { nom: x }\n');
+    const r = await vigie(['check', '--config', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}: concurrency: Invalid input: expected number, received string`);
+    expect(r.stderr).toContain(`${f}: site.nom: unknown key`);
+  });
+
+  it('catalog --format json gives the rows of every seed document', async () => {
+    const r = await vigie(['catalog', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { platform: string }[];
+    const per = Object.fromEntries(['covotem', 'dcc-webconf', 'monsisra', 'telercp', 'therap-e'].map((p) => [p, rows.filter((x) => x.platform === p).length]));
+    expect(per).toEqual({ covotem: 25, 'dcc-webconf': 1, monsisra: 29, telercp: 22, 'therap-e': 32 });
+    expect(rows[0]).toMatchObject({ platform: 'covotem', host: 'www.esante-centre.fr', ips: ['164.138.243.29'], port: 80, transport: 'tcp', direction: 'out' });
+  });
+
+  it('check against a lab catalog: JSON results, exit 1 when one flow fails', async () => {
+    const r = await vigie(['check', '--config', labConfig, '--catalog', labCatalog, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout) as { results: Record<string, unknown>[]; summary: Record<string, number> };
+    const by = (kind: string, port?: number) => out.results.find((x) => x.kind === kind && (port === undefined || x.port === port));
+    expect(by('dns'), JSON.stringify(out.results, null, 1)).toMatchObject({ platform: 'lab', host: 'app.lab.test', status: 'ok', observations: { addresses: ['127.0.0.1'] } });
+    expect(by('tls')).toMatchObject({ status: 'ok', reason: 'ok', observations: { tls_version: '1.3' } });
+    expect(by('http')).toMatchObject({ status: 'ok', target: `https://app.lab.test:${https.port}/` });
+    expect(by('clock')).toMatchObject({ platform: 'site', status: 'ok' });
+    const closed = out.results.find((x) => x.kind === 'tcp' && x.host === '127.0.0.1')!;
+    expect(closed).toMatchObject({ status: 'failed', reason: 'refused' });
+    expect(Object.keys(closed)).toEqual(['platform', 'host', 'port', 'transport', 'kind', 'target', 'status', 'reason', 'message', 'durationSeconds', 'phases', 'observations']);
+    expect(by('ocsp')).toMatchObject({ status: 'ok', observations: { status: 'none' } }); // the lab leaf names no OCSP responder
+    expect(out.summary).toEqual({ ok: 6, degraded: 0, failed: 1 });
+  });
+
+  it('check with --kind and --platform filters, exit 0 when all pass', async () => {
+    const r = await vigie(['check', '--config', labConfig, '--catalog', labCatalog, '--kind', 'tls', '--platform', 'lab', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { results: unknown[] }).results).toHaveLength(1);
+  });
+
+  it('the French table names the flow to open; --lang en gives English', async () => {
+    const fr = await vigie(['check', '--config', labConfig, '--catalog', labCatalog, '--kind', 'tcp']);
+    expect(fr.code).toBe(1);
+    expect(fr.stdout).toMatch(/Plateforme\s+Flux\s+Contrôle\s+État\s+Cause\s+À demander/);
+    expect(fr.stdout).toMatch(/ÉCHEC\s+Connexion refusée\s+Ouvrir \d+\/TCP sortant vers 127\.0\.0\.1/);
+    const en = await vigie(['check', '--config', labConfig, '--catalog', labCatalog, '--kind', 'tcp', '--lang', 'en']);
+    expect(en.stdout).toMatch(/FAILED\s+Connection refused\s+Open \d+\/TCP outbound to 127\.0\.0\.1/);
+  });
+
+  it('the embedded catalog with nothing reachable: every check fails truthfully, within timeout × ceil(checks / concurrency) + 1 s', async () => {
+    const hole = await startUdpBlackhole();
+    servers.push(hole);
+    const refusing = await startDns({}, 'SERVFAIL');
+    servers.push(refusing);
+    const cfg = join(tmp, 'offline.yaml');
+    // The lab DNS fails every name, so no packet leaves loopback; NTP goes to a black hole.
+    writeFileSync(cfg, `dns: { servers: ["127.0.0.1:${refusing.port}"] }\nclock: { server: 127.0.0.1, port: ${hole.port} }\nconcurrency: 16\nchecks: { clock: { timeout: 2s }, proxy: { enabled: false } }\n`);
+    const t0 = Date.now();
+    const r = await vigie(['check', '--config', cfg, '--format', 'json']);
+    const wall = (Date.now() - t0) / 1000;
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { results: { status: string; reason: string; kind: string }[] };
+    expect(out.results.length).toBeGreaterThan(100);
+    expect(out.results.every((x) => x.status === 'failed')).toBe(true);
+    const reasons = new Set(out.results.map((x) => x.reason));
+    expect([...reasons].sort()).toEqual(['clock_unreachable', 'dns_servfail']);
+    const bound = 10 * Math.ceil(out.results.length / 16) + 1; // 10 s: the largest default timeout (http)
+    expect(wall).toBeLessThan(bound + 3); // + process start-up
+  });
+});
+
+describe('vigie run', () => {
+  it('serves /metrics, /healthz, /readyz and the status page, then stops on SIGTERM with exit 0', async () => {
+    const port = await closedPort();
+    const cfg = join(tmp, 'run.yaml');
+    const text = readFileSync(labConfig, 'utf8').replace('127.0.0.1:0', `127.0.0.1:${port}`);
+    writeFileSync(cfg, `${text}catalogs: { platforms: [lab], files: ["${labCatalog}"] }\n`);
+    const child = spawn(process.execPath, [BIN, 'run', '--config', cfg], { cwd: ROOT, env: { ...process.env, VIGIE_LOG_LEVEL: 'info' } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      let ready = false;
+      for (let i = 0; i < 100 && !ready; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        ready = await fetch(`${base}/readyz`).then((r) => r.status === 200, () => false);
+      }
+      expect(ready, stderr).toBe(true);
+      expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toMatch(/probe_success\{platform="lab",host="app.lab.test",port="\d+",transport="tcp",kind="tls"\} 1/);
+      expect(metrics).toMatch(/probe_check_runs_total\{platform="lab",host="127.0.0.1",port="\d+",transport="tcp",kind="tcp",result="failed",reason="refused"\} 1/);
+      expect(metrics).toMatch(/probe_phase_duration_seconds\{platform="lab",host="app.lab.test",port="\d+",transport="tcp",kind="http",phase="ttfb"\} [\d.e-]+/);
+      expect(metrics).toMatch(/probe_tls_cert_expiry_timestamp_seconds\{[^}]*kind="tls"\} \d+/);
+      expect(metrics).toMatch(/probe_tls_version_info\{[^}]*version="1.3"\} 1/);
+      expect(metrics).toMatch(/probe_clock_offset_seconds\{platform="site",host="127.0.0.1",port="\d+",transport="udp",kind="clock"\} /);
+      expect(metrics).not.toMatch(/https?:\/\//); // no URL as a label value
+      const page = await (await fetch(`${base}/`)).text();
+      expect(page).toContain('Hôpital du Lab');
+      expect(page).toMatch(/Connexion refusée/);
+      const en = await (await fetch(`${base}/?lang=en`)).text();
+      expect(en).toContain('Connection refused');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    expect(stderr).toContain('"msg":"stopped"');
+  });
+});

@@ -1,13 +1,12 @@
 // N ocsp checks (no cache) against the lab's openssl responder, in this process: CPU per check.
-import { createHostResolver } from '../probes/lib/resolve.ts';
-import { setExtraRoots } from '../probes/lib/trust.ts';
+import { SystemTrustStore } from '../probes/lib/trust.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
+import { makeShared } from '../runner/engine/shared-context.ts';
 import { spec, target } from '../test/helpers.ts';
 
 const [port, count, root] = process.argv.slice(2) as [string, string, string];
-setExtraRoots([root]);
 const s = spec('ocsp', target({ host: 'localhost', port: Number(port) }), { timeoutMs: 5000, options: { cache_seconds: 0 } });
-const shared = { resolver: createHostResolver(undefined) };
+const shared = makeShared({ trust: new SystemTrustStore([root]) });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let ok = 0;

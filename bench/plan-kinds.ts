@@ -1,6 +1,6 @@
 // Prints the embedded catalog's plan with the default config as JSON: checks per kind and the
 // default schedule of each (run in a child so the bench process keeps its own trust settings).
-import { loadInputs, planFor } from '../runner/cli/main.ts';
+import { loadInputs, planFor } from '../runner/cli/inputs.ts';
 import { sharedContext } from '../runner/engine/shared-context.ts';
 
 const inputs = loadInputs(undefined, []);

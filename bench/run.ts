@@ -21,7 +21,7 @@ import { networkFootprint } from './footprint.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
 import { stunClientCost, uclientCost } from './coturn-peer.ts';
 import { type BlackboxCost, startBlackbox } from './blackbox.ts';
-import { createHostResolver } from '../probes/lib/resolve.ts';
+import { makeShared } from '../runner/engine/shared-context.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { spec, target } from '../test/helpers.ts';
 import { makePki } from '../lab/pki.ts';
@@ -93,7 +93,7 @@ const wire = wireStunRtts(pcap, coturn.port);
 const fidelity = { probeMs: median(serial.rttsMs), wireMs: median(wire), pairs: wire.length };
 // One relay test with the defaults (1.5 Mbps, 1200-byte packets, 5 s) through coturn over UDP.
 const relaySpec = spec('relay', target({ host: '127.0.0.1', port: coturn.port, transport: 'udp' }), { timeoutMs: 15_000 });
-const relay = await executeCheck(relaySpec, { resolver: createHostResolver(undefined), credentials: { '127.0.0.1': turnLogin } });
+const relay = await executeCheck(relaySpec, makeShared({ credentials: { '127.0.0.1': turnLogin } }));
 const relayPackets = relay.observations.packets_sent as number;
 const relayWire = relayPackets * (1200 + 4 + 28) + (relay.observations.packets_received as number) * (13 + 4 + 28);
 await coturn.stop();

@@ -4,6 +4,10 @@
 // measurement behind "one browser per run" versus one kept browser with a fresh context per run.
 import { chromium, type BrowserContext } from 'playwright-core';
 import { probeContext } from '../runner/engine/shared-context.ts';
+import { CheckRecorder } from '../runner/core/recorder.ts';
+import type { ObservationKey } from '../runner/core/observations.ts';
+import type { RunContext } from '../runner/core/definition.ts';
+import { BROWSER } from '../scenarios/lib/browser-resource.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { readRecording } from './janus-recording.ts';
 import { median } from './pcap.ts';
@@ -39,7 +43,7 @@ async function janusVideoBytesPerSecond(janus: JanusLab): Promise<number> {
 async function reusedBrowserRuns(lab: ScenarioLab, names: string[]): Promise<string[]> {
   const rows: string[] = [];
   const media = await ensureFakeMedia(join(TEST_CACHE, 'media'));
-  const cfg = lab.shared.browser!;
+  const cfg = lab.shared.browserSettings!;
   for (const name of names) {
     const spec = lab.specs.find((s) => s.scenario === name)!;
     const def = SCENARIOS[spec.kind as keyof typeof SCENARIOS];
@@ -57,8 +61,18 @@ async function reusedBrowserRuns(lab: ScenarioLab, names: string[]): Promise<str
         },
       });
       const t = performance.now();
-      const ctx = { ...probeContext(lab.shared, spec.timeoutMs), browser: async () => session, artefactsDir: join(TEST_CACHE, 'artefacts'), step: () => {} };
-      const r = await (def.run as (t: unknown, o: unknown, c: unknown) => Promise<CheckResult>)(spec.target, { ...spec.options, name }, ctx);
+      // The scenario's own resource, but its browser is the kept one.
+      const keptBrowser: typeof BROWSER = {
+        ...BROWSER,
+        open: (base) => {
+          const lease = BROWSER.open(base);
+          lease.ctx.browser = async () => session;
+          return lease;
+        },
+      };
+      const base: RunContext = { ...probeContext(lab.shared, spec.timeoutMs), rec: new CheckRecorder(spec.target, spec.kind, def.phases), scenario: { name } };
+      const started = def.start(spec.target, spec.options, base, keptBrowser);
+      const r = await started.lease.close(await started.result);
       r.durationSeconds = (performance.now() - t) / 1000;
       results.push(r);
       await Promise.all(contexts.map((c) => c.close()));
@@ -68,7 +82,7 @@ async function reusedBrowserRuns(lab: ScenarioLab, names: string[]): Promise<str
     const peak = kept.peakMemoryBytes;
     await kept.close();
     const row = (mode: string, runs: CheckResult[], peakBytes: number) => {
-      const o = (k: string) => runs.map((r) => r.observations[k]).filter((v): v is number => typeof v === 'number');
+      const o = (k: ObservationKey) => runs.map((r) => r.observations[k]).filter((v): v is number => typeof v === 'number');
       return `| ${runs[0]!.kind} \`${name}\` | ${mode} | ${runs.filter((r) => r.status === 'ok').length}/${runs.length} | ${f(mean(runs.map((r) => r.durationSeconds)), 1)} | ${f(mean(o('ice_connected_seconds')), 3)} | ${f(mean(o('time_to_720p_seconds')), 3)} | ${f(peakBytes / 2 ** 20, 0)} |`;
     };
     rows.push(row('launched per run', launched, Math.max(...launched.map((r) => Number(r.observations.browser_memory_peak_bytes ?? 0)))));
@@ -126,7 +140,7 @@ scenarios:
     }
     const byCheck = results[0]!.map((_, j) => results.map((r) => r[j]!));
     for (const runs of byCheck) {
-      const o = (k: string) => runs.map((r) => r.observations[k]).filter((v): v is number => typeof v === 'number');
+      const o = (k: ObservationKey) => runs.map((r) => r.observations[k]).filter((v): v is number => typeof v === 'number');
       const label = `${runs[0]!.kind} \`${name}\`${runs[0]!.observations.relay_transport ? ` (${String(runs[0]!.observations.relay_transport).toUpperCase()})` : ''}`;
       const bytes = mean(o('bytes_sent')) + mean(o('bytes_received'));
       rows.push(

@@ -1,22 +1,20 @@
 // Runs N checks of one kind against host:port in this process and prints wall time, CPU seconds
 // and peak RSS as JSON. Started by bench/run.ts so the lab servers' CPU is not counted.
 import { createLogger } from '../runner/telemetry/logging.ts';
-import { ProbeMetrics } from '../runner/telemetry/metrics.ts';
 import { Scheduler } from '../runner/engine/scheduler.ts';
-import { createHostResolver } from '../probes/lib/resolve.ts';
-import { setExtraRoots } from '../probes/lib/trust.ts';
+import { makeShared } from '../runner/engine/shared-context.ts';
+import { SystemTrustStore } from '../probes/lib/trust.ts';
 import { readFileSync } from 'node:fs';
 import { spec, target } from '../test/helpers.ts';
 
 const [kind, host, port, count, concurrency, ca] = process.argv.slice(2) as [string, string, string, string, string, string?];
-if (ca) setExtraRoots([readFileSync(ca, 'utf8')]);
 const transport = kind === 'stun' || kind === 'turn' ? 'udp' : 'tcp';
 const url = kind === 'http' ? `https://${host}:${port}/` : undefined;
 const specs = Array.from({ length: Number(count) }, (_, i) => spec(kind as 'tcp', target({ platform: `bench${i}`, host, port: Number(port), transport, ...(url ? { url } : {}) }), { timeoutMs: 5000 }));
 // TURN credentials for the allocation benchmark come from the environment, as a probe's would.
 const turnUser = process.env.VIGIE_BENCH_TURN_USER;
 const credentials = turnUser ? { [host]: { username: turnUser, password: process.env.VIGIE_BENCH_TURN_PASSWORD ?? '' } } : undefined;
-const scheduler = new Scheduler(specs, { resolver: createHostResolver(undefined), ...(credentials ? { credentials } : {}) }, new ProbeMetrics(), createLogger({ level: 'silent' }), { concurrency: Number(concurrency), jitterMs: 0 });
+const scheduler = new Scheduler(specs, makeShared({ trust: new SystemTrustStore(ca ? [readFileSync(ca, 'utf8')] : []), ...(credentials ? { credentials } : {}) }), { result: () => {}, skipped: () => {} }, createLogger({ level: 'silent' }), { concurrency: Number(concurrency), jitterMs: 0 });
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const results = await scheduler.runAll();

@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { underlay } from '../runner/config/config.ts';
+import { underlay } from '../runner/config/region-bundle.ts';
 import type { CheckResult } from '../runner/core/contract.ts';
 import { startCoturn, type Coturn } from './coturn.ts';
 import { janusSettings, startJanus, type JanusLab } from './janus.ts';

@@ -1,7 +1,7 @@
 // Runs one check and prints its result as JSON: used to run the probe inside a lab namespace
 // (`ip netns exec NS node lab/run-check.ts '{...}'`).
-import { createHostResolver } from '../probes/lib/resolve.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
+import { makeShared } from '../runner/engine/shared-context.ts';
 import type { ServiceCredentials } from '../runner/core/contract.ts';
 import type { ProbeKind } from '../probes/index.ts';
 import { spec, target } from '../test/helpers.ts';
@@ -15,8 +15,5 @@ const input = JSON.parse(process.argv[2] ?? '{}') as {
   options?: Record<string, unknown>;
   credentials?: ServiceCredentials;
 };
-const result = await executeCheck(spec(input.kind, target({ host: input.host, port: input.port, transport: input.transport }), { timeoutMs: input.timeoutMs, options: input.options ?? {} }), {
-  resolver: createHostResolver(undefined),
-  ...(input.credentials ? { credentials: { [input.host]: input.credentials } } : {}),
-});
+const result = await executeCheck(spec(input.kind, target({ host: input.host, port: input.port, transport: input.transport }), { timeoutMs: input.timeoutMs, options: input.options ?? {} }), makeShared(input.credentials ? { credentials: { [input.host]: input.credentials } } : {}));
 process.stdout.write(JSON.stringify(result));

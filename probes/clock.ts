@@ -6,10 +6,12 @@
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
-import { probeAgent } from './http.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, type RunContext } from '../runner/core/definition.ts';
+import { observedNumber } from '../runner/core/kind-metrics.ts';
+import { classifyNetworkError, formatMs } from '../runner/core/recorder.ts';
+import { probeAgent } from './lib/http-agent.ts';
 import { proxyFor } from './lib/proxy-route.ts';
-import { CheckRecorder, classifyNetworkError, formatMs } from '../runner/core/recorder.ts';
 
 const NTP_EPOCH_OFFSET = 2_208_988_800;
 
@@ -79,9 +81,9 @@ function sntp(address: string, port: number, signal: AbortSignal): Promise<SntpS
   });
 }
 
-async function httpDate(target: CheckTarget, url: URL, ctx: ProbeContext): Promise<{ offsetMs: number; delayMs: number }> {
+async function httpDate(url: URL, ctx: RunContext): Promise<{ offsetMs: number; delayMs: number }> {
   // Its own recorder: the fallback's connect and tls legs are not phases of the clock check.
-  const agent = probeAgent(new CheckRecorder(target, 'clock', []), url, ctx, proxyFor(url.hostname, ctx));
+  const agent = probeAgent(ctx.rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
   try {
     const t1 = nowMs();
     const res = await agent.request({ origin: url.origin, path: url.pathname, method: 'HEAD', signal: ctx.signal });
@@ -97,8 +99,8 @@ async function httpDate(target: CheckTarget, url: URL, ctx: ProbeContext): Promi
   }
 }
 
-async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'clock', ['resolve', 'request']);
+async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   let sample: { offsetMs: number; delayMs: number; source: string } | undefined;
   let ntpFailure = '';
   // NTP gets the first part of the budget so the HTTP fallback still has time when UDP 123 is filtered.
@@ -119,7 +121,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   if (!sample && opts.http_fallback_url && !ctx.signal.aborted) {
     try {
       const url = new URL(opts.http_fallback_url);
-      sample = { ...(await rec.phase('request', () => httpDate(target, url, ctx))), source: 'http_date' };
+      sample = { ...(await rec.phase('request', () => httpDate(url, ctx))), source: 'http_date' };
     } catch (e) {
       ntpFailure += `; HTTP Date fallback failed: ${classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs).message}`;
     }
@@ -137,11 +139,23 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   return rec.ok(msg);
 }
 
-export const clockProbe = {
+export const clockProbe = defineCheck({
   description: 'Clock offset against NTP (SNTP), with an HTTP Date fallback.',
-  scope: 'site',
   phases: ['resolve', 'request'],
   options,
   defaults: { timeout: '5s', schedule: '*/15 * * * *' },
+  flowClass: 'site',
+  planning: {
+    scope: 'site',
+    plan: (site, o) => ({
+      target: { platform: 'site', host: site.clock.host, port: site.clock.port, transport: 'udp', documentedIps: [], ipsStable: true },
+      // Without a URL of its own, the fallback asks the first HTTPS endpoint of the catalogs.
+      options: { http_fallback_url: o.http_fallback_url ?? site.planned.find((c) => c.kind === 'http' && c.target.url?.startsWith('https:'))?.target.url },
+    }),
+  },
+  metrics: [
+    observedNumber({ name: 'probe_clock_offset_seconds', type: 'gauge', help: 'Offset of the local clock against the time source (positive: local clock behind).' }, 'offset_seconds'),
+  ],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

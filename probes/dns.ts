@@ -1,10 +1,11 @@
 // dns: A and AAAA answers, resolve time, and drift away from the addresses the seed documents list
 // (hospital firewalls open these flows by IP, so a silent change breaks them).
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
-import { DNS_CODES } from './lib/resolve.ts';
-import { CheckRecorder, CODE_REASONS, formatMs } from '../runner/core/recorder.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
+import { CODE_REASONS, formatMs } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
+import { DNS_CODES } from './lib/resolve.ts';
 
 const options = z
   .object({
@@ -13,8 +14,8 @@ const options = z
   })
   .strict();
 
-async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'dns', ['resolve']);
+async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   const ask = (type: 'A' | 'AAAA') =>
     ctx.resolver.query(target.host, type, ctx.signal, ctx.timeoutMs).then(
       (answers) => ({ answers, error: undefined }),
@@ -58,11 +59,26 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   return rec.ok(`${target.host} resolves to ${[...v4, ...v6].join(', ')}`);
 }
 
-export const dnsProbe = {
+const list = (v: unknown): readonly string[] => (Array.isArray(v) ? (v as readonly string[]) : []);
+
+export const dnsProbe = defineCheck({
   description: 'A and AAAA resolution, compared with the documented addresses.',
-  scope: 'row',
   phases: ['resolve'],
   options,
   defaults: { timeout: '3s', schedule: '*/5 * * * *' },
+  flowClass: 'signalling',
+  // One dns check per host, whatever the row's port: a name is resolved once.
+  planning: { scope: 'row', transports: ['tcp', 'udp'], urls: true, portRanges: true, plan: (row) => ({ target: rowTarget(row, 'udp', undefined) }) },
+  metrics: [
+    {
+      spec: { name: 'probe_dns_ip_drift', type: 'gauge', help: 'Whether DNS answered addresses outside the documented ones (1) or not (0).' },
+      read: (r, emit) => emit(r.reason === 'dns_ip_drift' || list(r.observations.undocumented).length ? 1 : 0),
+    },
+    {
+      spec: { name: 'probe_dns_answer_addresses', type: 'gauge', help: 'Number of A and AAAA addresses in the last answer.' },
+      read: (r, emit) => emit(list(r.observations.addresses).length + list(r.observations.addresses6).length),
+    },
+  ],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

@@ -1,15 +1,14 @@
 // http: one GET (and its redirects) with undici; phases resolve, connect, tls, ttfb, transfer.
 // A custom connector times each leg and, when a proxy applies, tunnels https with CONNECT or
 // sends http in absolute form to the proxy, so a 407 can be read and named.
-import { performance } from 'node:perf_hooks';
-import type net from 'node:net';
-import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition, ProxySettings } from '../runner/core/contract.ts';
-import { resolveAndConnect } from './lib/connect.ts';
-import { basicAuth, classifyProxyRefusal, openTunnel, proxyFor, ProxyRefusedError, authSchemes } from './lib/proxy-route.ts';
-import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
-import { authErrorReason, handshake } from './tls.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
+import { finite } from '../runner/core/kind-metrics.ts';
+import { classifyNetworkError } from '../runner/core/recorder.ts';
+import { fetchOnce } from './lib/http-agent.ts';
+import { classifyProxyRefusal, proxyFor, ProxyRefusedError } from './lib/proxy-route.ts';
+import { authErrorReason } from './lib/tls-handshake.ts';
 
 const statusRange = z
   .string()
@@ -33,97 +32,8 @@ export function statusMatches(status: number, spec: string): boolean {
   });
 }
 
-const REQUEST_HEADERS = { 'user-agent': 'vigie-probe/0.1 (+synthetic monitoring)', accept: '*/*' };
-
-/**
- * An undici Agent whose connector times resolve, connect and tls into `rec`, resolves through the
- * probe's resolver, and routes through `proxy` (CONNECT for https, absolute form for http).
- */
-export function probeAgent(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: ProxySettings | undefined): Agent {
-  const https = url.protocol === 'https:';
-  const port = Number(url.port || (https ? 443 : 80));
-  return new Agent({
-    connections: 1,
-    pipelining: 1,
-    connect: (_opts, cb) => {
-      const open = async (): Promise<net.Socket> => {
-        if (proxy && https) return openTunnel(rec, proxy, url.hostname, port, ctx);
-        if (proxy) return (await resolveAndConnect(rec, proxy.url.hostname, Number(proxy.url.port || 80), ctx)).socket;
-        return (await resolveAndConnect(rec, url.hostname, port, ctx)).socket;
-      };
-      open()
-        .then((socket) => (https ? rec.phase('tls', () => verifiedHandshake(socket, url.hostname, ctx.signal)) : socket))
-        .then((s) => cb(null, s), (e: Error) => cb(e, null));
-    },
-  });
-}
-
-/**
- * Reads a response body up to `maxBytes` and discards the rest. An abort after the headers (the
- * check's timeout) would otherwise surface as an unhandled stream error.
- */
-export async function readBody(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer> {
-  body.on('error', () => {});
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk as Buffer);
-    size += (chunk as Buffer).length;
-    if (size >= maxBytes) break;
-  }
-  body.destroy();
-  return Buffer.concat(chunks);
-}
-
-async function fetchOnce(
-  rec: CheckRecorder,
-  url: URL,
-  ctx: ProbeContext,
-  proxy: ProxySettings | undefined,
-  maxBody: number,
-): Promise<{ status: number; headers: Dispatcher.ResponseData['headers']; rawProxySchemes: string[]; bytes: number }> {
-  const forward = proxy !== undefined && url.protocol !== 'https:';
-  const agent = probeAgent(rec, url, ctx, proxy);
-  try {
-    const before = performance.now();
-    const connectBefore = (rec.phases.resolve ?? 0) + (rec.phases.connect ?? 0) + (rec.phases.tls ?? 0);
-    const headers: Record<string, string> = { ...REQUEST_HEADERS };
-    const auth = forward ? basicAuth(proxy) : undefined;
-    if (auth) headers['proxy-authorization'] = auth;
-    const res = await agent.request({
-      origin: url.origin,
-      path: forward ? url.href : `${url.pathname}${url.search}`,
-      method: 'GET',
-      headers,
-      signal: ctx.signal,
-    });
-    const connectAfter = (rec.phases.resolve ?? 0) + (rec.phases.connect ?? 0) + (rec.phases.tls ?? 0);
-    rec.setPhase('ttfb', Math.max(0, (performance.now() - before) / 1000 - (connectAfter - connectBefore)));
-    const t1 = performance.now();
-    const bytes = (await readBody(res.body, maxBody)).length;
-    rec.setPhase('transfer', (performance.now() - t1) / 1000);
-    const raw: string[] = [];
-    for (const [k, v] of Object.entries(res.headers)) for (const x of Array.isArray(v) ? v : [v ?? '']) raw.push(k, x);
-    return { status: res.statusCode, headers: res.headers, rawProxySchemes: forward ? authSchemes(raw) : [], bytes };
-  } finally {
-    // The request is over (answered, failed or aborted): close() ends the socket without the
-    // error object (and its stack trace) that destroy() makes, a tenth of a check's CPU.
-    agent.close().catch(() => {});
-  }
-}
-
-/** Like the browser: the handshake must validate, else the error names the TLS reason. */
-async function verifiedHandshake(socket: net.Socket, host: string, signal: AbortSignal): Promise<net.Socket> {
-  const s = await handshake(socket, host, signal, ['http/1.1']);
-  if (!s.authorized) {
-    s.destroy();
-    throw Object.assign(new Error(`certificate not accepted: ${String(s.authorizationError)}`), { code: 'TLS_UNTRUSTED', tlsCode: String(s.authorizationError) });
-  }
-  return s;
-}
-
-async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'http', ['resolve', 'connect', 'tls', 'ttfb', 'transfer']);
+async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   let url = new URL(target.url ?? `http://${target.host}:${target.port ?? 80}/`);
   const chain: string[] = [];
   try {
@@ -162,11 +72,25 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   }
 }
 
-export const httpProbe = {
+export const httpProbe = defineCheck({
   description: 'HTTP(S) GET with redirects, phase timings and proxy support.',
-  scope: 'row',
   phases: ['resolve', 'connect', 'tls', 'ttfb', 'transfer'],
   options,
   defaults: { timeout: '10s', schedule: '*/2 * * * *' },
+  flowClass: 'web',
+  planning: {
+    scope: 'row',
+    transports: ['tcp'],
+    urls: true,
+    portRanges: false,
+    plan: (row) => (row.url ? { target: { ...rowTarget(row, 'tcp'), url: row.url } } : undefined),
+  },
+  metrics: [
+    {
+      spec: { name: 'probe_http_status_code', type: 'gauge', help: 'Final HTTP status code of the last run (0 when none).' },
+      read: (r, emit) => emit(finite(r.observations.status_code) ?? 0),
+    },
+  ],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

@@ -1,5 +1,7 @@
-// The probe registry: the one place a kind is added. The config schema, the catalog's check
-// vocabulary and the runner all derive from these keys, so they cannot drift apart.
+// The probe registry: the one place a probe kind is added (its file, and one line here). The config
+// schema, the catalog's check vocabulary, the planner, the executor, the metrics, the docs and the
+// SLO rules all read these definitions, so they cannot drift apart.
+import type { CheckKind } from '../runner/core/definition.ts';
 import { clockProbe } from './clock.ts';
 import { dnsProbe } from './dns.ts';
 import { httpProbe } from './http.ts';
@@ -23,8 +25,8 @@ export const PROBES = {
   relay: relayProbe,
   clock: clockProbe,
   proxy: proxyProbe,
-} as const;
+} as const satisfies Record<string, CheckKind>;
 
 export type ProbeKind = keyof typeof PROBES;
 export const PROBE_KINDS = Object.keys(PROBES) as [ProbeKind, ...ProbeKind[]];
-export const ROW_KINDS = PROBE_KINDS.filter((k) => PROBES[k].scope === 'row') as [ProbeKind, ...ProbeKind[]];
+export const ROW_KINDS = PROBE_KINDS.filter((k) => PROBES[k].planning.scope === 'row') as [ProbeKind, ...ProbeKind[]];

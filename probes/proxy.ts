@@ -2,9 +2,10 @@
 // Names a proxy that offers only NTLM/Negotiate (Therap-e cannot use one), one that wants
 // credentials, and one that denies the flow.
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, type RunContext } from '../runner/core/definition.ts';
+import { classifyNetworkError } from '../runner/core/recorder.ts';
 import { classifyProxyRefusal, openTunnel, ProxyRefusedError } from './lib/proxy-route.ts';
-import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 
 const options = z
   .object({
@@ -17,8 +18,8 @@ const options = z
   })
   .strict();
 
-async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'proxy', ['resolve', 'connect']);
+async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   if (!ctx.proxy) return rec.fail('internal_error', 'no proxy configured');
   const [host, port] = (opts.connect_to ?? 'www.sante-ra.fr:443').split(':') as [string, string];
   rec.observe('connect_to', `${host}:${port}`);
@@ -38,11 +39,24 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   }
 }
 
-export const proxyProbe = {
+export const proxyProbe = defineCheck({
   description: 'The outbound proxy: CONNECT to a platform host, authentication schemes offered.',
-  scope: 'site',
   phases: ['resolve', 'connect'],
   options,
   defaults: { timeout: '5s', schedule: '*/15 * * * *' },
+  flowClass: 'site',
+  planning: {
+    scope: 'site',
+    plan: (site, o) => {
+      if (!site.proxy) return undefined;
+      const tls = site.planned.find((c) => c.kind === 'tls')?.target;
+      return {
+        target: { platform: 'site', host: site.proxy.url.hostname, port: Number(site.proxy.url.port || 80), transport: 'tcp', documentedIps: [], ipsStable: true },
+        options: { connect_to: o.connect_to ?? (tls ? `${tls.host}:${tls.port}` : undefined) },
+      };
+    },
+  },
+  metrics: [],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

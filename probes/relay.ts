@@ -4,15 +4,15 @@
 // through a channel, the other echoes a short packet back. Nothing needs to enter the hospital:
 // both legs leave it as a TURN client would. Reports loss, RFC 3550 interarrival jitter, RTT and
 // the throughput actually achieved.
-import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
+import { finite, observedNumber } from '../runner/core/kind-metrics.ts';
+import { type CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
-import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
-import { noResponse } from './stun.ts';
-import { NoStunResponse } from './lib/stun-client.ts';
-import { ATTR, TYPES, messageClass, type StunRequest } from './lib/stun-wire.ts';
-import { allocate, credentialsFor, type Allocation } from './turn.ts';
+import { bindChannel, CHANNELS, type StreamStats, streamThrough } from './lib/relay-stream.ts';
+import { NoStunResponse, noResponse } from './lib/stun-client.ts';
+import { allocate, type Allocation, credentialsFor } from './lib/turn-session.ts';
 
 const options = z
   .object({
@@ -30,46 +30,39 @@ const options = z
   })
   .strict();
 
-const HEADER = 13; // seq u32, send time f64 (ms), direction u8
-const CHANNEL_A = 0x4001;
-const CHANNEL_B = 0x4002;
+type Options = z.output<typeof options>;
 
-export function channelData(channel: number, payload: Buffer, stream: boolean): Buffer {
-  const padded = stream ? Math.ceil(payload.length / 4) * 4 : payload.length;
-  const frame = Buffer.alloc(4 + padded);
-  frame.writeUInt16BE(channel, 0);
-  frame.writeUInt16BE(payload.length, 2);
-  payload.copy(frame, 4);
-  return frame;
-}
-
-function parseChannelData(frame: Buffer): Buffer | undefined {
-  if (frame.length < 4) return undefined;
-  const len = frame.readUInt16BE(2);
-  return frame.length >= 4 + len ? frame.subarray(4, 4 + len) : undefined;
-}
-
-/** RFC 3550 §6.4.1 interarrival jitter, fed with (send time, arrival time) pairs in ms. */
-export class JitterEstimator {
-  private last: number | undefined;
-  jitterMs = 0;
-  add(sentMs: number, arrivedMs: number): void {
-    const transit = arrivedMs - sentMs;
-    if (this.last !== undefined) this.jitterMs += (Math.abs(transit - this.last) - this.jitterMs) / 16;
-    this.last = transit;
+/** Loss, jitter, RTT and throughput as observations, and the verdict against the thresholds. */
+function judge(st: StreamStats, opts: Options, rec: CheckRecorder): CheckResult {
+  const loss = 1 - st.received / st.sent;
+  const throughput = st.bytesReceived / opts.duration_seconds;
+  const rttS = st.rttsMs.map((x) => x / 1000);
+  const avgRtt = rttS.length ? rttS.reduce((s, x) => s + x, 0) / rttS.length : undefined;
+  const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
+  rec.observe('packets_sent', st.sent);
+  rec.observe('packets_received', st.received);
+  rec.observe('bytes_sent', st.sent * opts.packet_bytes);
+  rec.observe('loss_ratio', r6(loss));
+  rec.observe('jitter_seconds', r6(st.jitterMs / 1000));
+  rec.observe('throughput_bytes_per_second', Math.round(throughput));
+  rec.observe('receive_window_seconds', r6(st.receiveWindowSeconds));
+  if (avgRtt !== undefined) {
+    rec.observe('rtt_min_seconds', r6(Math.min(...rttS)));
+    rec.observe('rtt_avg_seconds', r6(avgRtt));
+    rec.observe('rtt_max_seconds', r6(Math.max(...rttS)));
   }
+  const summary = `${st.received}/${st.sent} packets through the relay (${(loss * 100).toFixed(1)} % loss), jitter ${st.jitterMs.toFixed(1)} ms${avgRtt !== undefined ? `, RTT ${(avgRtt * 1000).toFixed(1)} ms` : ''}, ${Math.round((throughput * 8) / 1000)} kbit/s received`;
+  if (st.received === 0) return rec.fail('relay_no_media', `nothing of ${st.sent} packets came through the relay`);
+  const verdict = (status: 'degraded' | 'failed', reason: Reason) => rec.finish(status, reason, summary);
+  if (loss > opts.failed_loss_ratio) return verdict('failed', 'relay_loss_high');
+  if (loss > opts.degraded_loss_ratio) return verdict('degraded', 'relay_loss_high');
+  if (st.jitterMs / 1000 > opts.degraded_jitter_seconds) return verdict('degraded', 'relay_jitter_high');
+  if (avgRtt !== undefined && avgRtt > opts.degraded_rtt_seconds) return verdict('degraded', 'relay_rtt_high');
+  return rec.ok(summary);
 }
 
-async function bindChannel(a: Allocation, channel: number, peer: { address: string; port: number }, signal: AbortSignal): Promise<string | undefined> {
-  const peerAttr = (m: StunRequest) => m.addAttribute(ATTR.xorPeerAddress, peer.address, peer.port);
-  const perm = await a.request(TYPES.createPermissionRequest, peerAttr, signal);
-  if (messageClass(perm.message.type) !== 'success') return 'CreatePermission refused';
-  const bind = await a.request(TYPES.channelBindRequest, (m) => (m.addAttribute(ATTR.channelNumber, channel << 16), peerAttr(m)), signal);
-  return messageClass(bind.message.type) === 'success' ? undefined : 'ChannelBind refused';
-}
-
-async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'relay', ['resolve', 'connect', 'tls', 'allocate', 'permission', 'stream']);
+async function run(target: CheckTarget, opts: Options, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   const creds = credentialsFor(target, ctx);
   const transport = target.transport;
   rec.observe('transport', transport);
@@ -83,96 +76,11 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
       allocations.push(o.allocation);
     }
     const [a, b] = allocations as [Allocation, Allocation];
-    const refused = await rec.phase('permission', async () => (await bindChannel(a, CHANNEL_A, b.relayed, ctx.signal)) ?? (await bindChannel(b, CHANNEL_B, a.relayed, ctx.signal)));
+    const refused = await rec.phase('permission', async () => (await bindChannel(a, CHANNELS.a, b.relayed, ctx.signal)) ?? (await bindChannel(b, CHANNELS.b, a.relayed, ctx.signal)));
     if (refused) return rec.fail('turn_allocate_failed', refused);
-    const stream = transport === 'tcp';
-
-    // Receiver side (b): count, jitter, echo a short packet to a.
-    const seen = new Set<number>();
-    let bytesReceived = 0;
-    let firstArrival = 0;
-    let lastArrival = 0;
-    const jitter = new JitterEstimator();
-    const echo = Buffer.alloc(HEADER);
-    b.client.onUnsolicited = (m) => {
-      if (!Buffer.isBuffer(m)) return;
-      const p = parseChannelData(m);
-      if (!p || p.length < HEADER || p[12] !== 0) return;
-      const now = performance.now();
-      const seq = p.readUInt32BE(0);
-      if (seen.has(seq)) return;
-      seen.add(seq);
-      bytesReceived += p.length;
-      firstArrival ||= now;
-      lastArrival = now;
-      jitter.add(p.readDoubleBE(4), now);
-      p.copy(echo, 0, 0, 12);
-      echo[12] = 1;
-      b.client.send(channelData(CHANNEL_B, echo, stream));
-    };
-    // Sender side (a): RTT from the echoes.
-    const rtts: number[] = [];
-    a.client.onUnsolicited = (m) => {
-      if (!Buffer.isBuffer(m)) return;
-      const p = parseChannelData(m);
-      if (!p || p.length < HEADER || p[12] !== 1) return;
-      rtts.push(performance.now() - p.readDoubleBE(4));
-    };
-
-    const pps = opts.rate_bps / 8 / opts.packet_bytes;
-    const total = Math.max(1, Math.round(pps * opts.duration_seconds));
-    let sent = 0;
-    const payload = Buffer.alloc(opts.packet_bytes);
-    await rec.phase('stream', async () => {
-      const start = performance.now();
-      await new Promise<void>((resolve) => {
-        const tick = () => {
-          const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * pps) + 1);
-          for (; sent < due; sent++) {
-            payload.writeUInt32BE(sent, 0);
-            payload.writeDoubleBE(performance.now(), 4);
-            payload[12] = 0;
-            a.client.send(channelData(CHANNEL_A, payload, stream));
-          }
-          if (sent >= total || ctx.signal.aborted) {
-            clearInterval(timer);
-            resolve();
-          }
-        };
-        const timer = setInterval(tick, 5);
-        tick();
-      });
-      // Stragglers: twice the worst RTT seen, at least 300 ms, never past the check's budget.
-      const wait = Math.max(300, 2 * Math.max(0, ...rtts));
-      await new Promise((r) => setTimeout(r, Math.min(wait, 2000)));
-    });
-    const received = seen.size;
-    const loss = 1 - received / sent;
-    const windowS = opts.duration_seconds;
-    const throughput = bytesReceived / windowS;
-    const rttS = rtts.map((x) => x / 1000);
-    const avgRtt = rttS.length ? rttS.reduce((s, x) => s + x, 0) / rttS.length : undefined;
-    const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
-    rec.observe('packets_sent', sent);
-    rec.observe('packets_received', received);
-    rec.observe('bytes_sent', sent * opts.packet_bytes);
-    rec.observe('loss_ratio', r6(loss));
-    rec.observe('jitter_seconds', r6(jitter.jitterMs / 1000));
-    rec.observe('throughput_bytes_per_second', Math.round(throughput));
-    rec.observe('receive_window_seconds', r6(lastArrival && firstArrival ? (lastArrival - firstArrival) / 1000 : 0));
-    if (avgRtt !== undefined) {
-      rec.observe('rtt_min_seconds', r6(Math.min(...rttS)));
-      rec.observe('rtt_avg_seconds', r6(avgRtt));
-      rec.observe('rtt_max_seconds', r6(Math.max(...rttS)));
-    }
-    const summary = `${received}/${sent} packets through the relay (${(loss * 100).toFixed(1)} % loss), jitter ${jitter.jitterMs.toFixed(1)} ms${avgRtt !== undefined ? `, RTT ${(avgRtt * 1000).toFixed(1)} ms` : ''}, ${Math.round((throughput * 8) / 1000)} kbit/s received`;
-    if (received === 0) return rec.fail('relay_no_media', `nothing of ${sent} packets came through the relay`);
-    const verdict = (status: 'degraded' | 'failed', reason: Reason) => rec.finish(status, reason, summary);
-    if (loss > opts.failed_loss_ratio) return verdict('failed', 'relay_loss_high');
-    if (loss > opts.degraded_loss_ratio) return verdict('degraded', 'relay_loss_high');
-    if (jitter.jitterMs / 1000 > opts.degraded_jitter_seconds) return verdict('degraded', 'relay_jitter_high');
-    if (avgRtt !== undefined && avgRtt > opts.degraded_rtt_seconds) return verdict('degraded', 'relay_rtt_high');
-    return rec.ok(summary);
+    const settings = { rateBps: opts.rate_bps, packetBytes: opts.packet_bytes, durationSeconds: opts.duration_seconds };
+    const stats = await rec.phase('stream', () => streamThrough(a, b, transport === 'tcp', settings, ctx.signal));
+    return judge(stats, opts, rec);
   } catch (e) {
     if (e instanceof NoStunResponse) return noResponse(rec, e, ctx);
     const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
@@ -185,11 +93,35 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   }
 }
 
-export const relayProbe = {
+export const relayProbe = defineCheck({
   description: 'Media-path quality through the TURN relay: loss, jitter, RTT and throughput of a 720p-rate UDP stream.',
-  scope: 'row',
   phases: ['resolve', 'connect', 'tls', 'allocate', 'permission', 'stream'],
   options,
   defaults: { timeout: '15s', schedule: '*/15 * * * *' },
+  flowClass: 'media',
+  planning: {
+    scope: 'row',
+    transports: ['tcp', 'udp'],
+    urls: false,
+    portRanges: false,
+    // The relay test needs credentials to allocate: planned only where the config provides them.
+    plan: (row) => (row.hasCredentials ? { target: rowTarget(row, row.transport) } : undefined),
+  },
+  metrics: [
+    observedNumber({ name: 'probe_relay_packet_loss_ratio', type: 'gauge', help: 'Share of the relay test stream lost between the two allocations (0-1).' }, 'loss_ratio'),
+    observedNumber({ name: 'probe_relay_jitter_seconds', type: 'gauge', help: 'RFC 3550 interarrival jitter of the relay test stream.' }, 'jitter_seconds'),
+    {
+      spec: { name: 'probe_relay_rtt_seconds', type: 'gauge', help: 'Round-trip time through the relay (min, avg, max).', labels: ['stat'] },
+      read(r, emit) {
+        const stats = { min: r.observations.rtt_min_seconds, avg: r.observations.rtt_avg_seconds, max: r.observations.rtt_max_seconds };
+        for (const [stat, v] of Object.entries(stats)) {
+          const n = finite(v);
+          if (n !== undefined) emit(n, { stat });
+        }
+      },
+    },
+    observedNumber({ name: 'probe_relay_throughput_bytes_per_second', type: 'gauge', help: 'Payload bytes per second received through the relay.' }, 'throughput_bytes_per_second'),
+  ],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

@@ -1,20 +1,17 @@
 // stun: a Binding request (RFC 8489) over UDP or TCP; RTT from the answered send, the
 // XOR-MAPPED-ADDRESS (the establishment's public address as the platform sees it).
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
-import { CheckRecorder, classifyNetworkError, formatMs } from '../runner/core/recorder.ts';
-import { NoStunResponse, StunClient } from './lib/stun-client.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
+import { observedNumber } from '../runner/core/kind-metrics.ts';
+import { classifyNetworkError } from '../runner/core/recorder.ts';
+import { NoStunResponse, noResponse, StunClient } from './lib/stun-client.ts';
 import { ATTR, TYPES, addressAttr, messageClass, newRequest, stringAttr } from './lib/stun-wire.ts';
 
 const options = z.object({}).strict();
 
-export function noResponse(rec: CheckRecorder, e: NoStunResponse, ctx: ProbeContext): CheckResult {
-  if (e.badResponse) return rec.fail('stun_bad_response', e.badResponse);
-  return rec.fail('stun_no_response', `no STUN response within ${formatMs(ctx.timeoutMs)}`);
-}
-
-async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'stun', ['resolve', 'connect', 'request']);
+async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   let client: StunClient | undefined;
   try {
     client = await StunClient.open(rec, target.host, target.port ?? 3478, target.transport, ctx);
@@ -42,11 +39,19 @@ async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: Pr
   }
 }
 
-export const stunProbe = {
+export const stunProbe = defineCheck({
   description: 'STUN Binding over UDP or TCP (RFC 8489): RTT and mapped address.',
-  scope: 'row',
   phases: ['resolve', 'connect', 'request'],
   options,
   defaults: { timeout: '3s', schedule: '* * * * *' },
+  flowClass: 'media',
+  planning: { scope: 'row', transports: ['tcp', 'udp'], urls: false, portRanges: false, plan: (row) => ({ target: rowTarget(row, row.transport) }) },
+  metrics: [
+    observedNumber(
+      { name: 'probe_stun_rtt_seconds', type: 'gauge', help: 'Round-trip time of the answered STUN Binding request (from its own send, retransmissions excluded).' },
+      'rtt_seconds',
+    ),
+  ],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

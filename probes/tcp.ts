@@ -1,13 +1,14 @@
 // tcp: connect time; refused, timeout (filtered) and unreachable told apart.
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
+import { classifyNetworkError } from '../runner/core/recorder.ts';
 import { resolveAndConnect } from './lib/connect.ts';
-import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 
 const options = z.object({}).strict();
 
-async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'tcp', ['resolve', 'connect']);
+async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   try {
     const { socket } = await resolveAndConnect(rec, target.host, target.port ?? 0, ctx);
     socket.destroy();
@@ -18,11 +19,14 @@ async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: Pr
   }
 }
 
-export const tcpProbe = {
+export const tcpProbe = defineCheck({
   description: 'TCP connection to the documented port.',
-  scope: 'row',
   phases: ['resolve', 'connect'],
   options,
   defaults: { timeout: '3s', schedule: '* * * * *' },
+  flowClass: 'signalling',
+  planning: { scope: 'row', transports: ['tcp'], urls: true, portRanges: false, plan: (row) => ({ target: rowTarget(row, 'tcp') }) },
+  metrics: [],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

@@ -1,13 +1,14 @@
 // tls: handshake time, version, cipher, ALPN, chain trust, hostname, expiry, fingerprints.
-import { createHash, X509Certificate } from 'node:crypto';
-import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
-import { resolveAndConnect } from './lib/connect.ts';
-import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
+import { observedNumber } from '../runner/core/kind-metrics.ts';
+import { classifyNetworkError } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
-import { peerChain, probeSecureContext, rootSource } from './lib/trust.ts';
+import type { RootSource } from '../runner/core/services.ts';
+import { resolveAndConnect } from './lib/connect.ts';
+import { describeCertificate, handshake, type PeerCertificateInfo, spkiSha256 } from './lib/tls-handshake.ts';
 
 const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 const PROTOCOL_TO_VERSION: Record<string, (typeof TLS_VERSIONS)[number]> = { TLSv1: '1.0', 'TLSv1.1': '1.1', 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };
@@ -37,45 +38,10 @@ const UNTRUSTED = new Set([
   'INVALID_CA',
 ]);
 
-export interface PeerCertificateInfo {
-  subject: string;
-  issuer: string;
-  sha256: string;
-  notBefore: number;
-  notAfter: number;
-  san: string[];
-}
-
-const dn = (text: string): string => text.split('\n').join(', ');
-
-/**
- * Certificates repeat across checks (every endpoint of a platform, every cycle): their parsed facts
- * are kept by DER, up to a bound, so a check pays for X.509 parsing only on a new certificate.
- */
-function byDer<T>(compute: (raw: Buffer) => T, max = 256): (raw: Buffer) => T {
-  const cache = new Map<string, T>();
-  return (raw) => {
-    const key = raw.toString('latin1');
-    let v = cache.get(key);
-    if (v === undefined) {
-      v = compute(raw);
-      if (cache.size >= max) cache.clear();
-      cache.set(key, v);
-    }
-    return v;
-  };
-}
-
-/** base64 SHA-256 of the certificate's SubjectPublicKeyInfo (the HPKP pin format). */
-export const spkiSha256 = byDer((raw: Buffer): string => {
-  const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-});
-
 interface ChainFacts {
   above: PeerCertificateInfo[];
   pins: string[];
-  rootSource?: 'bundled' | 'operator' | 'local';
+  rootSource?: RootSource;
 }
 
 function interception(facts: ChainFacts, opts: z.output<typeof options>): { status: 'failed' | 'degraded'; reason: Reason; message: string } | undefined {
@@ -90,62 +56,6 @@ function interception(facts: ChainFacts, opts: z.output<typeof options>): { stat
   if (facts.rootSource === 'local')
     return { status: 'degraded', reason: 'tls_intercepted_suspected', message: `chain anchored in "${facts.above.at(-1)?.subject ?? seen}", trusted on this machine but not a public root` };
   return undefined;
-}
-
-export const describeCertificate = byDer((raw: Buffer): PeerCertificateInfo => {
-  const x = new X509Certificate(raw);
-  return {
-    subject: dn(x.subject),
-    issuer: dn(x.issuer),
-    sha256: x.fingerprint256,
-    notBefore: Date.parse(x.validFrom) / 1000,
-    notAfter: Date.parse(x.validTo) / 1000,
-    san: (x.subjectAltName ?? '').split(', ').filter(Boolean),
-  };
-});
-
-/** TLS over an already connected socket, timed as phase `tls`; never verifies, the caller judges. */
-export function handshake(
-  socket: net.Socket,
-  servername: string,
-  signal: AbortSignal,
-  alpn: string[],
-  onStapledOcsp?: (response: Buffer | null) => void,
-): Promise<tls.TLSSocket> {
-  return new Promise((resolve, reject) => {
-    const s = tls.connect({
-      ...(onStapledOcsp ? { requestOCSP: true } : {}),
-      socket,
-      host: servername,
-      servername: net.isIP(servername) ? undefined : servername,
-      secureContext: probeSecureContext(),
-      rejectUnauthorized: false,
-      ALPNProtocols: alpn,
-    });
-    const onAbort = (): void => {
-      s.destroy();
-      reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (onStapledOcsp) s.once('OCSPResponse', (r: Buffer | null) => onStapledOcsp(r));
-    s.once('secureConnect', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(s);
-    });
-    s.once('error', (e) => {
-      signal.removeEventListener('abort', onAbort);
-      s.destroy();
-      reject(e);
-    });
-  });
-}
-
-/** The reason a certificate-verification error stands for (shared with the http probe). */
-export function authErrorReason(code: string): 'tls_expired' | 'tls_not_yet_valid' | 'tls_hostname_mismatch' | 'tls_untrusted' {
-  if (code === 'CERT_HAS_EXPIRED') return 'tls_expired';
-  if (code === 'CERT_NOT_YET_VALID') return 'tls_not_yet_valid';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'tls_hostname_mismatch';
-  return 'tls_untrusted';
 }
 
 function verdict(
@@ -173,19 +83,19 @@ function verdict(
   return { status: 'ok', reason: 'ok', message: `TLS ${version}, ${s.getCipher().name}, certificate valid for ${Math.floor(days)} days` };
 }
 
-async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'tls', ['resolve', 'connect', 'tls']);
+async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
+  const { rec } = ctx;
   let s: tls.TLSSocket | undefined;
   try {
     const { socket } = await resolveAndConnect(rec, target.host, target.port ?? 443, ctx);
     try {
-      s = await rec.phase('tls', () => handshake(socket, target.host, ctx.signal, ['h2', 'http/1.1']));
+      s = await rec.phase('tls', () => handshake(socket, target.host, ctx, ['h2', 'http/1.1']));
     } catch (e) {
       const net = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
       if (net.reason !== 'internal_error') return rec.fail(net.reason, net.message);
       return rec.fail('tls_handshake_failed', (e as Error).message);
     }
-    const chain = peerChain(s).map((c) => c.raw);
+    const chain = ctx.trust.peerChain(s).map((c) => c.raw);
     if (!chain[0]) return rec.fail('tls_handshake_failed', 'server sent no certificate');
     const leaf = describeCertificate(chain[0]);
     const version = PROTOCOL_TO_VERSION[s.getProtocol() ?? ''];
@@ -208,7 +118,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
     }
     const above = chain.slice(1).map(describeCertificate);
     const root = chain.length > 1 ? above.at(-1) : undefined;
-    const anchor = root && root.subject === root.issuer ? rootSource(chain.at(-1)!) : undefined;
+    const anchor = root && root.subject === root.issuer ? ctx.trust.rootSource(chain.at(-1)!) : undefined;
     rec.observe('chain_subjects', above.map((c) => c.subject));
     if (anchor) rec.observe('root_source', anchor);
     const v = verdict(s, target.host, leaf, opts);
@@ -226,11 +136,33 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Pro
   }
 }
 
-export const tlsProbe = {
+export const tlsProbe = defineCheck({
   description: 'TLS handshake: version, cipher, ALPN, chain trust, hostname, expiry.',
-  scope: 'row',
   phases: ['resolve', 'connect', 'tls'],
   options,
   defaults: { timeout: '5s', schedule: '*/15 * * * *' },
+  flowClass: 'pki',
+  planning: { scope: 'row', transports: ['tcp'], urls: true, portRanges: false, plan: (row) => ({ target: rowTarget(row, 'tcp'), options: row.tls }) },
+  metrics: [
+    observedNumber({ name: 'probe_tls_cert_expiry_timestamp_seconds', type: 'gauge', help: 'Unix time at which the leaf certificate expires.' }, 'not_after_timestamp'),
+    {
+      spec: { name: 'probe_tls_version_info', type: 'gauge', help: 'Negotiated TLS version (value 1).', labels: ['version'] },
+      read(r, emit) {
+        if (typeof r.observations.tls_version === 'string') emit(1, { version: r.observations.tls_version });
+      },
+    },
+    {
+      spec: {
+        name: 'probe_tls_intercepted',
+        type: 'gauge',
+        help: 'Whether the TLS chain looks re-signed by a middlebox: 1 detected (expectations not met), 0.5 suspected (local non-public root), 0 none.',
+      },
+      read(r, emit) {
+        const i = r.observations.interception;
+        if (typeof i === 'string') emit(i === 'detected' ? 1 : i === 'suspected' ? 0.5 : 0);
+      },
+    },
+  ],
+  resource: DIRECT,
   run,
-} satisfies ProbeDefinition<typeof options>;
+});

@@ -2,33 +2,13 @@
 // and NONCE proves the server alive; with long-term or REST-API (shared secret) credentials the
 // allocation is made, a permission created, then released at once (Refresh, lifetime 0) so that no
 // allocation is left on the platform's server.
-import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProbeDefinition } from '../runner/core/contract.ts';
-import { CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
-import { noResponse } from './stun.ts';
-import { NoStunResponse, StunClient, type Outgoing, type StunTransport, type Transaction } from './lib/stun-client.ts';
-import { saslprep } from '@mongodb-js/saslprep';
-import {
-  ATTR,
-  ATTR_8489,
-  PASSWORD_ALGORITHM_SHA256,
-  appendAttribute,
-  appendFingerprint,
-  appendIntegritySha256,
-  integritySha256Valid,
-  offeredSha256,
-  REQUESTED_TRANSPORT_UDP,
-  TYPES,
-  addressAttr,
-  errorCode,
-  integrityValid,
-  messageClass,
-  newRequest,
-  stringAttr,
-  type StunRequest,
-} from './lib/stun-wire.ts';
-import type { Reason } from '../runner/core/reasons.ts';
+import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
+import { defineCheck, DIRECT, rowTarget, type KindMetric, type RunContext } from '../runner/core/definition.ts';
+import { classifyNetworkError } from '../runner/core/recorder.ts';
+import { NoStunResponse, noResponse, type StunTransport } from './lib/stun-client.ts';
+import { ATTR, TYPES, errorCode, messageClass } from './lib/stun-wire.ts';
+import { allocate, credentialsFor, failure, type Allocation } from './lib/turn-session.ts';
 
 const options = z
   .object({
@@ -37,161 +17,10 @@ const options = z
   })
   .strict();
 
-export const PHASES = ['resolve', 'connect', 'tls', 'allocate', 'permission'] as const;
+const PHASES = ['resolve', 'connect', 'tls', 'allocate', 'permission'] as const;
 
-export interface TurnAuth {
-  username: string;
-  key: Buffer;
-  /** SHA-256 when the server offered it (RFC 8489 PASSWORD-ALGORITHMS), with the list to echo. */
-  sha256?: { passwordAlgorithms: Buffer };
-}
-
-/**
- * Long-term credential key (RFC 8489 §9.2.2): MD5 or SHA-256 of username ":" realm ":" password,
- * realm and password through OpaqueString (SASLprep, as the RFC's own test vector does).
- */
-export function longTermKey(username: string, realm: string, password: string, algorithm: 'md5' | 'sha256' = 'md5'): Buffer {
-  const text = algorithm === 'md5' ? `${username}:${realm}:${password}` : `${username}:${saslprep(realm)}:${saslprep(password)}`;
-  return createHash(algorithm).update(text, 'utf8').digest();
-}
-
-/** REST API credentials (draft-uberti-behave-turn-rest, coturn's use-auth-secret). */
-export function restCredentials(secret: string, user: string, ttlSeconds: number, now = Date.now()): { username: string; password: string } {
-  const username = `${Math.floor(now / 1000) + ttlSeconds}:${user}`;
-  return { username, password: createHmac('sha1', secret).update(username).digest('base64') };
-}
-
-function authed(type: number, auth: TurnAuth | undefined, realm: string | undefined, nonce: string | undefined, add: (m: StunRequest) => void): () => Outgoing {
-  return () => {
-    const m = newRequest(type);
-    add(m);
-    if (auth?.sha256 && realm !== undefined && nonce !== undefined) {
-      // RFC 8489 §9.2.4: echo PASSWORD-ALGORITHMS, name the one chosen, sign with HMAC-SHA256.
-      m.addAttribute(ATTR.username, auth.username);
-      m.addAttribute(ATTR.realm, realm);
-      m.addAttribute(ATTR.nonce, nonce);
-      let bytes = appendAttribute(m.toBuffer(), ATTR_8489.passwordAlgorithms, auth.sha256.passwordAlgorithms);
-      bytes = appendAttribute(bytes, ATTR_8489.passwordAlgorithm, Buffer.from([0, PASSWORD_ALGORITHM_SHA256, 0, 0]));
-      bytes = appendFingerprint(appendIntegritySha256(bytes, auth.key));
-      return { transactionId: m.transactionId, toBuffer: () => bytes };
-    }
-    if (auth && realm !== undefined && nonce !== undefined) {
-      m.addAttribute(ATTR.username, auth.username);
-      m.addAttribute(ATTR.realm, realm);
-      m.addAttribute(ATTR.nonce, nonce);
-      m.addMessageIntegrity(auth.key);
-    }
-    m.addFingerprint();
-    return m;
-  };
-}
-
-function failure(code: number, reason: string, what: string): { reason: Reason; message: string } {
-  const text = `${what} refused: ${code} ${reason}`.trim();
-  if (code === 401 || code === 441 || code === 431) return { reason: 'turn_auth_failed', message: text };
-  if (code === 486) return { reason: 'turn_quota', message: text };
-  return { reason: 'turn_allocate_failed', message: text };
-}
-
-export interface Allocation {
-  client: StunClient;
-  relayed: { address: string; port: number };
-  mapped?: { address: string; port: number };
-  /** Sends an authenticated request on the allocation (CreatePermission, ChannelBind, Refresh). */
-  request(type: number, add: (m: StunRequest) => void, signal: AbortSignal): Promise<Transaction>;
-  release(signal: AbortSignal): Promise<boolean>;
-}
-
-export type AllocateOutcome =
-  | { kind: 'allocated'; allocation: Allocation }
-  | { kind: 'challenge'; realm: string }
-  | { kind: 'failed'; reason: Reason; message: string };
-
-/** Opens the transport and allocates a relay; shared by the turn and relay probes. */
-export async function allocate(
-  rec: CheckRecorder,
-  target: CheckTarget,
-  transport: StunTransport,
-  creds: { username?: string; password?: string; secret?: string } | undefined,
-  restTtl: number,
-  ctx: ProbeContext,
-): Promise<AllocateOutcome> {
-  const client = await StunClient.open(rec, target.host, target.port ?? 3478, transport, ctx);
-  try {
-    const requestTransport = (m: StunRequest) => m.addAttribute(ATTR.requestedTransport, REQUESTED_TRANSPORT_UDP);
-    let t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, undefined, undefined, undefined, requestTransport), ctx.signal));
-    let auth: TurnAuth | undefined;
-    let realm: string | undefined;
-    let nonce: string | undefined;
-    for (let attempt = 0; messageClass(t.message.type) === 'error' && attempt < 2; attempt++) {
-      const err = errorCode(t.raw);
-      if (!err || (err.code !== 401 && err.code !== 438)) return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? 'no ERROR-CODE', 'Allocate') });
-      realm = stringAttr(t.message, ATTR.realm) ?? realm;
-      nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
-      if (realm === undefined || nonce === undefined) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: `${err.code} without REALM and NONCE` });
-      if (auth && err.code === 401) return done(client, { kind: 'failed', ...failure(401, err.reason, 'Allocate with credentials') });
-      if (!creds?.password && !creds?.secret) return done(client, { kind: 'challenge', realm });
-      if (!auth) {
-        const { username, password } = creds.secret
-          ? restCredentials(creds.secret, creds.username ?? 'vigie', restTtl)
-          : { username: creds.username ?? '', password: creds.password! };
-        const offered = offeredSha256(t.raw, nonce);
-        auth = offered
-          ? { username, key: longTermKey(username, realm, password, 'sha256'), sha256: { passwordAlgorithms: offered } }
-          : { username, key: longTermKey(username, realm, password) };
-      }
-      t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, auth, realm, nonce, requestTransport), ctx.signal));
-    }
-    if (messageClass(t.message.type) === 'error') {
-      const err = errorCode(t.raw);
-      return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? '', 'Allocate') });
-    }
-    if (auth && !(auth.sha256 ? integritySha256Valid(t.raw, auth.key) || integrityValid(t.raw, auth.key) : integrityValid(t.raw, auth.key)))
-      return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success whose MESSAGE-INTEGRITY does not verify' });
-    const relayed = addressAttr(t.message, ATTR.xorRelayedAddress);
-    if (!relayed) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success without XOR-RELAYED-ADDRESS' });
-    const mapped = addressAttr(t.message, ATTR.xorMappedAddress);
-    const request = async (type: number, add: (m: StunRequest) => void, signal: AbortSignal) => {
-      let r = await client.transact(authed(type, auth, realm, nonce, add), signal);
-      if (messageClass(r.message.type) === 'error' && errorCode(r.raw)?.code === 438) {
-        nonce = stringAttr(r.message, ATTR.nonce) ?? nonce;
-        r = await client.transact(authed(type, auth, realm, nonce, add), signal);
-      }
-      return r;
-    };
-    const allocation: Allocation = {
-      client,
-      relayed: { address: relayed.address, port: relayed.port },
-      ...(mapped ? { mapped: { address: mapped.address, port: mapped.port } } : {}),
-      request,
-      release: async (signal) => {
-        try {
-          const r = await request(TYPES.refreshRequest, (m) => m.addAttribute(ATTR.lifetime, 0), signal);
-          return messageClass(r.message.type) === 'success';
-        } catch {
-          return false;
-        }
-      },
-    };
-    return { kind: 'allocated', allocation };
-  } catch (e) {
-    client.close();
-    throw e;
-  }
-}
-
-function done<T>(client: StunClient, value: T): T {
-  client.close();
-  return value;
-}
-
-export function credentialsFor(target: CheckTarget, ctx: ProbeContext) {
-  return ctx.credentials?.[target.host] ?? ctx.credentials?.[target.platform];
-}
-
-async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx: ProbeContext, tls: boolean): Promise<CheckResult> {
-  const kind = tls ? 'turns' : 'turn';
-  const rec = new CheckRecorder(target, kind, PHASES);
+async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext, tls: boolean): Promise<CheckResult> {
+  const { rec } = ctx;
   const transport: StunTransport = tls ? 'tls' : target.transport;
   rec.observe('transport', transport);
   let allocation: Allocation | undefined;
@@ -228,17 +57,32 @@ async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx:
   }
 }
 
-export const turnProbe = {
-  description: 'TURN Allocate over UDP or TCP: challenge, credentials, permission, release.',
-  scope: 'row',
+const allocateSeconds: KindMetric = {
+  spec: { name: 'probe_turn_allocate_seconds', type: 'gauge', help: 'Time of the TURN Allocate exchange (challenge and authenticated request).' },
+  read(r, emit) {
+    if (r.observations.auth === 'allocated' || r.observations.auth === 'challenge_only') emit(r.phases.allocate ?? 0);
+  },
+};
+
+const turnDefinition = {
   phases: PHASES,
   options,
   defaults: { timeout: '5s', schedule: '*/5 * * * *' },
-  run: (t, o, c) => runTurn(t, o, c, false),
-} satisfies ProbeDefinition<typeof options>;
+  flowClass: 'media',
+  metrics: [allocateSeconds],
+  resource: DIRECT,
+} as const;
 
-export const turnsProbe = {
-  ...turnProbe,
+export const turnProbe = defineCheck({
+  ...turnDefinition,
+  description: 'TURN Allocate over UDP or TCP: challenge, credentials, permission, release.',
+  planning: { scope: 'row', transports: ['tcp', 'udp'], urls: false, portRanges: false, plan: (row) => ({ target: rowTarget(row, row.transport) }) },
+  run: (t, o, c) => runTurn(t, o, c, false),
+});
+
+export const turnsProbe = defineCheck({
+  ...turnDefinition,
   description: 'TURN Allocate over TLS (turns:).',
+  planning: { scope: 'row', transports: ['tcp'], urls: false, portRanges: false, plan: (row) => ({ target: rowTarget(row, 'tcp') }) },
   run: (t, o, c) => runTurn(t, o, c, true),
-} satisfies ProbeDefinition<typeof options>;
+});

@@ -1,5 +1,6 @@
-// The scenario registry: the one place a browser scenario kind is added. The config schema, the
-// planner and the runner derive from these keys.
+// The scenario registry: the one place a browser scenario kind is added (its file, and one line
+// here). The config schema, the planner, the executor, the metrics and the docs read these.
+import type { CheckKind } from '../runner/core/definition.ts';
 import { janusVideoroomScenario } from './janus-videoroom.ts';
 import { pageFlowScenario } from './page-flow.ts';
 import { turnRelayScenario } from './turn-relay.ts';
@@ -8,7 +9,7 @@ export const SCENARIOS = {
   'janus-videoroom': janusVideoroomScenario,
   'turn-relay': turnRelayScenario,
   'page-flow': pageFlowScenario,
-} as const;
+} as const satisfies Record<string, CheckKind>;
 
 export type ScenarioKind = keyof typeof SCENARIOS;
 export const SCENARIO_KINDS = Object.keys(SCENARIOS) as [ScenarioKind, ...ScenarioKind[]];

@@ -6,9 +6,10 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
-import { CheckRecorder } from '../runner/core/recorder.ts';
+import { defineCheck } from '../runner/core/definition.ts';
+import type { CheckRecorder } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
-import { type ScenarioContext, type ScenarioDefinition, type ScenarioEntry, pageTarget } from './lib/contract.ts';
+import { type ScenarioContext, pageTarget, SCENARIO_COMMON } from './lib/contract.ts';
 import { measureMedia, mediaOptions, navigationReason } from './lib/measure.ts';
 import { initScript } from './lib/webrtc-stats.ts';
 
@@ -33,7 +34,7 @@ const options = z.object({
   ...mediaOptions,
 });
 
-type Options = z.output<typeof options> & ScenarioEntry;
+type Options = z.output<typeof options>;
 
 /** The Debian demo pages read these globals, which their settings.js does not define. */
 const JANUS_PAGE_GLOBALS = 'if (!("token" in window)) window.token = null; if (!("apisecret" in window)) window.apisecret = null;';
@@ -68,9 +69,9 @@ async function join(ctx: BrowserContext, o: Options, index: number, rec: CheckRe
   return page;
 }
 
-async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'janus-videoroom', PHASES);
-  rec.observe('scenario', o.name);
+async function run(_target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
+  const { rec } = ctx;
+  rec.observe('scenario', ctx.name);
   rec.observe('participants', o.participants);
   const session = await rec.phase('launch', () => ctx.browser());
   const pages: Page[] = [];
@@ -101,7 +102,7 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
     });
     rec.setPhase('ice', m.iceSeconds);
     rec.setPhase('measure', m.measureSeconds);
-    for (const [k, v] of Object.entries(m.observations)) rec.observe(k, v);
+    rec.observeAll(m.observations);
     return rec.finish(m.status, m.reason, m.message);
   } finally {
     ctx.step('leaving the room');
@@ -119,11 +120,12 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
   }
 }
 
-export const janusVideoroomScenario: ScenarioDefinition<typeof options> = {
+export const janusVideoroomScenario = defineCheck({
+  ...SCENARIO_COMMON,
   description: 'Joins a Janus VideoRoom through its demo page, publishes 720p, and (participants: 2) checks that a second participant sees and hears the first.',
   phases: PHASES,
   options,
   defaults: { timeout: '60s', schedule: '*/15 * * * *' },
-  targets: (e) => [{ suffix: '', target: pageTarget(e.platform, e.url), options: e }],
+  planning: { scope: 'scenario', plan: (e) => [{ suffix: '', target: pageTarget(e.platform, e.url), options: e }] },
   run,
-};
+});

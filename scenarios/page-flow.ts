@@ -8,9 +8,10 @@ import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
-import { CheckRecorder, formatMs } from '../runner/core/recorder.ts';
+import { defineCheck } from '../runner/core/definition.ts';
+import { formatMs } from '../runner/core/recorder.ts';
 import { duration } from '../runner/core/duration.ts';
-import { type ScenarioContext, type ScenarioDefinition, type ScenarioEntry, pageTarget } from './lib/contract.ts';
+import { type ScenarioContext, pageTarget, SCENARIO_COMMON } from './lib/contract.ts';
 import { measureMedia, mediaOptions, navigationReason } from './lib/measure.ts';
 import { initScript } from './lib/webrtc-stats.ts';
 
@@ -54,7 +55,7 @@ const options = z
   })
   .refine((o) => (o.flow === undefined) !== (o.steps === undefined), 'give either `flow` (a shipped flow) or `steps`');
 
-type Options = z.output<typeof options> & ScenarioEntry;
+type Options = z.output<typeof options>;
 
 /** The steps of a shipped flow; validated like the config's own. */
 export function shippedFlow(name: (typeof SHIPPED_FLOWS)[number]): Step[] {
@@ -82,9 +83,9 @@ export function describeStep(s: Step): string {
   return `${verb} ${typeof arg === 'string' ? arg : JSON.stringify(arg)}`;
 }
 
-async function run(t: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(t, 'page-flow', PHASES);
-  rec.observe('scenario', o.name);
+async function run(_target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
+  const { rec } = ctx;
+  rec.observe('scenario', ctx.name);
   if (o.flow) rec.observe('flow', o.flow);
   const steps = o.flow ? shippedFlow(o.flow) : o.steps!;
   const vars = { url: o.url, ...o.vars };
@@ -115,7 +116,7 @@ async function run(t: CheckTarget, o: Options, ctx: ScenarioContext): Promise<Ch
           expect: { send: s.expect_media.send, receive: s.expect_media.receive, hdWithinSeconds: o.hd_within / 1000, maxLossRatio: o.max_loss },
         });
         rec.setPhase('media', m.iceSeconds + m.measureSeconds);
-        for (const [k, v] of Object.entries(m.observations)) rec.observe(k, v);
+        rec.observeAll(m.observations);
         if (m.status !== 'ok') {
           rec.observe('failed_step', `${index}. ${describeStep(s)}`);
           return rec.finish(m.status, m.reason, `step ${index} (${describeStep(s)}): ${m.message}`);
@@ -130,7 +131,7 @@ async function run(t: CheckTarget, o: Options, ctx: ScenarioContext): Promise<Ch
     if (session.hasCrashed) throw e;
     const s = steps[index - 1]!;
     rec.observe('failed_step', `${index}. ${describeStep(s)}`);
-    const shot = await screenshot(page, ctx.artefactsDir, o.name);
+    const shot = await screenshot(page, ctx.artefactsDir, ctx.name);
     if (shot) rec.observe('screenshot', shot);
     const nav = 'goto' in s ? navigationReason(e) : { reason: 'page_flow_failed' as const, message: (e as Error).message.split('\n')[0]! };
     const timedOut = /Timeout \d+ms exceeded/.test(nav.message);
@@ -158,11 +159,12 @@ async function screenshot(page: Page, dir: string, name: string): Promise<string
   }
 }
 
-export const pageFlowScenario: ScenarioDefinition<typeof options> = {
+export const pageFlowScenario = defineCheck({
+  ...SCENARIO_COMMON,
   description: 'Declarative web flow (goto, fill, select, click, expect text, expect media) with a screenshot of a failed step; ships the DCC guest join, the Maincare test page and the Sara test page.',
   phases: PHASES,
   options,
   defaults: { timeout: '90s', schedule: '*/30 * * * *' },
-  targets: (e) => [{ suffix: '', target: pageTarget(e.platform, e.url), options: e }],
+  planning: { scope: 'scenario', plan: (e) => [{ suffix: '', target: pageTarget(e.platform, e.url), options: e }] },
   run,
-};
+});

@@ -4,9 +4,9 @@
 // the failure hospitals hit most, and tells which TURN transport really carries it.
 import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
-import { CheckRecorder } from '../runner/core/recorder.ts';
-import { credentialsFor, restCredentials } from '../probes/turn.ts';
-import type { ScenarioContext, ScenarioDefinition, ScenarioEntry } from './lib/contract.ts';
+import { defineCheck, type ScenarioEntry } from '../runner/core/definition.ts';
+import { credentialsFor, restCredentials } from '../probes/lib/turn-session.ts';
+import { type ScenarioContext, SCENARIO_COMMON } from './lib/contract.ts';
 import { measureMedia, mediaOptions } from './lib/measure.ts';
 import { initScript } from './lib/webrtc-stats.ts';
 
@@ -25,7 +25,7 @@ const options = z.object({
   ...mediaOptions,
 });
 
-type Options = z.output<typeof options> & ScenarioEntry;
+type Options = z.output<typeof options>;
 
 /** The page lives at a name that never resolves: the browser is served it by the probe itself. */
 export const RELAY_PAGE_URL = 'https://vigie.invalid/relay';
@@ -62,9 +62,9 @@ function targetFor(e: z.output<typeof options> & ScenarioEntry, t: RelayTranspor
 }
 
 async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
-  const rec = new CheckRecorder(target, 'turn-relay', PHASES);
+  const { rec } = ctx;
   const transport = o.relay_transport ?? (target.transport === 'udp' ? 'udp' : 'tcp');
-  rec.observe('scenario', o.name);
+  rec.observe('scenario', ctx.name);
   rec.observe('relay_transport', transport);
   const cred = ctx.login ?? credentialsFor(target, ctx);
   if (!cred || (!cred.secret && !(cred.username && cred.password))) return rec.fail('turn_auth_failed', 'no TURN credentials configured for this server (service_credentials or the scenario\'s credentials)');
@@ -87,7 +87,7 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
   });
   rec.setPhase('ice', m.iceSeconds);
   rec.setPhase('measure', m.measureSeconds);
-  for (const [k, v] of Object.entries(m.observations)) rec.observe(k, v);
+  rec.observeAll(m.observations);
   // Relay-only: a connection on anything but a relay candidate of the asked protocol is not this flow.
   if (m.status !== 'failed' && (m.observations.local_candidate_type !== 'relay' || m.observations.relay_protocol !== (transport === 'tls' ? 'tls' : transport))) {
     return rec.fail('ice_failed', `connected through ${String(m.observations.local_candidate_type)}/${String(m.observations.relay_protocol)} instead of a ${transport.toUpperCase()} relay`);
@@ -95,11 +95,12 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
   return rec.finish(m.status, m.reason, m.status === 'ok' ? `${transport.toUpperCase()} relay: ${m.message}` : m.message);
 }
 
-export const turnRelayScenario: ScenarioDefinition<typeof options> = {
+export const turnRelayScenario = defineCheck({
+  ...SCENARIO_COMMON,
   description: "Two peer connections forced through the platform's TURN server (relay only), once per transport (UDP, TCP, TLS), publishing 720p.",
   phases: PHASES,
   options,
   defaults: { timeout: '60s', schedule: '*/30 * * * *' },
-  targets: (e) => e.transports.map((t) => ({ suffix: `/${t}`, target: targetFor(e, t), options: { ...e, relay_transport: t } })),
+  planning: { scope: 'scenario', plan: (e) => e.transports.map((t) => ({ suffix: `/${t}`, target: targetFor(e, t), options: { ...e, relay_transport: t } })) },
   run,
-};
+});

@@ -4,6 +4,9 @@ import { PROBES, type ProbeKind } from '../probes/index.ts';
 import { createHostResolver } from '../probes/lib/resolve.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { checkId, type CheckSpec } from '../runner/engine/plan.ts';
+import { ResultsStore } from '../runner/engine/results-store.ts';
+import { makeShared, type SharedContext } from '../runner/engine/shared-context.ts';
+import { ProbeMetrics } from '../runner/telemetry/metrics.ts';
 
 export function target(t: Partial<CheckTarget> & { host: string }): CheckTarget {
   return { platform: 'lab', transport: 'tcp', documentedIps: [], ipsStable: true, ...t };
@@ -14,6 +17,8 @@ export interface RunOptions {
   options?: Record<string, unknown>;
   dnsServers?: string[];
   proxy?: ProxySettings;
+  /** Services to use (a trust store with the lab's roots, an OCSP cache shared by several runs). */
+  shared?: Partial<SharedContext>;
 }
 
 export function spec(kind: ProbeKind, t: CheckTarget, o: RunOptions = {}): CheckSpec {
@@ -29,5 +34,18 @@ export function spec(kind: ProbeKind, t: CheckTarget, o: RunOptions = {}): Check
 }
 
 export function runProbe(kind: ProbeKind, t: CheckTarget, o: RunOptions = {}): Promise<CheckResult> {
-  return executeCheck(spec(kind, t, o), { resolver: createHostResolver(o.dnsServers), ...(o.proxy ? { proxy: o.proxy } : {}) });
+  return executeCheck(spec(kind, t, o), makeShared({ resolver: createHostResolver(o.dnsServers), ...(o.proxy ? { proxy: o.proxy } : {}), ...o.shared }));
+}
+
+/** The /metrics exposition after these results, as a scrape of the probe would read it. */
+export async function scrape(runs: readonly [CheckSpec, CheckResult][]): Promise<string> {
+  const store = new ResultsStore();
+  const metrics = new ProbeMetrics({ store });
+  for (const [s, r] of runs) {
+    store.record(s, r);
+    metrics.countRun(r);
+  }
+  const text = await metrics.text();
+  await metrics.shutdown();
+  return text;
 }

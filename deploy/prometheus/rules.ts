@@ -4,21 +4,23 @@
 // certificates, DNS drift, clock, media) sit beside them; runbook links are added in one pass.
 // `npm run rules` writes deploy/prometheus/vigie-rules.yaml; the tests check it is current.
 import { stringify } from 'yaml';
+import { KINDS } from '../../runner/config/kinds.ts';
+import { FLOW_CLASSES as CLASS_NAMES, type FlowClass } from '../../runner/core/definition.ts';
+
+export type { FlowClass };
 
 /** Where the runbooks of docs/runbooks/ are published; set VIGIE_RUNBOOK_BASE_URL when generating. */
 export const RUNBOOK_BASE_URL = process.env.VIGIE_RUNBOOK_BASE_URL ?? 'https://vigie.example/docs/runbooks/';
 
-/** Probe kinds by flow class: what a hospital network team recognises. */
-export const FLOW_CLASSES = {
-  signalling: ['dns', 'tcp'],
-  media: ['stun', 'turn', 'turns', 'relay'],
-  pki: ['tls', 'ocsp'],
-  web: ['http'],
-} as const;
-export type FlowClass = keyof typeof FLOW_CLASSES;
+/** Check kinds by flow class (what a hospital network team recognises), from each kind's definition. */
+export const FLOW_CLASSES = Object.fromEntries(CLASS_NAMES.map((cls) => [cls, Object.keys(KINDS).filter((k) => KINDS[k as keyof typeof KINDS].flowClass === cls)])) as Record<FlowClass, string[]>;
 
-/** The SLO of each flow class: share of check runs that must succeed over 30 days. */
-export const SLOS: Record<FlowClass, number> = { signalling: 0.995, media: 0.99, pki: 0.995, web: 0.995 };
+/**
+ * The SLO of each flow class: share of check runs that must succeed over 30 days. Site checks
+ * (clock, proxy) and browser scenarios (a whole call through several flows, minutes apart) have
+ * looser objectives than one protocol exchange.
+ */
+export const SLOS: Record<FlowClass, number> = { signalling: 0.995, media: 0.99, pki: 0.995, web: 0.995, site: 0.99, browser: 0.95 };
 
 /** Multi-window multi-burn-rate table (Google SRE workbook): {severity, long, short, factor}. */
 export const BURN_RATES = [
@@ -56,11 +58,11 @@ function recordingRules(): Rule[] {
   }));
 }
 
-const FR_CLASS: Record<FlowClass, string> = { signalling: 'signalisation', media: 'chemin média', pki: 'PKI (certificats, OCSP)', web: 'web' };
+const FR_CLASS: Record<FlowClass, string> = { signalling: 'signalisation', media: 'chemin média', pki: 'PKI (certificats, OCSP)', web: 'web', site: 'poste (horloge, proxy)', browser: 'visio de test (navigateur)' };
 
 function burnRateAlerts(): Rule[] {
   const out: Rule[] = [];
-  for (const cls of Object.keys(FLOW_CLASSES) as FlowClass[]) {
+  for (const cls of CLASS_NAMES) {
     const budget = 1 - SLOS[cls];
     for (const severity of ['page', 'ticket'] as const) {
       const rows = BURN_RATES.filter((b) => b.severity === severity);

@@ -3,18 +3,9 @@
 // hospital's own resolvers answer.
 import dns from 'node:dns';
 import { isIP } from 'node:net';
+import type { HostResolver, ResolvedAddress } from '../../runner/core/services.ts';
 
-export interface ResolvedAddress {
-  address: string;
-  family: 4 | 6;
-}
-
-export interface HostResolver {
-  /** Addresses for `host` (IPv4 first); rejects with a Node DNS error (code ENOTFOUND, ESERVFAIL, …). */
-  lookup(host: string, signal: AbortSignal): Promise<ResolvedAddress[]>;
-  /** Raw A/AAAA queries for the dns probe; `null` servers means the system's resolv.conf. */
-  query(host: string, type: 'A' | 'AAAA', signal: AbortSignal, timeoutMs: number): Promise<{ address: string; ttl: number }[]>;
-}
+export type { HostResolver, ResolvedAddress };
 
 function abortable<T>(signal: AbortSignal, start: (cancel: (fn: () => void) => void) => Promise<T>): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason as Error);

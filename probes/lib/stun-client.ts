@@ -6,11 +6,11 @@
 import dgram from 'node:dgram';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ProbeContext } from '../../runner/core/contract.ts';
+import type { CheckResult, ProbeContext } from '../../runner/core/contract.ts';
 import { resolveAndConnect } from './connect.ts';
-import type { CheckRecorder } from '../../runner/core/recorder.ts';
+import { type CheckRecorder, formatMs } from '../../runner/core/recorder.ts';
 import { decodeStun, stunFrameLength, type StunMessage } from './stun-wire.ts';
-import { handshake } from '../tls.ts';
+import { handshake } from './tls-handshake.ts';
 
 export type StunTransport = 'udp' | 'tcp' | 'tls';
 
@@ -87,7 +87,7 @@ export class StunClient {
     }
     const { socket } = await resolveAndConnect(rec, host, port, ctx);
     if (transport === 'tcp') return new StunClient('tcp', undefined, socket);
-    const tlsSocket = await rec.phase('tls', () => handshake(socket, host, ctx.signal, []));
+    const tlsSocket = await rec.phase('tls', () => handshake(socket, host, ctx, []));
     rec.observe('tls_version', tlsSocket.getProtocol());
     return new StunClient('tls', undefined, tlsSocket);
   }
@@ -194,4 +194,10 @@ export class StunClient {
     } catch {}
     this.stream?.destroy();
   }
+}
+
+/** The result of a check whose STUN transaction got no (valid) answer. */
+export function noResponse(rec: CheckRecorder, e: NoStunResponse, ctx: ProbeContext): CheckResult {
+  if (e.badResponse) return rec.fail('stun_bad_response', e.badResponse);
+  return rec.fail('stun_no_response', `no STUN response within ${formatMs(ctx.timeoutMs)}`);
 }

@@ -1,119 +1,160 @@
 // `vigie run`: schedules every check, serves metrics, health and the status page, follows the
 // region's catalog bundle when one is configured, and on SIGTERM stops scheduling, lets in-flight
-// checks finish or abort within the grace period, then exits 0.
+// checks finish or abort within the grace period, then exits 0. One object owns what changes over
+// the probe's life (config, services, plan, scheduler, metrics registry); the results store
+// outlives a plan change.
+import type http from 'node:http';
 import { dirname, resolve } from 'node:path';
+import type { Logger } from 'pino';
 import type { Catalog } from '../config/catalog.ts';
-import type { Inputs } from './main.ts';
-import { sharedContext } from '../engine/shared-context.ts';
-import { withRegionConfig } from '../config/config.ts';
+import type { VigieConfig } from '../config/config.ts';
 import { fetchText } from '../config/fetch-url.ts';
-import { createLogger } from '../telemetry/logging.ts';
-import { ProbeMetrics } from '../telemetry/metrics.ts';
+import { RemoteCatalogs, withRegionConfig } from '../config/region-bundle.ts';
+import { readLogin } from '../config/secrets.ts';
 import { buildPlan, type Plan } from '../engine/plan.ts';
 import { PreSessionRuns } from '../engine/pre-session.ts';
-import { RemoteCatalogs } from '../config/region-bundle.ts';
-import { readLogin } from '../config/secrets.ts';
+import { ResultsStore } from '../engine/results-store.ts';
 import { Scheduler } from '../engine/scheduler.ts';
+import { sharedContext, type SharedContext } from '../engine/shared-context.ts';
+import { createLogger } from '../telemetry/logging.ts';
+import { ProbeMetrics, recordingSink } from '../telemetry/metrics.ts';
 import { serverAddress, startServer } from '../ui/server.ts';
+import type { Inputs } from './inputs.ts';
 
-export async function runDaemon(inputs: Inputs, _err: NodeJS.WritableStream): Promise<number> {
-  const { configFile } = inputs;
-  // The effective config: the file's, with the region's checks and scenarios under it when its
-  // bundle carries them. Site, proxy, secrets, RCP sessions and the server stay the file's own.
-  let config = inputs.config;
-  const log = createLogger();
-  let shared = sharedContext(config, configFile);
-  let metrics = new ProbeMetrics();
-  const remote = config.remote ? new RemoteCatalogs(config.remote, shared.proxy, (region, source) => withRegionConfig(inputs.raw, region, source)) : undefined;
-  // The region's last good bundle replaces the embedded catalogs; local extra files stay.
-  const local = inputs.catalogs.filter((c) => inputs.extraFiles.includes(c.file));
-  const withRemote = (bundle: Catalog[]) => [...bundle.filter((b) => !local.some((l) => l.platform === b.platform)), ...local];
-  const cached = remote?.cached();
-  if (cached?.config) {
-    config = cached.config;
-    shared = sharedContext(config, configFile);
+export class ProbeDaemon {
+  private readonly inputs: Inputs;
+  private readonly log: Logger = createLogger();
+  private readonly store = new ResultsStore();
+  /** The effective config: the file's, with the region's checks and scenarios under it when its bundle carries them. */
+  private config: VigieConfig;
+  private shared: SharedContext;
+  private plan: Plan;
+  private metrics: ProbeMetrics;
+  private scheduler: Scheduler;
+  private readonly remote: RemoteCatalogs | undefined;
+  private remoteLastOk: number | undefined;
+  private preSession: PreSessionRuns | undefined;
+  private server: http.Server | undefined;
+  private polling: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(inputs: Inputs) {
+    this.inputs = inputs;
+    this.config = inputs.config;
+    this.shared = sharedContext(this.config, inputs.configFile);
+    this.remote = this.config.remote ? new RemoteCatalogs(this.config.remote, this.shared.proxy, (region, source) => withRegionConfig(inputs.raw, region, source)) : undefined;
+    const cached = this.remote?.cached();
+    if (cached?.config) this.useConfig(cached.config);
+    this.plan = buildPlan(cached ? this.withRemote(cached.catalogs) : inputs.catalogs, this.config, this.shared.proxy);
+    this.metrics = this.newMetrics();
+    this.scheduler = this.newScheduler();
   }
-  let plan: Plan = buildPlan(cached ? withRemote(cached.catalogs) : inputs.catalogs, config, shared.proxy);
-  const newScheduler = (p: Plan, m: ProbeMetrics) => new Scheduler(p.checks, shared, m, log, { concurrency: config.concurrency, jitterMs: config.jitter });
-  let scheduler = newScheduler(plan, metrics);
-  metrics.setPlan(plan.checks);
-  // The pre-session planner is built after the server starts; until then the page shows no session.
-  let sessionSource: () => ReturnType<PreSessionRuns['next']> = () => [];
-  const basicAuth = config.server.basic_auth ? readLogin(config, config.server.basic_auth, configFile, 'vigie') : undefined;
-  const server = await startServer(config.server.listen, {
-    metrics: () => metrics,
-    ready: () => plan.checks.every((c) => metrics.results().has(c.id)),
-    snapshot: () => ({ plan, site: config.site, lang: config.lang, sessions: sessionSource() }),
-    ...(basicAuth ? { basicAuth } : {}),
-  });
-  // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
-  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection (ignored, probe keeps running)'));
-  process.on('uncaughtException', (err) => log.error({ err }, 'uncaught exception (ignored, probe keeps running)'));
-  const preSession = new PreSessionRuns(config.rcp, plan.checks, (s) => void scheduler.run(s), log, {
-    baseDir: configFile === '(defaults)' ? process.cwd() : dirname(resolve(configFile)),
-    offsetsMs: config.rcp.offsets_minutes.map((m) => m * 60_000),
-    windowMs: config.rcp.window_minutes * 60_000,
-    inWindowIntervalMs: config.rcp.in_window_interval_seconds * 1000,
-    fetchText: (url) => fetchText(url, shared.proxy),
-  });
-  sessionSource = () => preSession.next();
-  metrics.setSessions(() => preSession.next());
-  log.info({ address: serverAddress(server), checks: plan.checks.length, platforms: plan.catalogs.map((c) => c.platform) }, 'vigie run started');
-  scheduler.start();
-  await preSession.start();
 
-  let stopping = false;
-  /** Swaps in a new plan: the old schedules stop (in-flight checks finish), the new ones start. */
-  const apply = async (bundle: Catalog[], nextConfig: typeof config | undefined) => {
-    if (nextConfig) {
-      config = nextConfig;
-      shared = sharedContext(config, configFile);
-    }
-    const next = buildPlan(withRemote(bundle), config, shared.proxy);
-    const old = scheduler;
-    const oldMetrics = metrics;
-    metrics = new ProbeMetrics();
-    metrics.setPlan(next.checks);
-    metrics.adopt(oldMetrics);
-    scheduler = newScheduler(next, metrics);
-    plan = next;
-    preSession.setChecks(next.checks);
-    await old.stop(config.shutdown_grace);
-    await oldMetrics.shutdown();
-    if (stopping) return;
-    scheduler.start();
-    log.info({ checks: next.checks.length, platforms: next.catalogs.map((c) => c.platform) }, 'catalog bundle applied');
-  };
-  let polling: NodeJS.Timeout | undefined;
-  if (remote && config.remote) {
+  /** Site, proxy, secrets, RCP sessions and the server stay the file's own; checks and scenarios may come from the region. */
+  private useConfig(config: VigieConfig): void {
+    this.config = config;
+    this.shared = sharedContext(config, this.inputs.configFile);
+  }
+
+  /** The region's last good bundle replaces the embedded catalogs; the config's own extra files stay. */
+  private withRemote(bundle: Catalog[]): Catalog[] {
+    const local = this.inputs.catalogs.filter((c) => this.inputs.extraFiles.includes(c.file));
+    return [...bundle.filter((b) => !local.some((l) => l.platform === b.platform)), ...local];
+  }
+
+  private newMetrics(): ProbeMetrics {
+    this.store.setPlan(this.plan.checks);
+    const m = new ProbeMetrics({ store: this.store, sessions: () => this.preSession?.next() ?? [], remoteLastOk: () => this.remoteLastOk });
+    m.setPlan(this.plan.checks);
+    return m;
+  }
+
+  private newScheduler(): Scheduler {
+    return new Scheduler(this.plan.checks, this.shared, recordingSink(this.store, () => this.metrics), this.log, { concurrency: this.config.concurrency, jitterMs: this.config.jitter });
+  }
+
+  async run(): Promise<number> {
+    const { configFile } = this.inputs;
+    const basicAuth = this.config.server.basic_auth ? readLogin(this.config, this.config.server.basic_auth, configFile, 'vigie') : undefined;
+    this.server = await startServer(this.config.server.listen, {
+      metrics: (req, res) => this.metrics.handle(req, res),
+      store: this.store,
+      ready: () => this.plan.checks.every((c) => this.store.has(c.id)),
+      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [] }),
+      ...(basicAuth ? { basicAuth } : {}),
+    });
+    // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
+    process.on('unhandledRejection', (reason) => this.log.error({ err: reason }, 'unhandled rejection (ignored, probe keeps running)'));
+    process.on('uncaughtException', (err) => this.log.error({ err }, 'uncaught exception (ignored, probe keeps running)'));
+    this.preSession = new PreSessionRuns(this.config.rcp, this.plan.checks, (s) => void this.scheduler.run(s), this.log, {
+      baseDir: configFile === '(defaults)' ? process.cwd() : dirname(resolve(configFile)),
+      offsetsMs: this.config.rcp.offsets_minutes.map((m) => m * 60_000),
+      windowMs: this.config.rcp.window_minutes * 60_000,
+      inWindowIntervalMs: this.config.rcp.in_window_interval_seconds * 1000,
+      fetchText: (url) => fetchText(url, this.shared.proxy),
+    });
+    this.log.info({ address: serverAddress(this.server), checks: this.plan.checks.length, platforms: this.plan.catalogs.map((c) => c.platform) }, 'vigie run started');
+    this.scheduler.start();
+    await this.preSession.start();
+    this.followRegion();
+    return this.untilSignal();
+  }
+
+  /** Polls the region's bundle; a changed one is applied, a bad one keeps the last good. */
+  private followRegion(): void {
+    const { remote } = this;
+    const cfg = this.config.remote;
+    if (!remote || !cfg) return;
     const poll = async () => {
       const r = await remote.poll();
-      metrics.recordRemotePoll(r.error === undefined);
-      if (r.error) log.warn({ url: config.remote!.url }, r.error);
-      else if (r.changed && r.catalogs && !stopping) await apply(r.catalogs, r.config);
+      this.metrics.recordRemotePoll(r.error === undefined);
+      if (r.error === undefined) this.remoteLastOk = Date.now() / 1000;
+      if (r.error) this.log.warn({ url: cfg.url }, r.error);
+      else if (r.changed && r.catalogs && !this.stopping) await this.apply(r.catalogs, r.config);
     };
     void poll();
-    polling = setInterval(() => void poll(), config.remote.interval_seconds * 1000);
+    this.polling = setInterval(() => void poll(), cfg.interval_seconds * 1000);
   }
 
-  return new Promise<number>((done) => {
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      clearInterval(polling);
-      log.info({ signal, inFlight: scheduler.activeCount, graceMs: config.shutdown_grace }, 'stopping');
-      preSession.stop();
-      void scheduler
-        .stop(config.shutdown_grace)
-        .then(() => new Promise<void>((r) => server.close(() => r())))
-        .then(() => metrics.shutdown())
-        .then(() => {
-          log.info('stopped');
-          log.flush();
-          done(0);
-        });
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  /**
+   * Swaps in a new plan: the old schedules stop (in-flight checks finish), the new ones start. A new
+   * plan gets a new metrics registry because the OpenTelemetry SDK keeps exporting the attribute
+   * sets an asynchronous gauge once observed; counters restart from zero, which rate() handles.
+   */
+  private async apply(bundle: Catalog[], nextConfig: VigieConfig | undefined): Promise<void> {
+    if (nextConfig) this.useConfig(nextConfig);
+    this.plan = buildPlan(this.withRemote(bundle), this.config, this.shared.proxy);
+    const old = { scheduler: this.scheduler, metrics: this.metrics };
+    this.metrics = this.newMetrics();
+    this.scheduler = this.newScheduler();
+    this.preSession?.setChecks(this.plan.checks);
+    await old.scheduler.stop(this.config.shutdown_grace);
+    await old.metrics.shutdown();
+    if (this.stopping) return;
+    this.scheduler.start();
+    this.log.info({ checks: this.plan.checks.length, platforms: this.plan.catalogs.map((c) => c.platform) }, 'catalog bundle applied');
+  }
+
+  private untilSignal(): Promise<number> {
+    return new Promise<number>((done) => {
+      const stop = (signal: string) => {
+        if (this.stopping) return;
+        this.stopping = true;
+        clearInterval(this.polling);
+        this.log.info({ signal, inFlight: this.scheduler.activeCount, graceMs: this.config.shutdown_grace }, 'stopping');
+        this.preSession?.stop();
+        void this.scheduler
+          .stop(this.config.shutdown_grace)
+          .then(() => new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r())))
+          .then(() => this.metrics.shutdown())
+          .then(() => {
+            this.log.info('stopped');
+            this.log.flush();
+            done(0);
+          });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+  }
 }

@@ -1,14 +1,14 @@
 // Markdown generated from the tables in code, so the documentation cannot fall behind.
-import { PROBES, PROBE_KINDS } from '../../probes/index.ts';
+import { KINDS } from '../config/kinds.ts';
 import { REASONS, REASON_NAMES } from '../core/reasons.ts';
-import { COMMON_LABELS, METRICS } from '../telemetry/metric-names.ts';
-import { SCENARIOS, SCENARIO_KINDS } from '../../scenarios/index.ts';
+import { COMMON_LABELS, METRICS, type MetricSpec } from '../telemetry/metric-names.ts';
+import { kindMetricFamilies } from '../telemetry/metrics.ts';
 
 export function renderReasonsDoc(): string {
   const rows = REASON_NAMES.map((r) => `| \`${r}\` | ${REASONS[r].en} | ${REASONS[r].fr} | ${REASONS[r].remedy} |`);
   return `# Failure reasons
 
-Generated from \`probes/reasons.ts\` by \`npm run docs\`; do not edit by hand.
+Generated from \`runner/core/reasons.ts\` by \`npm run docs\`; do not edit by hand.
 
 Every check result carries \`status\` (\`ok\`, \`degraded\`, \`failed\`) and \`reason\`, one of the stable
 words below. \`remedy\` says who acts: \`open_flow\` (the establishment's firewall), \`dns\`, \`platform\`
@@ -22,17 +22,21 @@ ${rows.join('\n')}
 }
 
 export function renderMetricsDoc(): string {
-  const rows = Object.values(METRICS).map((m) => {
-    const labels = [...('common' in m && m.common === false ? [] : COMMON_LABELS), ...('labels' in m ? m.labels : [])];
-    const kinds = 'kinds' in m ? m.kinds.join(', ') : 'all';
+  const row = (m: MetricSpec, kinds: string) => {
+    const labels = [...(m.common === false ? [] : COMMON_LABELS), ...(m.labels ?? [])];
     return `| \`${m.name}\` | ${m.type} | ${labels.map((l) => `\`${l}\``).join(', ')} | ${kinds} | ${m.help} |`;
-  });
-  const phases = [...PROBE_KINDS.map((k) => [k, PROBES[k].phases] as const), ...SCENARIO_KINDS.map((k) => [k, SCENARIOS[k].phases] as const)].map(
-    ([k, ph]) => `| ${k} | ${ph.map((p) => `\`${p}\``).join(', ')} |`,
-  );
+  };
+  // Every check's families, then each kind's own, then the probe's (no common labels).
+  const all: MetricSpec[] = Object.values(METRICS);
+  const rows = [
+    ...all.filter((m) => m.common !== false).map((m) => row(m, 'all')),
+    ...[...kindMetricFamilies().values()].map((f) => row(f.spec, [...f.readers.keys()].join(', '))),
+    ...all.filter((m) => m.common === false).map((m) => row(m, '–')),
+  ];
+  const phases = Object.entries(KINDS).map(([k, def]) => `| ${k} | ${def.phases.map((p) => `\`${p}\``).join(', ')} |`);
   return `# Metrics
 
-Generated from \`runner/metric-names.ts\` by \`npm run docs\`; do not edit by hand.
+Generated from \`runner/telemetry/metric-names.ts\` and the kinds' definitions by \`npm run docs\`; do not edit by hand.
 
 Served at \`/metrics\` (default port 9464) by the OpenTelemetry Prometheus exporter. Common labels:
 \`platform\` (catalog platform id, or \`site\` for site-wide checks), \`host\`, \`port\` (empty for dns),

@@ -6,12 +6,24 @@ import { isIP } from 'node:net';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ROW_KINDS } from '../../probes/index.ts';
+import { PROBES, ROW_KINDS, type ProbeKind } from '../../probes/index.ts';
 import { InputError, type InputProblem, parseYaml, readInputFile, zodProblems } from './input-error.ts';
 
 export const EMBEDDED_CATALOG_DIR = fileURLToPath(new URL('../../catalog/', import.meta.url));
 
 const checkKind = z.enum(ROW_KINDS);
+
+/** The row kinds for which `cannot` holds (from each kind's planning: transports, URL rows, port ranges). */
+function rowKindsWhere(cannot: (p: Extract<(typeof PROBES)[ProbeKind]['planning'], { scope: 'row' }>) => boolean): ProbeKind[] {
+  return ROW_KINDS.filter((k) => {
+    const p = PROBES[k].planning;
+    return p.scope === 'row' && cannot(p);
+  });
+}
+const TCP_ONLY = rowKindsWhere((p) => !p.transports.includes('udp'));
+const FLOW_ONLY = rowKindsWhere((p) => !p.urls);
+const NO_RANGE = rowKindsWhere((p) => !p.portRanges);
+const listed = (kinds: readonly string[]) => (kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : (kinds[0] ?? ''));
 const hostname = z
   .string()
   .min(1)
@@ -61,10 +73,10 @@ const flowSchema = z
   })
   .strict()
   .superRefine((row, ctx) => {
-    if (row.transport === 'udp' && row.checks.some((c) => c === 'tcp' || c === 'tls' || c === 'http' || c === 'turns' || c === 'ocsp'))
-      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'tcp, tls, ocsp, http and turns checks need transport tcp' });
-    if (typeof row.port === 'string' && row.checks.some((c) => c !== 'dns'))
-      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'a port range can only be checked by dns (and media tests)' });
+    if (row.transport === 'udp' && row.checks.some((c) => TCP_ONLY.includes(c)))
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: `${listed(TCP_ONLY)} checks need transport tcp` });
+    if (typeof row.port === 'string' && row.checks.some((c) => NO_RANGE.includes(c)))
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: `a port range can only be checked by ${listed(ROW_KINDS.filter((k) => !NO_RANGE.includes(k)))} (and media tests)` });
     if (row.direction === 'in' && row.checks.length)
       ctx.addIssue({ code: 'custom', path: ['checks'], message: 'an inbound flow cannot be checked from inside the establishment: leave checks empty' });
   });
@@ -78,8 +90,8 @@ const urlSchema = z
   })
   .strict()
   .superRefine((row, ctx) => {
-    if (row.checks.some((c) => c === 'stun' || c === 'turn' || c === 'turns' || c === 'relay'))
-      ctx.addIssue({ code: 'custom', path: ['checks'], message: 'stun, turn and relay checks belong on flow rows (host, port, transport), not on URLs' });
+    if (row.checks.some((c) => FLOW_ONLY.includes(c)))
+      ctx.addIssue({ code: 'custom', path: ['checks'], message: `${listed(FLOW_ONLY)} checks belong on flow rows (host, port, transport), not on URLs` });
   });
 
 export const catalogFileSchema = z

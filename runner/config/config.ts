@@ -3,14 +3,26 @@
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { PROBE_KINDS, PROBES, type ProbeKind } from '../../probes/index.ts';
-import { calendarSchema } from '../engine/calendar.ts';
-import { remoteSchema } from './region-bundle.ts';
+import { calendarSchema } from './rcp-sessions.ts';
 import { InputError, parseYaml, readInputFile, zodProblems } from './input-error.ts';
 import { duration } from '../core/duration.ts';
 import { SCENARIO_KINDS, SCENARIOS, type ScenarioKind } from '../../scenarios/index.ts';
 import { checkId } from '../core/check-id.ts';
 
 export { parseDuration } from '../core/duration.ts';
+
+export const remoteSchema = z
+  .object({
+    /** HTTPS URL of the region's catalog bundle (multi-document YAML). */
+    url: z.url({ protocol: /^https?$/ }).describe("URL of the region's catalog bundle (multi-document YAML, one catalog per document)."),
+    /** Poll interval. Default 5 minutes. */
+    interval_seconds: z.number().int().min(5).max(86_400).default(300).describe('Poll interval in seconds.'),
+    /** Where the last good bundle is kept across restarts. */
+    cache_file: z.string().default('/var/lib/vigie/catalogs.yaml').describe('File keeping the last good bundle across restarts.'),
+  })
+  .strict();
+
+export type RemoteConfig = z.output<typeof remoteSchema>;
 
 const cron = z.string().refine((s) => validateCron(s), 'not a valid cron expression (5 or 6 fields, node-cron syntax)');
 
@@ -184,8 +196,8 @@ export const configSchema = z
     cfg.scenarios.forEach((sc, i) => {
       ref(['scenarios', i, 'credentials'], sc.credentials);
       if (cfg.scenarios.findIndex((o) => o.name === sc.name) !== i) ctx.addIssue({ code: 'custom', path: ['scenarios', i, 'name'], message: `another scenario is named "${sc.name}"` });
-      const def = SCENARIOS[sc.kind] as { targets(e: unknown): { target: Parameters<typeof checkId>[1] }[] };
-      for (const { target } of def.targets(sc)) {
+      const planning = SCENARIOS[sc.kind].planning;
+      for (const { target } of planning.scope === 'scenario' ? planning.plan(sc) : []) {
         const id = checkId(sc.kind, target);
         const other = seen.get(id);
         if (other && other !== sc.name) ctx.addIssue({ code: 'custom', path: ['scenarios', i], message: `same kind, platform and target as scenario "${other}": give one of them another platform` });
@@ -222,33 +234,6 @@ export function loadRawConfig(path: string | undefined): RawConfig {
 
 export function loadConfig(path: string | undefined): VigieConfig {
   return validateConfig(loadRawConfig(path), path ?? '(defaults)');
-}
-
-/**
- * The settings a region may ship to its probes with the catalogs: what to check and how often, and
- * the test rooms. Site, proxy, DNS, secrets and RCP sessions stay the establishment's own.
- */
-export const REGION_KEYS = ['checks', 'scenarios'] as const;
-
-const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Region settings under the establishment's: mappings merge key by key, the local value wins; lists are replaced whole. */
-export function underlay(region: unknown, local: unknown): unknown {
-  if (local === undefined) return region;
-  if (isMapping(region) && isMapping(local)) {
-    const out: Record<string, unknown> = { ...region };
-    for (const [k, v] of Object.entries(local)) out[k] = underlay(region[k], v);
-    return out;
-  }
-  return local;
-}
-
-/** The effective config: the region's settings under the local file's, validated as a whole. */
-export function withRegionConfig(local: RawConfig, region: RawConfig | undefined, source: string): VigieConfig {
-  if (!region) return validateConfig(local, source);
-  const unknown = Object.keys(region).filter((k) => !(REGION_KEYS as readonly string[]).includes(k));
-  if (unknown.length) throw new InputError(unknown.map((k) => ({ file: source, path: `region_config.${k}`, message: `a region may set only ${REGION_KEYS.join(', ')}` })));
-  return validateConfig(underlay(region, local) as RawConfig, source);
 }
 
 /** The JSON Schema of vigie.yaml (what users write, so the input side of every transform). */

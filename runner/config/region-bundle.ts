@@ -7,25 +7,11 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { z } from 'zod';
 import type { ProxySettings } from '../core/contract.ts';
 import { type Catalog, catalogFromData } from './catalog.ts';
 import { type Fetched, fetchUrl } from './fetch-url.ts';
 import { InputError, type InputProblem, formatProblem } from './input-error.ts';
-import type { RawConfig, VigieConfig } from './config.ts';
-
-export const remoteSchema = z
-  .object({
-    /** HTTPS URL of the region's catalog bundle (multi-document YAML). */
-    url: z.url({ protocol: /^https?$/ }).describe("URL of the region's catalog bundle (multi-document YAML, one catalog per document)."),
-    /** Poll interval. Default 5 minutes. */
-    interval_seconds: z.number().int().min(5).max(86_400).default(300).describe('Poll interval in seconds.'),
-    /** Where the last good bundle is kept across restarts. */
-    cache_file: z.string().default('/var/lib/vigie/catalogs.yaml').describe('File keeping the last good bundle across restarts.'),
-  })
-  .strict();
-
-export type RemoteConfig = z.output<typeof remoteSchema>;
+import { type RawConfig, type RemoteConfig, validateConfig, type VigieConfig } from './config.ts';
 
 export interface Bundle {
   catalogs: Catalog[];
@@ -143,4 +129,31 @@ export class RemoteCatalogs {
     }
     return { changed: true, ...accepted };
   }
+}
+
+/**
+ * The settings a region may ship to its probes with the catalogs: what to check and how often, and
+ * the test rooms. Site, proxy, DNS, secrets and RCP sessions stay the establishment's own.
+ */
+export const REGION_KEYS = ['checks', 'scenarios'] as const;
+
+const isMapping = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Region settings under the establishment's: mappings merge key by key, the local value wins; lists are replaced whole. */
+export function underlay(region: unknown, local: unknown): unknown {
+  if (local === undefined) return region;
+  if (isMapping(region) && isMapping(local)) {
+    const out: Record<string, unknown> = { ...region };
+    for (const [k, v] of Object.entries(local)) out[k] = underlay(region[k], v);
+    return out;
+  }
+  return local;
+}
+
+/** The effective config: the region's settings under the local file's, validated as a whole. */
+export function withRegionConfig(local: RawConfig, region: RawConfig | undefined, source: string): VigieConfig {
+  if (!region) return validateConfig(local, source);
+  const unknown = Object.keys(region).filter((k) => !(REGION_KEYS as readonly string[]).includes(k));
+  if (unknown.length) throw new InputError(unknown.map((k) => ({ file: source, path: `region_config.${k}`, message: `a region may set only ${REGION_KEYS.join(', ')}` })));
+  return validateConfig(underlay(region, local) as RawConfig, source);
 }

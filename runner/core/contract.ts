@@ -1,14 +1,14 @@
-// The one contract every probe kind implements (after blackbox_exporter's ProbeFn):
-// an async function that never throws for a network outcome and always returns a CheckResult.
-import type { z } from 'zod';
+// What a check is aimed at, what it may use, and what it returns: the types every probe and
+// scenario kind shares (after blackbox_exporter's ProbeFn). A check never throws for a network
+// outcome; it returns a CheckResult.
+import type { Observation, Observations } from './observations.ts';
 import type { Reason } from './reasons.ts';
-import type { HostResolver } from '../../probes/lib/resolve.ts';
+import type { HostResolver, OutcomeCache, TrustStore } from './services.ts';
 
 export type Transport = 'tcp' | 'udp';
 export type CheckStatus = 'ok' | 'degraded' | 'failed';
 
-/** A value the probe observed: kept flat so it maps to JSON, the status page and the report alike. */
-export type Observation = string | number | boolean | null | readonly string[];
+export type { Observation, Observations };
 
 /** What one check is aimed at, after the catalog row and the config have been merged. */
 export interface CheckTarget {
@@ -35,8 +35,22 @@ export interface ProbeContext {
   /** Resolved outbound proxy, when one applies (config or environment). */
   proxy?: ProxySettings;
   resolver: HostResolver;
+  /** The roots the probe validates against (system store, NODE_EXTRA_CA_CERTS, the config's extra CAs). */
+  trust: TrustStore;
+  /** Outcomes a kind may reuse across runs (OCSP answers per certificate), owned by the runner. */
+  outcomes: OutcomeCache;
   /** TURN credentials by host or platform id, already read from env/files; never logged. */
   credentials?: Readonly<Record<string, ServiceCredentials>>;
+  /** Where the browser of the scenario kinds comes from; their default when absent. */
+  browserSettings?: BrowserSettings;
+}
+
+export interface BrowserSettings {
+  executablePath: string;
+  /** Extra Chromium flags (the config's, and the SPKI list of the establishment's own roots). */
+  args: readonly string[];
+  /** Fake media under media/, failure screenshots under artefacts/. */
+  cacheDir: string;
 }
 
 export interface ServiceCredentials {
@@ -69,10 +83,8 @@ export interface CheckResult {
   message: string;
   durationSeconds: number;
   phases: Record<string, number>;
-  observations: Record<string, Observation>;
+  observations: Observations;
 }
-
-export type ProbeFn<Options> = (target: CheckTarget, options: Options, ctx: ProbeContext) => Promise<CheckResult>;
 
 /** The `target` string as users see it: a URL, or host:port. */
 export function targetLabel(t: CheckTarget): string {
@@ -82,20 +94,4 @@ export function targetLabel(t: CheckTarget): string {
 
 export function formatHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
-}
-
-/** How a kind is applied: per catalog row, or once for the site (clock, proxy). */
-export type ProbeScope = 'row' | 'site';
-
-/** Everything the runner, the config validator and the docs need to know about one kind. */
-export interface ProbeDefinition<S extends z.ZodType = z.ZodType> {
-  description: string;
-  scope: ProbeScope;
-  /** Phase names, all present in every result of this kind. */
-  phases: readonly string[];
-  /** Kind-specific options (snake_case, with defaults); part of the config schema. */
-  options: S;
-  /** Default timeout and node-cron schedule of this kind. */
-  defaults: { timeout: string; schedule: string };
-  run: ProbeFn<z.output<S>>;
 }

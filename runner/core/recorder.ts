@@ -1,8 +1,9 @@
 // Builds a CheckResult: phase timings (every declared phase present even when not reached),
 // observations, and the mapping of Node's network errors to documented reasons.
 import { performance } from 'node:perf_hooks';
-import type { CheckResult, CheckStatus, CheckTarget, Observation } from './contract.ts';
+import type { CheckResult, CheckStatus, CheckTarget } from './contract.ts';
 import { targetLabel } from './contract.ts';
+import type { Observation, ObservationKey, Observations } from './observations.ts';
 import type { Reason } from './reasons.ts';
 
 const round = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
@@ -10,7 +11,7 @@ const round = (seconds: number): number => Math.round(seconds * 1e6) / 1e6;
 export class CheckRecorder {
   private readonly t0 = performance.now();
   readonly phases: Record<string, number>;
-  readonly observations: Record<string, Observation> = {};
+  readonly observations: Observations = {};
 
   readonly target: CheckTarget;
   private readonly kind: string;
@@ -35,8 +36,18 @@ export class CheckRecorder {
     this.phases[name] = round((this.phases[name] ?? 0) + seconds);
   }
 
-  observe(key: string, value: Observation | undefined): void {
+  observe(key: ObservationKey, value: Observation | undefined): void {
     if (value !== undefined) this.observations[key] = value;
+  }
+
+  /** Takes over observations recorded elsewhere (a cached answer, a media measurement). */
+  observeAll(observations: Observations): void {
+    Object.assign(this.observations, observations);
+  }
+
+  /** A recorder for a helper's own use (same target and kind, no phases): its timings are not the check's. */
+  scratch(): CheckRecorder {
+    return new CheckRecorder(this.target, this.kind, []);
   }
 
   elapsedSeconds(): number {
@@ -56,8 +67,9 @@ export class CheckRecorder {
       reason,
       message,
       durationSeconds: round(this.elapsedSeconds()),
-      phases: this.phases,
-      observations: this.observations,
+      // Copies: a run cut short by its deadline may still be writing to this recorder.
+      phases: { ...this.phases },
+      observations: { ...this.observations },
     };
   }
 

@@ -1,36 +1,57 @@
-// Runs one check within its timeout. The probe gets an AbortSignal that fires at the timeout or at
-// shutdown; a probe that ignored it still cannot hold the runner: a hard deadline answers for it.
-import { PROBES } from '../../probes/index.ts';
-import type { CheckResult, ProbeContext } from '../core/contract.ts';
+// The one executor: runs one check, probe or browser scenario, within its timeout. It waits for the
+// kind's slot when it has one (the browser: one at a time), builds the recorder from the kind's name
+// and phases, opens the kind's resource, and races the run against a hard deadline, so a check that
+// ignored its signal still cannot hold the runner. Whatever happens, the resource is closed.
+import { KINDS } from '../config/kinds.ts';
+import type { CheckResult } from '../core/contract.ts';
+import type { CheckKind, RunContext, Started } from '../core/definition.ts';
 import { CheckRecorder, formatMs } from '../core/recorder.ts';
-import { probeContext, type SharedContext } from './shared-context.ts';
 import type { CheckSpec } from './plan.ts';
-import { isScenarioKind } from '../../scenarios/index.ts';
-import { executeScenario } from './execute-scenario.ts';
+import { probeContext, type SharedContext, slotOf } from './shared-context.ts';
 
-/** Grace past the timeout before the hard deadline answers for a probe that ignored its signal. */
-const HARD_DEADLINE_GRACE_MS = 500;
+export function executeCheck(spec: CheckSpec, shared: SharedContext, stop?: AbortSignal): Promise<CheckResult> {
+  const kind: CheckKind = KINDS[spec.kind];
+  const { slot } = kind.resource;
+  return slot ? slotOf(shared, slot)(() => runCheck(kind, spec, shared, stop)) : runCheck(kind, spec, shared, stop);
+}
 
-export async function executeCheck(spec: CheckSpec, shared: SharedContext, stop?: AbortSignal): Promise<CheckResult> {
-  if (isScenarioKind(spec.kind)) return executeScenario(spec, shared, stop);
-  const ctx = probeContext(shared, spec.timeoutMs, stop);
-  const def = PROBES[spec.kind];
-  // Answers for the probe when it throws or overruns; its clock starts with the check.
-  const fallback = new CheckRecorder(spec.target, spec.kind, def.phases);
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(
-      () => resolve(fallback.fail('timeout', `no result within ${formatMs(spec.timeoutMs)}`)),
-      spec.timeoutMs + HARD_DEADLINE_GRACE_MS,
-    );
-    timer.unref();
-  });
+const firstLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+
+async function runCheck(kind: CheckKind, spec: CheckSpec, shared: SharedContext, stop: AbortSignal | undefined): Promise<CheckResult> {
+  const rec = new CheckRecorder(spec.target, spec.kind, kind.phases);
+  if (stop?.aborted) return rec.fail('timeout', 'the probe is stopping');
+  const login = spec.scenario ? shared.scenarioLogins?.[spec.scenario] : undefined;
+  const base: RunContext = { ...probeContext(shared, spec.timeoutMs, stop), rec, ...(spec.scenario ? { scenario: { name: spec.scenario, ...(login ? { login } : {}) } } : {}) };
+  let started: Started;
   try {
-    const run = (def.run as (t: typeof spec.target, o: unknown, c: ProbeContext) => Promise<CheckResult>)(spec.target, spec.options, ctx);
-    return await Promise.race([run, deadline]);
+    started = kind.start(spec.target, spec.options, base);
   } catch (e) {
-    return fallback.fail('internal_error', `probe threw: ${(e as Error).message}`);
+    return rec.fail('internal_error', `check threw: ${firstLine(e)}`);
+  }
+  const { lease } = started;
+  started.result.catch(() => {});
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => {
+    const fire = () => resolve('deadline');
+    if (kind.resource.endsOnAbort) base.signal.addEventListener('abort', fire, { once: true });
+    timer = setTimeout(fire, spec.timeoutMs + kind.resource.graceMs);
+  });
+  let result: CheckResult;
+  try {
+    const outcome = await Promise.race([started.result, deadline]);
+    if (outcome === 'deadline') {
+      const at = lease.where();
+      const why = stop?.aborted ? 'stopped by the probe shutdown' : `no result within ${formatMs(spec.timeoutMs)}`;
+      result = rec.fail('timeout', at ? `${why} (at: ${at})` : why);
+    } else result = outcome;
+  } catch (e) {
+    result = lease.failure(e) ?? rec.fail('internal_error', `check threw: ${firstLine(e)}`);
   } finally {
     clearTimeout(timer);
+  }
+  try {
+    return await lease.close(result);
+  } catch (e) {
+    return rec.fail('internal_error', `closing the check's resources failed: ${firstLine(e)}`);
   }
 }

@@ -5,10 +5,16 @@ import cron, { type ScheduledTask } from 'node-cron';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { CheckResult } from '../core/contract.ts';
-import type { SharedContext } from './shared-context.ts';
 import { executeCheck } from './execute.ts';
-import type { ProbeMetrics } from '../telemetry/metrics.ts';
 import type { CheckSpec } from './plan.ts';
+import type { SharedContext } from './shared-context.ts';
+
+/** Where the scheduler reports what happened (the results store and the metrics). */
+export interface RunSink {
+  result(spec: CheckSpec, result: CheckResult): void;
+  /** A scheduled run skipped because the previous run of the same check was still going. */
+  skipped(spec: CheckSpec): void;
+}
 
 export interface SchedulerOptions {
   concurrency: number;
@@ -26,16 +32,16 @@ export class Scheduler {
   private stopping = false;
   private readonly checks: readonly CheckSpec[];
   private readonly shared: SharedContext;
-  private readonly metrics: ProbeMetrics;
+  private readonly sink: RunSink;
   private readonly log: Logger;
   private readonly options: SchedulerOptions;
   /** Start offset of each schedule group, for the status page and tests. */
   readonly offsets = new Map<string, number>();
 
-  constructor(checks: readonly CheckSpec[], shared: SharedContext, metrics: ProbeMetrics, log: Logger, options: SchedulerOptions) {
+  constructor(checks: readonly CheckSpec[], shared: SharedContext, sink: RunSink, log: Logger, options: SchedulerOptions) {
     this.checks = checks;
     this.shared = shared;
-    this.metrics = metrics;
+    this.sink = sink;
     this.log = log;
     this.options = options;
     this.limit = pLimit(options.concurrency);
@@ -45,7 +51,7 @@ export class Scheduler {
   run(spec: CheckSpec): Promise<CheckResult | undefined> | undefined {
     if (this.stopping) return undefined;
     if (this.inFlight.has(spec.id)) {
-      this.metrics.recordSkip(spec);
+      this.sink.skipped(spec);
       this.log.warn({ check: spec.id }, 'previous run still in flight, skipping');
       return undefined;
     }
@@ -53,7 +59,7 @@ export class Scheduler {
       // Queued when the stop came: settle at once instead of starting.
       if (this.stopping) return undefined;
       const result = await executeCheck(spec, this.shared, this.stopController.signal);
-      this.metrics.record(spec, result);
+      this.sink.result(spec, result);
       this.log[result.status === 'failed' ? 'warn' : 'debug'](
         { check: spec.id, status: result.status, reason: result.reason, duration: result.durationSeconds },
         result.message,

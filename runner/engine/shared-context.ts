@@ -1,51 +1,68 @@
-// The services probes share, built once from the config: resolver and outbound proxy.
-import type { ProbeContext, ProxySettings, ServiceCredentials } from '../core/contract.ts';
-import { createHostResolver, type HostResolver } from '../../probes/lib/resolve.ts';
-import type { VigieConfig } from '../config/config.ts';
-import { readCredential, readLogin } from '../config/secrets.ts';
-import { InputError } from '../config/input-error.ts';
+// The services every check shares, built once from the config and owned by one object: resolver,
+// trust store, outbound proxy, credentials, browser settings, the cache of reusable outcomes and
+// the slots that keep heavy checks one at a time. A new config (a region bundle) builds a new one.
+import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { setExtraRoots } from '../../probes/lib/trust.ts';
-import { homedir } from 'node:os';
-import { createHash, X509Certificate } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { createHostResolver } from '../../probes/lib/resolve.ts';
+import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { defaultCacheDir } from '../../scenarios/lib/browser-resource.ts';
+import type { VigieConfig } from '../config/config.ts';
+import { InputError } from '../config/input-error.ts';
+import { readCredential, readLogin } from '../config/secrets.ts';
+import type { BrowserSettings, ProbeContext, ProxySettings, ServiceCredentials } from '../core/contract.ts';
+import { MemoryOutcomeCache, type HostResolver, type OutcomeCache, type TrustStore } from '../core/services.ts';
 
-export interface BrowserConfig {
-  executablePath: string;
-  args: readonly string[];
-  /** Fake media under media/, failure screenshots under artefacts/. */
-  cacheDir: string;
-}
+export { defaultCacheDir };
 
 export interface SharedContext {
   resolver: HostResolver;
+  trust: TrustStore;
+  outcomes: OutcomeCache;
   proxy?: ProxySettings;
   credentials?: Record<string, ServiceCredentials>;
-  browser?: BrowserConfig;
-  /** One browser scenario at a time: two cores cannot encode two 720p streams twice over. */
-  browserSlot?: LimitFunction;
+  browserSettings?: BrowserSettings;
   /** Each scenario's own credentials entry, read once, by scenario name. */
   scenarioLogins?: Record<string, ServiceCredentials>;
+  /** Runs of the kinds that share a slot (the browser) go one at a time. */
+  slots: Map<string, LimitFunction>;
 }
 
-/** What a probe or a scenario gets from the shared services, with its own timeout signal (and the runner's stop). */
+/** Shared services with defaults for what is not given (the system resolver and trust store, an empty cache). */
+export function makeShared(parts: Partial<SharedContext> = {}): SharedContext {
+  return {
+    resolver: createHostResolver(undefined),
+    trust: new SystemTrustStore(),
+    outcomes: new MemoryOutcomeCache(),
+    slots: new Map(),
+    ...parts,
+  };
+}
+
+/** The slot `name` of these shared services, made on first use. */
+export function slotOf(shared: SharedContext, name: string): LimitFunction {
+  let slot = shared.slots.get(name);
+  if (!slot) shared.slots.set(name, (slot = pLimit(1)));
+  return slot;
+}
+
+/** What a check gets from the shared services, with its own timeout signal (and the runner's stop). */
 export function probeContext(shared: SharedContext, timeoutMs: number, stop?: AbortSignal): ProbeContext {
   const timeout = AbortSignal.timeout(timeoutMs);
   return {
     signal: stop ? AbortSignal.any([timeout, stop]) : timeout,
     timeoutMs,
     resolver: shared.resolver,
+    trust: shared.trust,
+    outcomes: shared.outcomes,
     ...(shared.proxy ? { proxy: shared.proxy } : {}),
     ...(shared.credentials ? { credentials: shared.credentials } : {}),
+    ...(shared.browserSettings ? { browserSettings: shared.browserSettings } : {}),
   };
 }
 
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.VIGIE_CACHE_DIR ?? resolve(env.XDG_CACHE_HOME ?? resolve(homedir(), '.cache'), 'vigie');
-}
-
-export function browserConfig(config: VigieConfig, file: string, extraRoots: readonly string[] = []): BrowserConfig {
+export function browserConfig(config: VigieConfig, file: string, extraRoots: readonly string[] = []): BrowserSettings {
   const base = file === '(defaults)' ? process.cwd() : dirname(resolve(file));
   // Chromium has no flag to add a root; it accepts chains through these keys, which is how the
   // establishment's own roots (trust.extra_ca_files) reach pages and TURN over TLS alike.
@@ -102,7 +119,6 @@ function loadExtraRoots(config: VigieConfig, file: string): string[] {
       throw new InputError([{ file, path: `trust.extra_ca_files[${i}]`, message: `${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
     }
   });
-  setExtraRoots(pems);
   return pems;
 }
 
@@ -110,12 +126,12 @@ export function sharedContext(config: VigieConfig, file: string): SharedContext 
   const extraRoots = loadExtraRoots(config, file);
   const proxy = resolveProxy(config, file);
   const scenarioLogins = Object.fromEntries(config.scenarios.filter((s) => s.credentials).map((s) => [s.name, readCredential(config, s.credentials!, file)]));
-  return {
+  return makeShared({
     resolver: createHostResolver(config.dns.servers),
+    trust: new SystemTrustStore(extraRoots),
     ...(proxy ? { proxy } : {}),
     credentials: serviceCredentials(config, file),
-    browser: browserConfig(config, file, extraRoots),
-    browserSlot: pLimit(1),
+    browserSettings: browserConfig(config, file, extraRoots),
     scenarioLogins,
-  };
+  });
 }

@@ -2,14 +2,14 @@
 // sheet (contrast checked by axe in the tests; status is always written out, never colour alone),
 // and the tables of the flow view.
 import type { FlowView } from './flow-view.ts';
-import { type Lang, t } from './i18n.ts';
+import { type Lang, locale, t } from './i18n.ts';
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function when(ts: number | Date | undefined, lang: Lang): string {
   if (ts === undefined) return t('never', lang);
   const d = ts instanceof Date ? ts : new Date(ts * 1000);
-  return d.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB', { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });
+  return d.toLocaleString(locale(lang), { timeZone: 'Europe/Paris', dateStyle: 'short', timeStyle: 'medium' });
 }
 
 export const STYLE = `
@@ -32,7 +32,7 @@ export function page(lang: Lang, title: string, body: string, head = ''): string
 
 export function summary(view: FlowView, lang: Lang): string {
   const c = view.counts;
-  return `<p class="summary"><span>OK : ${c.ok}</span><span>${lang === 'fr' ? 'Dégradés' : 'Degraded'} : ${c.degraded}</span><span>${lang === 'fr' ? 'En échec' : 'Failed'} : ${c.failed}</span>${c.pending ? `<span>${t('pendingStatus', lang)} : ${c.pending}</span>` : ''}</p>`;
+  return `<p class="summary"><span>OK : ${c.ok}</span><span>${t('degradedCount', lang)} : ${c.degraded}</span><span>${t('failedCount', lang)} : ${c.failed}</span>${c.pending ? `<span>${t('pendingStatus', lang)} : ${c.pending}</span>` : ''}</p>`;
 }
 
 /** One table per platform; `evidence` adds the evidence column (the report). */
@@ -46,12 +46,12 @@ export function platformTables(view: FlowView, lang: Lang, evidence: boolean): s
             evidence ? `<td>${l.evidence.length ? `<ul class="ev">${l.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : ''}${l.status === 'failed' || l.status === 'degraded' ? `<p class="ev">${esc(l.message)}</p>` : ''}</td>` : ''
           }</tr>`,
       );
-      return `<section aria-labelledby="p-${esc(p.id)}"><h2 id="p-${esc(p.id)}">${esc(p.title)}</h2><table><caption>${esc(p.title)} : ${p.counts.ok} OK, ${p.counts.degraded} ${lang === 'fr' ? 'dégradés' : 'degraded'}, ${p.counts.failed} ${lang === 'fr' ? 'en échec' : 'failed'}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+      return `<section aria-labelledby="p-${esc(p.id)}"><h2 id="p-${esc(p.id)}">${esc(p.title)}</h2><table><caption>${esc(t('caption', lang, { title: p.title, ...p.counts }))}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
     })
     .join('');
 }
 
-export function mediaTable(view: FlowView, lang: Lang): string {
+export function mediaSection(view: FlowView, lang: Lang): string {
   if (!view.media.length) return '';
   const rows = view.media.map(
     (m) =>

@@ -1,7 +1,7 @@
-// User-facing words (CLI table, status page, later the report): French by default, English available.
-import type { CheckResult, CheckStatus } from '../core/contract.ts';
+// Every user-facing word (CLI tables, status page, report): French by default, English available.
+// Reason texts live with the reasons (runner/core/reasons.ts) and are read through reasonText().
+import type { CheckStatus } from '../core/contract.ts';
 import { REASONS, type Reason } from '../core/reasons.ts';
-import type { CatalogRow } from '../config/catalog.ts';
 
 export type Lang = 'fr' | 'en';
 
@@ -49,6 +49,75 @@ const WORDS = {
     en: "Every flow the platforms' prerequisite documents ask for was checked from the establishment's network. Failed rows give the cause and the change to ask for.",
   },
   pendingStatus: { fr: 'EN ATTENTE', en: 'PENDING' },
+  degradedCount: { fr: 'Dégradés', en: 'Degraded' },
+  failedCount: { fr: 'En échec', en: 'Failed' },
+  caption: { fr: '{title} : {ok} OK, {degraded} dégradés, {failed} en échec', en: '{title}: {ok} OK, {degraded} degraded, {failed} failed' },
+  source: { fr: 'Source', en: 'Source' },
+  measure: { fr: 'Mesure', en: 'Measure' },
+  value: { fr: 'Valeur', en: 'Value' },
+  outboundTo: { fr: 'sortant vers', en: 'outbound to' },
+  inboundFrom: { fr: 'entrant depuis', en: 'inbound from' },
+  // Evidence lines of a check (status page and report).
+  evTimings: { fr: 'Durées', en: 'Timings' },
+  evAddress: { fr: 'Adresse', en: 'Address' },
+  evDnsAddresses: { fr: 'Adresses DNS', en: 'DNS addresses' },
+  evIssuer: { fr: 'Émetteur du certificat', en: 'Certificate issuer' },
+  evExpires: { fr: 'Expire le', en: 'Expires' },
+  evMapped: { fr: 'Adresse vue par le serveur', en: 'Address seen by the server' },
+  evRelayed: { fr: 'Adresse relayée', en: 'Relayed address' },
+  evLoss: { fr: 'Pertes', en: 'Loss' },
+  evOffset: { fr: 'Décalage', en: 'Offset' },
+  evViaProxy: { fr: 'Via le proxy', en: 'Through the proxy' },
+  // Media measurements of a browser scenario (status page, report, vigie scenario).
+  mVideoSent: { fr: 'Vidéo envoyée', en: 'Video sent' },
+  mFpsSent: { fr: 'Images/s envoyées', en: 'Frames/s sent' },
+  mVideoReceived: { fr: 'Vidéo reçue', en: 'Video received' },
+  mFpsReceived: { fr: 'Images/s reçues', en: 'Frames/s received' },
+  mIce: { fr: 'Connexion ICE', en: 'ICE connected' },
+  m720p: { fr: '720p atteint en', en: '720p reached in' },
+  mPath: { fr: 'Chemin', en: 'Path' },
+  mRemoteCandidate: { fr: 'Candidat distant', en: 'Remote candidate' },
+  mProtocol: { fr: 'Protocole', en: 'Protocol' },
+  mRelay: { fr: 'Relais', en: 'Relay' },
+  mRemotePort: { fr: 'Port distant', en: 'Remote port' },
+  mBitrateSent: { fr: 'Débit vidéo envoyé', en: 'Video bitrate sent' },
+  mBitrateReceived: { fr: 'Débit vidéo reçu', en: 'Video bitrate received' },
+  mLimitation: { fr: 'Limitation', en: 'Limited by' },
+  mLossSent: { fr: 'Pertes (envoi)', en: 'Loss (sent)' },
+  mLossReceived: { fr: 'Pertes (réception)', en: 'Loss (received)' },
+  mJitter: { fr: 'Gigue', en: 'Jitter' },
+  mRtt: { fr: 'RTT', en: 'RTT' },
+  mFreezes: { fr: 'Gels image', en: 'Video freezes' },
+  mMos: { fr: 'MOS audio estimé', en: 'Estimated audio MOS' },
+  mBytesSent: { fr: 'Octets envoyés', en: 'Bytes sent' },
+  mBytesReceived: { fr: 'Octets reçus', en: 'Bytes received' },
+  mBrowserMemory: { fr: 'Mémoire navigateur (pic)', en: 'Browser memory (peak)' },
+  mFailedStep: { fr: 'Étape en échec', en: 'Failed step' },
+  mScreenshot: { fr: "Capture d'écran", en: 'Screenshot' },
+  // The change to ask for (runner/ui/fix-text.ts).
+  fixOpen: { fr: 'Ouvrir {flow}', en: 'Open {flow}' },
+  fixOpenNtp: { fr: 'Ouvrir 123/UDP sortant vers {host} (NTP)', en: 'Open outbound 123/UDP to {host} (NTP)' },
+  fixDrift: {
+    fr: 'Mettre à jour les règles pare-feu par IP pour {host} : adresse actuelle {seen} (document : {documented})',
+    en: 'Update IP-based firewall rules for {host}: current address {seen} (document: {documented})',
+  },
+  fixDns: { fr: "Vérifier que le DNS de l'établissement résout {host}", en: "Check that the establishment's DNS resolves {host}" },
+  fixTls: {
+    fr: "Exclure {host}:{port} de l'inspection TLS (DPI/proxy) et vérifier la chaîne de certificats",
+    en: 'Exempt {host}:{port} from TLS inspection (DPI/proxy) and check the certificate chain',
+  },
+  fixPlatform: { fr: "Signaler à l'opérateur de la plateforme {platform} ({host})", en: 'Report to the {platform} platform operator ({host})' },
+  fixNtlm: {
+    fr: "Exempter ces flux de l'authentification NTLM du proxy (exception pour {host}) ou proposer l'authentification Basic",
+    en: 'Exempt these flows from NTLM proxy authentication (exception for {host}) or offer Basic authentication',
+  },
+  fixProxy: { fr: 'Autoriser {host} sur le proxy (ports 80 et 443)', en: 'Allow {host} on the proxy (ports 80 and 443)' },
+  fixBandwidth: {
+    fr: "Vérifier le débit montant de l'établissement (1 à 2 Mb/s par visio) et la QoS des flux média vers {host}",
+    en: "Check the establishment's uplink bandwidth (1 to 2 Mb/s per call) and the QoS of media flows to {host}",
+  },
+  fixProbe: { fr: 'Vérifier la sonde (journal, mémoire, navigateur Chromium)', en: 'Check the probe (log, memory, Chromium browser)' },
+  fixClock: { fr: "Synchroniser l'horloge du serveur de la sonde avec un serveur de temps (NTP)", en: "Synchronise the probe host's clock with a time server (NTP)" },
 } as const;
 
 export type Word = keyof typeof WORDS;
@@ -65,61 +134,17 @@ export function reasonText(r: Reason, lang: Lang): string {
   return REASONS[r][lang];
 }
 
-/** "443/TCP sortant vers visio.sante-ra.fr (195.254.161.153)" */
-export function flowText(row: CatalogRow, lang: Lang): string {
-  if ('url' in row) return row.url;
-  const dir = row.direction === 'out' ? (lang === 'fr' ? 'sortant vers' : 'outbound to') : lang === 'fr' ? 'entrant depuis' : 'inbound from';
-  const ips = row.ips.length ? ` (${row.ips.join(', ')})` : '';
-  return `${row.port}/${row.transport.toUpperCase()} ${dir} ${row.host}${ips}`;
+/** The locale dates and numbers are written in. */
+export function locale(lang: Lang): string {
+  return lang === 'fr' ? 'fr-FR' : 'en-GB';
 }
 
-function targetFlow(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string[] {
-  const flows = rows.filter((row) => 'host' in row && (r.kind === 'dns' || (row.port === r.port && row.transport === r.transport))).map((row) => flowText(row, lang));
-  if (flows.length) return [...new Set(flows)];
-  const port = r.port ?? (r.kind === 'dns' ? 53 : 443);
-  return [`${port}/${r.transport.toUpperCase()} ${lang === 'fr' ? 'sortant vers' : 'outbound to'} ${r.host}`];
+export function otherLang(lang: Lang): Lang {
+  return lang === 'fr' ? 'en' : 'fr';
 }
 
-/** The change to ask the hospital's network team (or the platform) for, in plain words. */
-export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string {
-  if (r.status === 'ok') return '';
-  const fr = lang === 'fr';
-  const remedy = REASONS[r.reason].remedy;
-  switch (remedy) {
-    case 'open_flow': {
-      if (r.kind === 'clock') return fr ? `Ouvrir 123/UDP sortant vers ${r.host} (NTP)` : `Open outbound 123/UDP to ${r.host} (NTP)`;
-      return targetFlow(r, rows, lang).map((f) => (fr ? `Ouvrir ${f}` : `Open ${f}`)).join(' ; ');
-    }
-    case 'dns': {
-      if (r.reason === 'dns_ip_drift') {
-        const seen = (r.observations.undocumented as string[] | undefined)?.join(', ') ?? '';
-        return fr
-          ? `Mettre à jour les règles pare-feu par IP pour ${r.host} : adresse actuelle ${seen} (document : ${(r.observations.documented as string[] | undefined)?.join(', ') ?? ''})`
-          : `Update IP-based firewall rules for ${r.host}: current address ${seen} (document: ${(r.observations.documented as string[] | undefined)?.join(', ') ?? ''})`;
-      }
-      return fr ? `Vérifier que le DNS de l'établissement résout ${r.host}` : `Check that the establishment's DNS resolves ${r.host}`;
-    }
-    case 'tls_inspection':
-      return fr
-        ? `Exclure ${r.host}:${r.port ?? 443} de l'inspection TLS (DPI/proxy) et vérifier la chaîne de certificats`
-        : `Exempt ${r.host}:${r.port ?? 443} from TLS inspection (DPI/proxy) and check the certificate chain`;
-    case 'platform':
-      return fr ? `Signaler à l'opérateur de la plateforme ${r.platform} (${r.host})` : `Report to the ${r.platform} platform operator (${r.host})`;
-    case 'proxy':
-      if (r.reason === 'proxy_ntlm_only')
-        return fr
-          ? `Exempter ces flux de l'authentification NTLM du proxy (exception pour ${r.host}) ou proposer l'authentification Basic`
-          : `Exempt these flows from NTLM proxy authentication (exception for ${r.host}) or offer Basic authentication`;
-      return fr ? `Autoriser ${r.host} sur le proxy (ports 80 et 443)` : `Allow ${r.host} on the proxy (ports 80 and 443)`;
-    case 'bandwidth':
-      return fr
-        ? `Vérifier le débit montant de l'établissement (1 à 2 Mb/s par visio) et la QoS des flux média vers ${r.host}`
-        : `Check the establishment's uplink bandwidth (1 to 2 Mb/s per call) and the QoS of media flows to ${r.host}`;
-    case 'probe':
-      return fr ? 'Vérifier la sonde (journal, mémoire, navigateur Chromium)' : 'Check the probe (log, memory, Chromium browser)';
-    case 'clock':
-      return fr ? "Synchroniser l'horloge du serveur de la sonde avec un serveur de temps (NTP)" : "Synchronise the probe host's clock with a time server (NTP)";
-    default:
-      return '';
-  }
+/** `?lang=` of a request, else the configured language. */
+export function langOf(asked: string | null | undefined, fallback: Lang): Lang {
+  return asked === 'en' || asked === 'fr' ? asked : fallback;
 }
+

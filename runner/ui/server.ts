@@ -3,13 +3,14 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Lang } from './i18n.ts';
-import type { ProbeMetrics } from '../telemetry/metrics.ts';
+import type { ResultsStore } from '../engine/results-store.ts';
+import { type Lang, langOf } from './i18n.ts';
 import { renderStatusPage, type StatusSnapshot } from './status-page.ts';
 
 export interface ServerDeps {
-  /** The current metrics (a new plan brings a new registry). */
-  metrics: () => ProbeMetrics;
+  /** Serves /metrics (the current registry: a new plan brings a new one). */
+  metrics: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  store: ResultsStore;
   snapshot: () => Omit<StatusSnapshot, 'latest' | 'lang'> & { lang: Lang };
   ready: () => boolean;
   basicAuth?: { username: string; password: string };
@@ -30,7 +31,7 @@ export function startServer(listen: string, deps: ServerDeps): Promise<http.Serv
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://probe');
     try {
-      if (url.pathname === '/metrics') return deps.metrics().handle(req, res);
+      if (url.pathname === '/metrics') return deps.metrics(req, res);
       if (url.pathname === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
       if (url.pathname === '/readyz') {
         const ok = deps.ready();
@@ -40,12 +41,11 @@ export function startServer(listen: string, deps: ServerDeps): Promise<http.Serv
         return void res.writeHead(401, { 'www-authenticate': 'Basic realm="vigie", charset="UTF-8"' }).end();
       const snap = deps.snapshot();
       if (url.pathname === '/api/results') {
-        const results = [...deps.metrics().results().values()].map((l) => l.result);
+        const results = [...deps.store.all().values()].map((l) => l.result);
         return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ site: snap.site, results }));
       }
       if (url.pathname === '/' || url.pathname === '/index.html') {
-        const lang: Lang = url.searchParams.get('lang') === 'en' ? 'en' : url.searchParams.get('lang') === 'fr' ? 'fr' : snap.lang;
-        const html = renderStatusPage({ ...snap, lang, latest: deps.metrics().results() });
+        const html = renderStatusPage({ ...snap, lang: langOf(url.searchParams.get('lang'), snap.lang), latest: deps.store.all() });
         return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(html);
       }
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

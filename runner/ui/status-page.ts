@@ -4,8 +4,8 @@
 // each is ready. Server-rendered HTML, readable without JavaScript; no secret ever reaches it
 // (results carry none).
 import { buildFlowView, type Latest, type SessionInfo } from './flow-view.ts';
-import { esc, mediaTable, page, platformTables, sessionsTable, summary, when } from './html.ts';
-import { type Lang, t } from './i18n.ts';
+import { esc, mediaSection, page, platformTables, sessionsTable, summary, when } from './html.ts';
+import { type Lang, otherLang, t } from './i18n.ts';
 import type { Plan } from '../engine/plan.ts';
 
 export interface StatusSnapshot {
@@ -20,10 +20,10 @@ export function renderStatusPage(s: StatusSnapshot): string {
   const { lang } = s;
   const view = buildFlowView(s.plan, s.latest, s.sessions ?? [], lang);
   const site = s.site.name || s.site.establishment;
-  const other: Lang = lang === 'fr' ? 'en' : 'fr';
+  const other = otherLang(lang);
   const body = `<h1>${esc(t('title', lang))} — ${esc(site)}</h1>
 <p><a href="?lang=${lang}">${esc(t('refresh', lang))}</a> · <a href="?lang=${other}" hreflang="${other}" lang="${other}">${esc(t('otherLang', lang))}</a> · ${esc(when(new Date(), lang))}</p>
-${summary(view, lang)}${sessionsTable(view, lang)}${platformTables(view, lang, false)}${mediaTable(view, lang)}`;
+${summary(view, lang)}${sessionsTable(view, lang)}${platformTables(view, lang, false)}${mediaSection(view, lang)}`;
   // No automatic refresh: a timed reload is an accessibility failure (WCAG 2.2.1); the link reloads.
   return page(lang, `${t('title', lang)} — ${site}`, body);
 }

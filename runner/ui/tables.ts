@@ -1,7 +1,9 @@
 // Plain-text tables for the CLI: columns sized to content, colour only on a TTY.
 import type { CheckResult, CheckStatus } from '../core/contract.ts';
 import type { CatalogRow } from '../config/catalog.ts';
-import { fixText, flowText, type Lang, reasonText, statusText, t } from './i18n.ts';
+import { fixText, flowText } from './fix-text.ts';
+import { type Lang, reasonText, statusText, t } from './i18n.ts';
+import { mediaMeasures } from './measures.ts';
 
 const COLOURS: Record<CheckStatus, string> = { ok: '\x1b[32m', degraded: '\x1b[33m', failed: '\x1b[31m' };
 
@@ -35,48 +37,18 @@ export function resultsTable(results: readonly CheckResult[], rowsOf: (r: CheckR
 }
 
 export function catalogTable(rows: readonly CatalogRow[], lang: Lang): string {
-  const header = [t('platform', lang), t('flow', lang), t('check', lang), lang === 'fr' ? 'Source' : 'Source'];
+  const header = [t('platform', lang), t('flow', lang), t('check', lang), t('source', lang)];
   const body = rows.map((r) => [r.platform, flowText(r, lang), r.checks.join(',') || `(${t('notCheckable', lang)})`, r.source]);
   return `${renderTable(header, body)}\n`;
 }
 
 /** The media measurements of scenario results, one block per result (vigie scenario). */
-const MEDIA_FIELDS: [key: string, fr: string, en: string, unit?: string][] = [
-  ['ice_connected_seconds', 'ICE connecté en', 'ICE connected in', 's'],
-  ['local_candidate_type', 'Candidat local', 'Local candidate'],
-  ['remote_candidate_type', 'Candidat distant', 'Remote candidate'],
-  ['candidate_protocol', 'Protocole', 'Protocol'],
-  ['relay_protocol', 'Protocole du relais', 'Relay protocol'],
-  ['remote_port', 'Port distant', 'Remote port'],
-  ['outbound_frame_width', 'Largeur envoyée', 'Width sent', 'px'],
-  ['outbound_frame_height', 'Hauteur envoyée', 'Height sent', 'px'],
-  ['time_to_720p_seconds', '720p atteint en', '720p reached in', 's'],
-  ['outbound_fps', 'Images/s envoyées', 'Frames/s sent'],
-  ['outbound_bytes_per_second', 'Débit vidéo envoyé', 'Video bitrate sent', 'B/s'],
-  ['quality_limitation_reason', 'Limitation', 'Limited by'],
-  ['inbound_frame_width', 'Largeur reçue', 'Width received', 'px'],
-  ['inbound_frame_height', 'Hauteur reçue', 'Height received', 'px'],
-  ['inbound_fps', 'Images/s reçues', 'Frames/s received'],
-  ['inbound_bytes_per_second', 'Débit vidéo reçu', 'Video bitrate received', 'B/s'],
-  ['outbound_packet_loss_ratio', 'Pertes (envoi)', 'Loss (sent)'],
-  ['inbound_packet_loss_ratio', 'Pertes (réception)', 'Loss (received)'],
-  ['inbound_jitter_seconds', 'Gigue', 'Jitter', 's'],
-  ['rtt_seconds', 'RTT', 'RTT', 's'],
-  ['freeze_count', 'Gels image', 'Video freezes'],
-  ['audio_mos', 'MOS audio estimé', 'Estimated audio MOS'],
-  ['bytes_sent', 'Octets envoyés', 'Bytes sent'],
-  ['bytes_received', 'Octets reçus', 'Bytes received'],
-  ['browser_memory_peak_bytes', 'Mémoire navigateur (pic)', 'Browser memory (peak)', 'B'],
-  ['failed_step', 'Étape en échec', 'Failed step'],
-  ['screenshot', "Capture d'écran", 'Screenshot'],
-];
-
-export function mediaTable(results: readonly CheckResult[], lang: Lang): string {
+export function mediaBlocks(results: readonly CheckResult[], lang: Lang): string {
   return results
     .map((r) => {
-      const rows = MEDIA_FIELDS.filter(([k]) => r.observations[k] !== undefined && r.observations[k] !== null).map(([k, fr, en, unit]) => [lang === 'fr' ? fr : en, `${String(r.observations[k])}${unit ? ` ${unit}` : ''}`]);
+      const rows = mediaMeasures(r, lang, true);
       const title = `${String(r.observations.scenario ?? r.kind)} — ${r.target}`;
-      return rows.length ? `${title}\n${renderTable([lang === 'fr' ? 'Mesure' : 'Measure', lang === 'fr' ? 'Valeur' : 'Value'], rows)}\n` : `${title}\n`;
+      return rows.length ? `${title}\n${renderTable([t('measure', lang), t('value', lang)], rows)}\n` : `${title}\n`;
     })
     .join('\n');
 }

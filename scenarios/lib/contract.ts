@@ -1,43 +1,14 @@
-// The one contract every browser scenario kind implements: like a probe, an async function that
-// never throws for an outcome and returns a CheckResult; it gets a browser session instead of sockets.
-import type { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext } from '../../runner/core/contract.ts';
-import type { BrowserSession } from './browser.ts';
+// What browser scenario kinds share on top of the one check contract (runner/core/definition.ts):
+// a context with the browser opened on demand, and the settings every scenario definition carries.
+import type { CheckTarget } from '../../runner/core/contract.ts';
+import { BROWSER } from './browser-resource.ts';
+import type { ScenarioContext } from './scenario-context.ts';
+import { WEBRTC_METRICS } from './webrtc-metrics.ts';
 
-/** What the config says about one scenario, after validation (kind options included). */
-export interface ScenarioEntry {
-  name: string;
-  kind: string;
-  platform: string;
-  enabled: boolean;
-  schedule: string;
-  timeout: number;
-  /** Name of a `credentials` entry (test account, TURN secret); read by the runner, never logged. */
-  credentials?: string;
-}
+export type { ScenarioContext };
 
-export interface ScenarioContext extends ProbeContext {
-  /** Opens the browser for this run; the runner closes it and kills its process tree afterwards. */
-  browser: () => Promise<BrowserSession>;
-  /** Where screenshots of failed steps go. */
-  artefactsDir: string;
-  /** Records the step under way, so a run cut short by its timeout says where it stood. */
-  step: (what: string) => void;
-  /** The scenario's own credentials, already read from env/file. */
-  login?: { username?: string; password?: string; secret?: string };
-}
-
-export interface ScenarioDefinition<S extends z.ZodObject = z.ZodObject> {
-  description: string;
-  /** Phase names, all present in every result of this kind. */
-  phases: readonly string[];
-  /** Kind-specific options (snake_case, with defaults); part of the config schema. */
-  options: S;
-  defaults: { timeout: string; schedule: string };
-  /** The checks one config entry becomes (turn-relay: one per transport), with their options. */
-  targets(entry: ScenarioEntry & z.output<S>): { suffix: string; target: CheckTarget; options: z.output<S> }[];
-  run(target: CheckTarget, options: z.output<S> & ScenarioEntry, ctx: ScenarioContext): Promise<CheckResult>;
-}
+/** What every scenario definition has in common: the browser slot, the WebRTC metrics, the SLO class. */
+export const SCENARIO_COMMON = { flowClass: 'browser', metrics: WEBRTC_METRICS, resource: BROWSER } as const;
 
 /** Target of a scenario that opens a page: the page's host and port. */
 export function pageTarget(platform: string, url: string): CheckTarget {

@@ -3,7 +3,8 @@
 // a measurement window as flat observations plus the verdict (ice_failed, media_no_frames,
 // media_not_720p, media_loss_high).
 import type { Page } from 'playwright-core';
-import type { CheckStatus, Observation } from '../../runner/core/contract.ts';
+import type { CheckStatus } from '../../runner/core/contract.ts';
+import type { ObservationKey, Observations } from '../../runner/core/observations.ts';
 import type { Reason } from '../../runner/core/reasons.ts';
 
 /** Max bitrate set on video senders: enough for 1280×720 at 30 fps with VP8/H.264. */
@@ -189,7 +190,7 @@ export interface MediaVerdict {
   status: CheckStatus;
   reason: Reason;
   message: string;
-  observations: Record<string, Observation>;
+  observations: Observations;
 }
 
 const video = <T extends { kind?: string }>(list: T[]): T[] => list.filter((x) => x.kind === 'video');
@@ -212,30 +213,13 @@ export function estimateMos(rttSeconds: number, jitterSeconds: number, lossRatio
   return Math.round(Math.max(1, Math.min(4.5, mos)) * 100) / 100;
 }
 
-/**
- * Summarises the samples of one measurement window. `sender` samples come from the page that
- * publishes, `receiver` samples from the page that should see and hear it (the same page when one
- * page holds both ends).
- */
-export function summarise(sender: PageSample[], receiver: PageSample[], expect: MediaExpectations): MediaVerdict {
-  const o: Record<string, Observation> = {};
-  const set = (k: string, v: number | string | undefined) => {
-    if (v !== undefined) o[k] = typeof v === 'number' ? (r3(v) ?? null) : v;
-  };
-  const last = sender.at(-1);
-  const first = sender[0];
-  const lastR = receiver.at(-1);
-  const firstR = receiver[0];
-  const allPcs = [...(last?.pcs ?? []), ...(lastR && lastR !== last ? lastR.pcs : [])];
-  const connected = allPcs.filter((p) => p.iceConnected !== null);
+type Put = (k: ObservationKey, v: number | string | undefined) => void;
+
+/** ICE timings and the selected candidate pair of the path the media took. */
+function pathFacts(set: Put, allPcs: PcSample[], connected: PcSample[], pathPc: PcSample | undefined): void {
   set('peer_connections', allPcs.length);
   set('ice_gathering_seconds', mean(allPcs.filter((p) => p.gathering !== null).map((p) => p.gathering! / 1000)));
   set('ice_connected_seconds', connected.length ? Math.max(...connected.map((p) => p.iceConnected! / 1000)) : undefined);
-
-  // The sending peer connection: the one with an outbound video stream.
-  const sendIdx = last?.pcs.findIndex((p) => mainOut(p) !== undefined) ?? -1;
-  const sendPc = sendIdx >= 0 ? last!.pcs[sendIdx] : undefined;
-  const pathPc = sendPc ?? connected[0];
   if (pathPc?.local) {
     set('local_candidate_type', pathPc.local.candidateType);
     set('candidate_protocol', pathPc.local.protocol);
@@ -246,69 +230,117 @@ export function summarise(sender: PageSample[], receiver: PageSample[], expect: 
     set('remote_port', pathPc.remote.port);
     set('remote_address', pathPc.remote.address);
   }
-  const windowSeconds = last && first ? (last.t - first.t) / 1000 : 0;
-  let hdAt: number | undefined;
-  if (sendPc && last) {
-    const out = mainOut(sendPc)!;
-    set('outbound_frame_width', out.frameWidth ?? 0);
-    set('outbound_frame_height', out.frameHeight ?? 0);
-    const fps = sender.map((s) => s.pcs[sendIdx] && mainOut(s.pcs[sendIdx]!)?.framesPerSecond).filter((x): x is number => typeof x === 'number');
-    set('outbound_fps', mean(fps.slice(Math.floor(fps.length / 2))));
-    const firstOut = first?.pcs[sendIdx] && mainOut(first.pcs[sendIdx]!);
-    const sentBytes = video(sendPc.out).reduce((a, x) => a + (x.bytesSent ?? 0), 0) - (firstOut ? video(first!.pcs[sendIdx]!.out).reduce((a, x) => a + (x.bytesSent ?? 0), 0) : 0);
-    if (windowSeconds > 0) set('outbound_bytes_per_second', sentBytes / windowSeconds);
-    set('quality_limitation_reason', out.qualityLimitationReason);
-    const q = out.qualityLimitationDurations;
-    if (q) {
-      set('quality_limited_bandwidth_seconds', q.bandwidth);
-      set('quality_limited_cpu_seconds', q.cpu);
-    }
-    const iceAt = sendPc.iceConnected !== null ? sendPc.created + sendPc.iceConnected : undefined;
-    const hd = sender.find((s) => {
-      const x = s.pcs[sendIdx] && mainOut(s.pcs[sendIdx]!);
-      return x !== undefined && (x.frameHeight ?? 0) >= 720 && (x.frameWidth ?? 0) >= 1280;
-    });
-    if (hd && iceAt !== undefined) hdAt = Math.max(0, (hd.t - iceAt) / 1000);
-    set('time_to_720p_seconds', hdAt);
-    const remote = video(sendPc.remoteIn)[0];
-    if (remote) {
-      set('outbound_packet_loss_ratio', remote.fractionLost ?? undefined);
-      set('outbound_jitter_seconds', remote.jitter);
-      set('rtt_seconds', remote.roundTripTime);
-    }
-    set('frames_encoded', out.framesEncoded ?? 0);
-  }
-  if (o.rtt_seconds === undefined) set('rtt_seconds', pathPc?.rtt);
+}
 
+/** What was sent: frame size and rate, bitrate, encoder limits, time to 720p, loss seen by the far end. Returns when 720p was reached. */
+function outboundFacts(set: Put, sender: PageSample[], sendIdx: number): number | undefined {
+  const first = sender[0];
+  const last = sender.at(-1)!;
+  const sendPc = last.pcs[sendIdx]!;
+  const windowSeconds = first ? (last.t - first.t) / 1000 : 0;
+  const out = mainOut(sendPc)!;
+  set('outbound_frame_width', out.frameWidth ?? 0);
+  set('outbound_frame_height', out.frameHeight ?? 0);
+  const fps = sender.map((s) => s.pcs[sendIdx] && mainOut(s.pcs[sendIdx]!)?.framesPerSecond).filter((x): x is number => typeof x === 'number');
+  set('outbound_fps', mean(fps.slice(Math.floor(fps.length / 2))));
+  const firstOut = first?.pcs[sendIdx] && mainOut(first.pcs[sendIdx]!);
+  const sentBytes = video(sendPc.out).reduce((a, x) => a + (x.bytesSent ?? 0), 0) - (firstOut ? video(first!.pcs[sendIdx]!.out).reduce((a, x) => a + (x.bytesSent ?? 0), 0) : 0);
+  if (windowSeconds > 0) set('outbound_bytes_per_second', sentBytes / windowSeconds);
+  set('quality_limitation_reason', out.qualityLimitationReason);
+  const q = out.qualityLimitationDurations;
+  if (q) {
+    set('quality_limited_bandwidth_seconds', q.bandwidth);
+    set('quality_limited_cpu_seconds', q.cpu);
+  }
+  const iceAt = sendPc.iceConnected !== null ? sendPc.created + sendPc.iceConnected : undefined;
+  const hd = sender.find((s) => {
+    const x = s.pcs[sendIdx] && mainOut(s.pcs[sendIdx]!);
+    return x !== undefined && (x.frameHeight ?? 0) >= 720 && (x.frameWidth ?? 0) >= 1280;
+  });
+  const hdAt = hd && iceAt !== undefined ? Math.max(0, (hd.t - iceAt) / 1000) : undefined;
+  set('time_to_720p_seconds', hdAt);
+  const remote = video(sendPc.remoteIn)[0];
+  if (remote) {
+    set('outbound_packet_loss_ratio', remote.fractionLost ?? undefined);
+    set('outbound_jitter_seconds', remote.jitter);
+    set('rtt_seconds', remote.roundTripTime);
+  }
+  set('frames_encoded', out.framesEncoded ?? 0);
+  return hdAt;
+}
+
+/** What was received: frame size and rate, bitrate, loss, jitter, freezes, audio. Returns the video loss ratio. */
+function inboundFacts(set: Put, receiver: PageSample[], recvIdx: number, o: Observations, pathRtt: number | undefined): number | undefined {
+  const firstR = receiver[0];
+  const lastR = receiver.at(-1)!;
+  const recvPc = lastR.pcs[recvIdx]!;
+  const v = video(recvPc.in)[0]!;
+  const firstV = firstR?.pcs[recvIdx] && video(firstR.pcs[recvIdx]!.in)[0];
+  set('inbound_frame_width', v.frameWidth ?? 0);
+  set('inbound_frame_height', v.frameHeight ?? 0);
+  const fps = receiver.map((s) => s.pcs[recvIdx] && video(s.pcs[recvIdx]!.in)[0]?.framesPerSecond).filter((x): x is number => typeof x === 'number');
+  set('inbound_fps', mean(fps.slice(Math.floor(fps.length / 2))));
+  const windowR = firstR ? (lastR.t - firstR.t) / 1000 : 0;
+  if (windowR > 0) set('inbound_bytes_per_second', ((v.bytesReceived ?? 0) - (firstV?.bytesReceived ?? 0)) / windowR);
+  const lost = (v.packetsLost ?? 0) - (firstV?.packetsLost ?? 0);
+  const got = (v.packetsReceived ?? 0) - (firstV?.packetsReceived ?? 0);
+  const inLoss = lost + got > 0 ? Math.max(0, lost) / (Math.max(0, lost) + got) : undefined;
+  set('inbound_packet_loss_ratio', inLoss);
+  set('inbound_jitter_seconds', v.jitter);
+  set('freeze_count', v.freezeCount ?? 0);
+  set('freeze_seconds', v.totalFreezesDuration ?? 0);
+  set('frames_decoded', v.framesDecoded ?? 0);
+  const a = audio(recvPc.in)[0];
+  if (a) {
+    set('inbound_audio_samples', a.totalSamplesReceived ?? 0);
+    const aLost = a.packetsLost ?? 0;
+    const aLoss = aLost + (a.packetsReceived ?? 0) > 0 ? aLost / (aLost + (a.packetsReceived ?? 0)) : 0;
+    set('audio_mos', estimateMos(pathRtt ?? (o.rtt_seconds as number) ?? 0, a.jitter ?? 0, aLoss));
+  }
+  return inLoss;
+}
+
+/** Why ICE did not connect: a TURN 401 before any relay candidate names the credentials. */
+function notConnected(o: Observations, allPcs: PcSample[]): MediaVerdict {
+  const failed = allPcs.some((p) => p.iceFailed);
+  const errors = allPcs.flatMap((p) => p.errors);
+  const gathered = allPcs.reduce((a, p) => a + Object.values(p.gathered).reduce((x, y) => x + y, 0), 0);
+  o.candidates_gathered = gathered;
+  if (errors.length) o.candidate_errors = [...new Set(errors.map((e) => `${e.code} ${e.text} (${e.url})`))];
+  const auth = errors.find((e) => e.code === 401);
+  if (auth && !allPcs.some((p) => p.gathered.relay)) return { status: 'failed', reason: 'turn_auth_failed', message: `the TURN server rejected the credentials: ${auth.code} ${auth.text} (${auth.url})`, observations: o };
+  const message = allPcs.length
+    ? `ICE ${failed ? 'failed' : 'did not connect'} on ${allPcs.length} peer connection(s), ${gathered} local candidate(s)${errors.length ? `; ${errors[0]!.code} ${errors[0]!.text} (${errors[0]!.url})` : ''}`
+    : 'the page created no peer connection';
+  return { status: 'failed', reason: 'ice_failed', message, observations: o };
+}
+
+/**
+ * Summarises the samples of one measurement window. `sender` samples come from the page that
+ * publishes, `receiver` samples from the page that should see and hear it (the same page when one
+ * page holds both ends).
+ */
+export function summarise(sender: PageSample[], receiver: PageSample[], expect: MediaExpectations): MediaVerdict {
+  const o: Observations = {};
+  const set: Put = (k, v) => {
+    if (v !== undefined) o[k] = typeof v === 'number' ? (r3(v) ?? null) : v;
+  };
+  const last = sender.at(-1);
+  const lastR = receiver.at(-1);
+  const allPcs = [...(last?.pcs ?? []), ...(lastR && lastR !== last ? lastR.pcs : [])];
+  const connected = allPcs.filter((p) => p.iceConnected !== null);
+  // The sending peer connection: the one with an outbound video stream.
+  const sendIdx = last?.pcs.findIndex((p) => mainOut(p) !== undefined) ?? -1;
+  const sendPc = sendIdx >= 0 ? last!.pcs[sendIdx] : undefined;
+  const pathPc = sendPc ?? connected[0];
+  pathFacts(set, allPcs, connected, pathPc);
+  const hdAt = sendPc ? outboundFacts(set, sender, sendIdx) : undefined;
+  if (o.rtt_seconds === undefined) set('rtt_seconds', pathPc?.rtt);
   // The receiving side: video and audio inbound streams of the receiver page.
   const recvIdx = lastR?.pcs.findIndex((p) => video(p.in).some((x) => (x.framesDecoded ?? 0) > 0)) ?? -1;
   const recvPc = recvIdx >= 0 ? lastR!.pcs[recvIdx] : undefined;
-  let inLoss: number | undefined;
-  if (recvPc && lastR) {
-    const v = video(recvPc.in)[0]!;
-    const firstV = firstR?.pcs[recvIdx] && video(firstR.pcs[recvIdx]!.in)[0];
-    set('inbound_frame_width', v.frameWidth ?? 0);
-    set('inbound_frame_height', v.frameHeight ?? 0);
-    const fps = receiver.map((s) => s.pcs[recvIdx] && video(s.pcs[recvIdx]!.in)[0]?.framesPerSecond).filter((x): x is number => typeof x === 'number');
-    set('inbound_fps', mean(fps.slice(Math.floor(fps.length / 2))));
-    const windowR = lastR && firstR ? (lastR.t - firstR.t) / 1000 : 0;
-    if (windowR > 0) set('inbound_bytes_per_second', ((v.bytesReceived ?? 0) - (firstV?.bytesReceived ?? 0)) / windowR);
-    const lost = (v.packetsLost ?? 0) - (firstV?.packetsLost ?? 0);
-    const got = (v.packetsReceived ?? 0) - (firstV?.packetsReceived ?? 0);
-    inLoss = lost + got > 0 ? Math.max(0, lost) / (Math.max(0, lost) + got) : undefined;
-    set('inbound_packet_loss_ratio', inLoss);
-    set('inbound_jitter_seconds', v.jitter);
-    set('freeze_count', v.freezeCount ?? 0);
-    set('freeze_seconds', v.totalFreezesDuration ?? 0);
-    set('frames_decoded', v.framesDecoded ?? 0);
-    const a = audio(recvPc.in)[0];
-    if (a) {
-      set('inbound_audio_samples', a.totalSamplesReceived ?? 0);
-      const aLost = a.packetsLost ?? 0;
-      const aLoss = aLost + (a.packetsReceived ?? 0) > 0 ? aLost / (aLost + (a.packetsReceived ?? 0)) : 0;
-      set('audio_mos', estimateMos(pathPc?.rtt ?? o.rtt_seconds as number ?? 0, a.jitter ?? 0, aLoss));
-    }
-  } else if (sendPc) {
+  const inLoss = recvPc ? inboundFacts(set, receiver, recvIdx, o, pathPc?.rtt) : undefined;
+  if (!recvPc && sendPc) {
     // No receiving page: estimate audio quality from what the far end reports about our stream.
     const ra = audio(sendPc.remoteIn)[0];
     if (ra) set('audio_mos', estimateMos(ra.roundTripTime ?? 0, ra.jitter ?? 0, ra.fractionLost ?? 0));
@@ -316,31 +348,20 @@ export function summarise(sender: PageSample[], receiver: PageSample[], expect: 
   const totals = (samples: PageSample[], key: 'bytesSent' | 'bytesReceived') => samples.at(-1)?.pcs.reduce((a, p) => a + (p[key] ?? 0), 0) ?? 0;
   set('bytes_sent', totals(sender, 'bytesSent') + (receiver !== sender ? totals(receiver, 'bytesSent') : 0));
   set('bytes_received', totals(sender, 'bytesReceived') + (receiver !== sender ? totals(receiver, 'bytesReceived') : 0));
+  if (!connected.length) return notConnected(o, allPcs);
+  return mediaVerdict(o, expect, { sent: sendPc !== undefined, received: recvPc !== undefined, hdAt, inLoss });
+}
 
+/** The verdict on connected media against what the scenario expects. */
+function mediaVerdict(o: Observations, expect: MediaExpectations, m: { sent: boolean; received: boolean; hdAt: number | undefined; inLoss: number | undefined }): MediaVerdict {
   const verdict = (status: CheckStatus, reason: Reason, message: string): MediaVerdict => ({ status, reason, message, observations: o });
-  if (!connected.length) {
-    const failed = allPcs.some((p) => p.iceFailed);
-    const errors = allPcs.flatMap((p) => p.errors);
-    const gathered = allPcs.reduce((a, p) => a + Object.values(p.gathered).reduce((x, y) => x + y, 0), 0);
-    set('candidates_gathered', gathered);
-    if (errors.length) o.candidate_errors = [...new Set(errors.map((e) => `${e.code} ${e.text} (${e.url})`))];
-    const auth = errors.find((e) => e.code === 401);
-    if (auth && !allPcs.some((p) => p.gathered.relay)) return verdict('failed', 'turn_auth_failed', `the TURN server rejected the credentials: ${auth.code} ${auth.text} (${auth.url})`);
-    return verdict(
-      'failed',
-      'ice_failed',
-      allPcs.length
-        ? `ICE ${failed ? 'failed' : 'did not connect'} on ${allPcs.length} peer connection(s), ${gathered} local candidate(s)${errors.length ? `; ${errors[0]!.code} ${errors[0]!.text} (${errors[0]!.url})` : ''}`
-        : 'the page created no peer connection',
-    );
-  }
-  if (expect.send && (!sendPc || (o.frames_encoded as number) === 0 || (o.outbound_bytes_per_second as number | undefined) === 0)) return verdict('failed', 'media_no_frames', 'connected, but no video frame was sent');
-  if (expect.receive && !recvPc) return verdict('failed', 'media_no_frames', 'connected, but no video frame was received from the other participant');
-  if (expect.receive && recvPc && !((o.inbound_audio_samples as number | undefined) ?? 0)) return verdict('failed', 'media_no_frames', 'video received, but no audio from the other participant');
-  if (expect.send && (hdAt === undefined || hdAt > expect.hdWithinSeconds)) {
+  if (expect.send && (!m.sent || (o.frames_encoded as number) === 0 || (o.outbound_bytes_per_second as number | undefined) === 0)) return verdict('failed', 'media_no_frames', 'connected, but no video frame was sent');
+  if (expect.receive && !m.received) return verdict('failed', 'media_no_frames', 'connected, but no video frame was received from the other participant');
+  if (expect.receive && m.received && !((o.inbound_audio_samples as number | undefined) ?? 0)) return verdict('failed', 'media_no_frames', 'video received, but no audio from the other participant');
+  if (expect.send && (m.hdAt === undefined || m.hdAt > expect.hdWithinSeconds)) {
     return verdict('degraded', 'media_not_720p', `1280×720 not sent within ${expect.hdWithinSeconds} s of ICE (last ${o.outbound_frame_width}×${o.outbound_frame_height}, limited by ${o.quality_limitation_reason ?? 'none'})`);
   }
-  const loss = Math.max((o.outbound_packet_loss_ratio as number | undefined) ?? 0, inLoss ?? 0);
+  const loss = Math.max((o.outbound_packet_loss_ratio as number | undefined) ?? 0, m.inLoss ?? 0);
   if (loss > expect.maxLossRatio) return verdict('degraded', 'media_loss_high', `packet loss ${(loss * 100).toFixed(1)} % above ${(expect.maxLossRatio * 100).toFixed(1)} %`);
   return verdict('ok', 'ok', `media flowing: ${o.outbound_frame_width ?? o.inbound_frame_width}×${o.outbound_frame_height ?? o.inbound_frame_height}, ICE ${o.ice_connected_seconds} s`);
 }

@@ -1,18 +1,21 @@
 // tcp, tls and http probes against the lab's real servers: success and each failure reason.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setExtraRoots } from '../../probes/lib/trust.ts';
+import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import type { SharedContext } from '../../runner/engine/shared-context.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort, startHttp, startHttps, startProxy, startSilentTcp, type Closable } from '../../lab/servers.ts';
 import { loopbackFaults, nftAvailable } from '../../lab/nft.ts';
-import { runProbe, target } from '../helpers.ts';
+import { type RunOptions, runProbe as runWith, target } from '../helpers.ts';
 
 let pki: LabPki;
+const services: Partial<SharedContext> = {};
+const runProbe = (kind: Parameters<typeof runWith>[0], t: Parameters<typeof runWith>[1], o: RunOptions = {}) => runWith(kind, t, { ...o, shared: services });
 const s: Record<string, Closable> = {};
 let refusedPort: number;
 
 beforeAll(async () => {
   pki = makePki();
-  setExtraRoots([pki.caCert]);
+  services.trust = new SystemTrustStore([pki.caCert]);
   s.valid = await startHttps(pki.leaves.valid);
   s.expired = await startHttps(pki.leaves.expired);
   s.expiring = await startHttps(pki.leaves.expiring);

@@ -8,23 +8,26 @@ import fc from 'fast-check';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../runner/core/contract.ts';
-import { clearOcspCache, verifyOcspResponse } from '../../probes/ocsp.ts';
-import { spkiSha256 } from '../../probes/tls.ts';
-import { setExtraRoots } from '../../probes/lib/trust.ts';
-import { ProbeMetrics } from '../../runner/telemetry/metrics.ts';
+import { verifyOcspResponse } from '../../probes/lib/ocsp-wire.ts';
+import { spkiSha256 } from '../../probes/lib/tls-handshake.ts';
+import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { MemoryOutcomeCache } from '../../runner/core/services.ts';
+import type { SharedContext } from '../../runner/engine/shared-context.ts';
 import { makeOcspLab, type OcspLab } from '../../lab/ocsp-pki.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { startHttpOn, startHttps, startProxy, startSilentTcp, type Closable } from '../../lab/servers.ts';
-import { runProbe, spec, target } from '../helpers.ts';
+import { type RunOptions, runProbe as runWith, scrape, spec, target } from '../helpers.ts';
 
 let lab: OcspLab;
+const services: Partial<SharedContext> = {};
+const runProbe = (kind: Parameters<typeof runWith>[0], t: Parameters<typeof runWith>[1], o: RunOptions = {}) => runWith(kind, t, { ...o, shared: services });
 let dpi: LabPki;
 const https: Record<string, Closable> = {};
 
 beforeAll(async () => {
   lab = await makeOcspLab();
   dpi = makePki();
-  setExtraRoots([lab.rootPem, dpi.caCert]);
+  services.trust = new SystemTrustStore([lab.rootPem, dpi.caCert]);
   await lab.startResponder();
   for (const n of ['good', 'revoked', 'unknown'] as const) https[n] = await startHttps(lab.leaves[n]);
   https.stapled = await startHttps(lab.leaves.good, { staple: lab.fetchResponse() });
@@ -34,7 +37,10 @@ afterAll(async () => {
   await Promise.all(Object.values(https).map((s) => s.close()));
   await lab.stop();
 });
-beforeEach(() => clearOcspCache());
+// Each test starts with no cached OCSP answer; the runs of one test share the cache, as a probe's do.
+beforeEach(() => {
+  services.outcomes = new MemoryOutcomeCache();
+});
 
 const ocsp = (server: string, timeoutMs = 3000) => runProbe('ocsp', target({ host: 'localhost', port: https[server]!.port }), { timeoutMs });
 
@@ -168,9 +174,7 @@ describe('ocsp probe against openssl ocsp', () => {
   });
   it('exports the OCSP metric family', async () => {
     const s = spec('ocsp', target({ host: 'localhost', port: https.revoked!.port }));
-    const metrics = new ProbeMetrics();
-    metrics.record(s, await ocsp('revoked'));
-    const text = await metrics.text();
+    const text = await scrape([[s, await ocsp('revoked')]]);
     expect(text).toMatch(/probe_ocsp_status_info\{platform="lab",host="localhost",port="\d+",transport="tcp",kind="ocsp",status="revoked"\} 1/);
     expect(text).toMatch(/probe_ocsp_response_seconds\{[^}]*kind="ocsp"\} [\d.e-]+/);
     expect(text).toMatch(/probe_ocsp_next_update_timestamp_seconds\{[^}]*\} \d+/);
@@ -238,8 +242,6 @@ describe('TLS interception', () => {
   });
   it('exports probe_tls_intercepted', async () => {
     const s = spec('tls', target({ host: 'localhost', port: https.dpi!.port }), { options: { expect_issuers: ['Sectigo'] } });
-    const metrics = new ProbeMetrics();
-    metrics.record(s, await runProbe('tls', s.target, { options: { expect_issuers: ['Sectigo'] } }));
-    expect(await metrics.text()).toMatch(/probe_tls_intercepted\{[^}]*kind="tls"\} 1/);
+    expect(await scrape([[s, await runProbe('tls', s.target, { options: { expect_issuers: ['Sectigo'] } })]])).toMatch(/probe_tls_intercepted\{[^}]*kind="tls"\} 1/);
   });
 });

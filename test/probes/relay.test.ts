@@ -5,13 +5,12 @@ import { REPO_ROOT } from '../../lab/paths.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../runner/core/contract.ts';
-import { createHostResolver } from '../../probes/lib/resolve.ts';
+import { makeShared } from '../../runner/engine/shared-context.ts';
 import { executeCheck } from '../../runner/engine/execute.ts';
-import { ProbeMetrics } from '../../runner/telemetry/metrics.ts';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
 import { createNetLab, netnsAvailable, type NetLab } from '../../lab/netns.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
-import { spec, target } from '../helpers.ts';
+import { scrape, spec, target } from '../helpers.ts';
 
 const CREDS = { username: 'alice', password: 'lab-relay-pass' };
 let pki: LabPki;
@@ -26,10 +25,8 @@ afterAll(async () => loop?.stop());
 describe('relay probe on loopback', () => {
   for (const transport of ['udp', 'tcp'] as const) {
     it(`streams 1.5 Mbps through two allocations over ${transport.toUpperCase()} and releases them`, async () => {
-      const r = await executeCheck(spec('relay', target({ host: '127.0.0.1', port: loop.port, transport }), { timeoutMs: 15_000, options: { duration_seconds: 2 } }), {
-        resolver: createHostResolver(undefined),
-        credentials: { '127.0.0.1': CREDS },
-      });
+      const r = await executeCheck(spec('relay', target({ host: '127.0.0.1', port: loop.port, transport }), { timeoutMs: 15_000, options: { duration_seconds: 2 } }), makeShared({ credentials: { '127.0.0.1': CREDS },
+      }));
       expect(r).toMatchObject({ status: 'ok', reason: 'ok', kind: 'relay', observations: { released: true, loss_ratio: 0 } });
       expect(r.observations.packets_sent).toBe(313);
       expect(r.observations.throughput_bytes_per_second).toBeGreaterThan(187_500 * 0.9);
@@ -39,15 +36,13 @@ describe('relay probe on loopback', () => {
   }
   it('exports the relay metric family', async () => {
     const relaySpec = spec('relay', target({ host: '127.0.0.1', port: loop.port, transport: 'udp' }), { timeoutMs: 15_000, options: { duration_seconds: 1 } });
-    const metrics = new ProbeMetrics();
-    metrics.record(relaySpec, await executeCheck(relaySpec, { resolver: createHostResolver(undefined), credentials: { '127.0.0.1': CREDS } }));
-    const text = await metrics.text();
+    const text = await scrape([[relaySpec, await executeCheck(relaySpec, makeShared({ credentials: { '127.0.0.1': CREDS } }))]]);
     for (const name of ['probe_relay_packet_loss_ratio', 'probe_relay_jitter_seconds', 'probe_relay_throughput_bytes_per_second'])
       expect(text).toMatch(new RegExp(`${name}\\{platform="lab",host="127.0.0.1",port="\\d+",transport="udp",kind="relay"\\} [\\d.e-]+`));
     expect(text).toMatch(/probe_relay_rtt_seconds\{[^}]*kind="relay",stat="avg"\} [\d.e-]+/);
   });
   it('without credentials the relay test says what is missing', async () => {
-    const r = await executeCheck(spec('relay', target({ host: '127.0.0.1', port: loop.port, transport: 'udp' })), { resolver: createHostResolver(undefined) });
+    const r = await executeCheck(spec('relay', target({ host: '127.0.0.1', port: loop.port, transport: 'udp' })), makeShared());
     expect(r).toMatchObject({ status: 'failed', reason: 'turn_auth_failed' });
   });
   it('leaves no allocation on coturn', async () => {

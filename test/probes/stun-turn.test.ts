@@ -3,8 +3,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceCredentials } from '../../runner/core/contract.ts';
-import { createHostResolver } from '../../probes/lib/resolve.ts';
-import { allocate, longTermKey } from '../../probes/turn.ts';
+import { makeShared, probeContext } from '../../runner/engine/shared-context.ts';
+import { allocate, longTermKey } from '../../probes/lib/turn-session.ts';
 import { CheckRecorder } from '../../runner/core/recorder.ts';
 import {
   ATTR,
@@ -19,11 +19,10 @@ import {
   offeredSha256,
 } from '../../probes/lib/stun-wire.ts';
 import { executeCheck } from '../../runner/engine/execute.ts';
-import { ProbeMetrics } from '../../runner/telemetry/metrics.ts';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
 import { makePki } from '../../lab/pki.ts';
 import { closedPort, startFakeStun, startSilentTcp, startUdpBlackhole, type Closable } from '../../lab/servers.ts';
-import { spec, target } from '../helpers.ts';
+import { scrape, spec, target } from '../helpers.ts';
 
 let longTerm: Coturn;
 let rest: Coturn;
@@ -44,10 +43,8 @@ afterAll(async () => {
 });
 
 function run(kind: 'stun' | 'turn' | 'turns', port: number, transport: 'udp' | 'tcp', credentials?: ServiceCredentials, timeoutMs = 2000) {
-  return executeCheck(spec(kind, target({ host: '127.0.0.1', port, transport }), { timeoutMs }), {
-    resolver: createHostResolver(undefined),
-    ...(credentials ? { credentials: { '127.0.0.1': credentials } } : {}),
-  });
+  return executeCheck(spec(kind, target({ host: '127.0.0.1', port, transport }), { timeoutMs }), makeShared({ ...(credentials ? { credentials: { '127.0.0.1': credentials } } : {}),
+  }));
 }
 
 describe('stun probe', () => {
@@ -84,12 +81,12 @@ describe('stun probe', () => {
     expect(r.observations.rtt_seconds).toBeLessThan(0.1);
   });
   it('exports probe_stun_rtt_seconds and probe_turn_allocate_seconds', async () => {
-    const metrics = new ProbeMetrics();
     const stunSpec = spec('stun', target({ host: '127.0.0.1', port: longTerm.port, transport: 'udp' }));
-    metrics.record(stunSpec, await run('stun', longTerm.port, 'udp'));
     const turnSpec = spec('turn', target({ host: '127.0.0.1', port: longTerm.port, transport: 'udp' }));
-    metrics.record(turnSpec, await run('turn', longTerm.port, 'udp', { username: 'alice', password: 'lab-turn-pass' }));
-    const text = await metrics.text();
+    const text = await scrape([
+      [stunSpec, await run('stun', longTerm.port, 'udp')],
+      [turnSpec, await run('turn', longTerm.port, 'udp', { username: 'alice', password: 'lab-turn-pass' })],
+    ]);
     expect(text).toMatch(/probe_stun_rtt_seconds\{platform="lab",host="127.0.0.1",port="\d+",transport="udp",kind="stun"\} 0\.\d+/);
     expect(text).toMatch(/probe_turn_allocate_seconds\{[^}]*kind="turn"\} 0\.\d+/);
     expect(text).not.toContain('lab-turn-pass');
@@ -123,10 +120,8 @@ describe('turn probe against coturn', () => {
   }
   it('turns: TLS listener with long-term and REST credentials', async () => {
     for (const [server, creds] of [[longTerm, { username: 'alice', password: 'lab-turn-pass' }], [rest, { username: 'vigie', secret: 'lab-shared-secret' }]] as const) {
-      const r = await executeCheck(spec('turns', target({ host: 'localhost', port: server.tlsPort, transport: 'tcp' })), {
-        resolver: createHostResolver(undefined),
-        credentials: { localhost: creds },
-      });
+      const r = await executeCheck(spec('turns', target({ host: 'localhost', port: server.tlsPort, transport: 'tcp' })), makeShared({ credentials: { localhost: creds },
+      }));
       expect(r).toMatchObject({ kind: 'turns', status: 'ok', observations: { transport: 'tls', auth: 'allocated', released: true } });
       expect(r.phases.tls).toBeGreaterThan(0);
     }
@@ -135,17 +130,15 @@ describe('turn probe against coturn', () => {
     const r = await run('turn', rest.port, 'udp', { username: 'vigie', secret: 'lab-shared-secret' });
     expect(r.status).toBe('ok');
     // rest_ttl_seconds cannot go below 60 in the config; the expired case goes through the option directly.
-    const expired = await executeCheck({ ...spec('turn', target({ host: '127.0.0.1', port: rest.port, transport: 'udp' })), options: { rest_ttl_seconds: -60 } }, {
-      resolver: createHostResolver(undefined),
-      credentials: { '127.0.0.1': { username: 'vigie', secret: 'lab-shared-secret' } },
-    });
+    const expired = await executeCheck({ ...spec('turn', target({ host: '127.0.0.1', port: rest.port, transport: 'udp' })), options: { rest_ttl_seconds: -60 } }, makeShared({ credentials: { '127.0.0.1': { username: 'vigie', secret: 'lab-shared-secret' } },
+    }));
     expect(expired).toMatchObject({ status: 'failed', reason: 'turn_auth_failed' });
   });
   it('a user over its allocation quota is turn_quota (coturn user-quota=1, one allocation held)', async () => {
     const quota = await startCoturn(makePki().leaves.valid, { user: 'alice', password: 'lab-turn-pass' }, { extra: ['user-quota=1'] });
     try {
-      const shared = { resolver: createHostResolver(undefined) };
-      const held = await allocate(new CheckRecorder(target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'turn', []), target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'udp', { username: 'alice', password: 'lab-turn-pass' }, 3600, { ...shared, signal: AbortSignal.timeout(2000), timeoutMs: 2000 });
+      const shared = makeShared();
+      const held = await allocate(new CheckRecorder(target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'turn', []), target({ host: '127.0.0.1', port: quota.port, transport: 'udp' }), 'udp', { username: 'alice', password: 'lab-turn-pass' }, 3600, probeContext(shared, 2000));
       expect(held.kind).toBe('allocated');
       const r = await executeCheck(spec('turn', target({ host: '127.0.0.1', port: quota.port, transport: 'udp' })), { ...shared, credentials: { '127.0.0.1': { username: 'alice', password: 'lab-turn-pass' } } });
       expect(r).toMatchObject({ status: 'failed', reason: 'turn_quota' });

@@ -14,7 +14,7 @@ import { createNetLab, netnsAvailable, type NetLab } from '../../lab/netns.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort } from '../../lab/servers.ts';
 import { LOOPBACK_ARGS, probeBrowserProcesses, scenarioLab, TEST_CACHE } from '../../lab/scenario-run.ts';
-import { ProbeMetrics } from '../../runner/telemetry/metrics.ts';
+import { scrape } from '../helpers.ts';
 
 const SECRET_ENV = 'VIGIE_TEST_TURN_SECRET';
 const browserBlock = (args: string[] = LOOPBACK_ARGS, extra = '') => `browser: { args: ${JSON.stringify(args)}, cache_dir: ${TEST_CACHE}${extra} }\n`;
@@ -71,13 +71,10 @@ describe('janus-videoroom on the stock Janus demo page', () => {
     expect(r!.observations.bytes_sent as number).toBeGreaterThan(500_000);
     expect(r!.phases.ice).toBeGreaterThan(0);
     // The metrics a Grafana panel and the MediaNot720p alert read.
-    const m = new ProbeMetrics();
-    m.record(lab.specs[0]!, r!);
-    const text = await m.text();
+    const text = await scrape([[lab.specs[0]!, r!]]);
     expect(text).toMatch(/probe_webrtc_frame_height\{[^}]*scenario="room"[^}]*direction="outbound"\} 720/);
     expect(text).toMatch(/probe_webrtc_candidate_info\{[^}]*local_type="host"[^}]*\} 1/);
     expect(text).not.toContain(janus.demos);
-    await m.shutdown();
   }, 60_000);
 
   it('with two participants, each sees and hears the other', async () => {

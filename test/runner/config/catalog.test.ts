@@ -114,7 +114,7 @@ flows:
 `),
     ).toEqual([
       'flows[0].port: Too big: expected number to be <=65535',
-      'flows[1].checks: tcp, tls, ocsp, http and turns checks need transport tcp',
+      'flows[1].checks: tcp, tls, http, ocsp and turns checks need transport tcp',
       'flows[2].checks: an inbound flow cannot be checked from inside the establishment: leave checks empty',
       'flows[3].ips[0]: not an IP address',
       'flows[3].checks[0]: Invalid option: expected one of "dns"|"tcp"|"tls"|"http"|"ocsp"|"stun"|"turn"|"turns"|"relay"',

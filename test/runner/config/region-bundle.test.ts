@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../runner/config/input-error.ts';
 import { parseBundle, parseBundleDocs } from '../../../runner/config/region-bundle.ts';
-import { withRegionConfig } from '../../../runner/config/config.ts';
+import { withRegionConfig } from '../../../runner/config/region-bundle.ts';
 import { closedPort, startHttp, startHttpOn, type Closable } from '../../../lab/servers.ts';
 
 const ROOT = REPO_ROOT;

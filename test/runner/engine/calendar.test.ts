@@ -8,6 +8,7 @@ import { icalOccurrences, weeklyOccurrences, zonedTimeToUtc } from '../../../run
 import { parseConfig } from '../../../runner/config/config.ts';
 import { createLogger } from '../../../runner/telemetry/logging.ts';
 import { ProbeMetrics } from '../../../runner/telemetry/metrics.ts';
+import { ResultsStore } from '../../../runner/engine/results-store.ts';
 import { fetchText } from '../../../runner/config/fetch-url.ts';
 import { PreSessionRuns } from '../../../runner/engine/pre-session.ts';
 import { startHttpOn } from '../../../lab/servers.ts';
@@ -115,8 +116,7 @@ describe('pre-session runs and session gauges', () => {
     await new Promise((r) => setTimeout(r, 1000));
     runs.stop();
     expect(ran.sort()).toEqual(['site', 'site', 'telercp', 'telercp']);
-    const metrics = new ProbeMetrics();
-    metrics.setSessions(() => runs.next());
+    const metrics = new ProbeMetrics({ store: new ResultsStore(), sessions: () => runs.next() });
     const text = await metrics.text();
     expect(text).toContain(`rcp_session_next_start_timestamp_seconds{platform="telercp",session="RCP test"} ${startMs / 1000}`);
     expect(text).toContain('rcp_session_in_window{platform="telercp",session="RCP test"} 1');

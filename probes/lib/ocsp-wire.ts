@@ -1,0 +1,144 @@
+// OCSP and AIA on the wire: the leaf's Authority Information Access, certificates as CA issuers
+// URLs serve them, HTTP exchanges with responders (through the proxy when one applies), and OCSP
+// answers verified for real with pkijs: responder signature (the issuer, or a delegated signer
+// carrying the OCSP-signing EKU and issued by it), CertID, thisUpdate/nextUpdate, nonce.
+import { performance } from 'node:perf_hooks';
+import * as asn1js from 'asn1js';
+import * as pkijs from 'pkijs';
+import type { ProbeContext } from '../../runner/core/contract.ts';
+import type { CheckRecorder } from '../../runner/core/recorder.ts';
+import type { Reason } from '../../runner/core/reasons.ts';
+import { probeAgent, readBody } from './http-agent.ts';
+import { proxyFor } from './proxy-route.ts';
+
+const OID_AIA = '1.3.6.1.5.5.7.1.1';
+const OID_AD_OCSP = '1.3.6.1.5.5.7.48.1';
+const OID_AD_CA_ISSUERS = '1.3.6.1.5.5.7.48.2';
+export const OID_OCSP_NONCE = '1.3.6.1.5.5.7.48.1.2';
+const RESPONSE_STATUS = ['successful', 'malformedRequest', 'internalError', 'tryLater', '(unused)', 'sigRequired', 'unauthorized'];
+const REVOCATION_REASONS = ['unspecified', 'keyCompromise', 'cACompromise', 'affiliationChanged', 'superseded', 'cessationOfOperation', 'certificateHold', '(unused)', 'removeFromCRL', 'privilegeWithdrawn', 'aACompromise'];
+
+export class OcspFailure extends Error {
+  readonly reason: Reason;
+  constructor(reason: Reason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+export function accessLocations(cert: pkijs.Certificate): { ocsp: string[]; caIssuers: string[] } {
+  const out = { ocsp: [] as string[], caIssuers: [] as string[] };
+  const ext = cert.extensions?.find((e) => e.extnID === OID_AIA);
+  const info = ext?.parsedValue as pkijs.InfoAccess | undefined;
+  for (const d of info?.accessDescriptions ?? []) {
+    const uri = d.accessLocation.type === 6 ? String(d.accessLocation.value) : undefined;
+    if (!uri) continue;
+    if (d.accessMethod === OID_AD_OCSP) out.ocsp.push(uri);
+    if (d.accessMethod === OID_AD_CA_ISSUERS) out.caIssuers.push(uri);
+  }
+  return out;
+}
+
+export function parseCertificate(der: Uint8Array | Buffer): pkijs.Certificate {
+  return pkijs.Certificate.fromBER(der);
+}
+
+/** DER or PEM, as CA issuers URLs serve either. */
+export function parseCertificateBody(body: Buffer): pkijs.Certificate {
+  const text = body.subarray(0, 64).toString('latin1');
+  if (text.includes('-----BEGIN CERTIFICATE-----')) {
+    const b64 = body.toString('latin1').replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+    return parseCertificate(Buffer.from(b64, 'base64'));
+  }
+  return parseCertificate(body);
+}
+
+export interface Exchange {
+  status: number;
+  body: Buffer;
+  latencyMs: number;
+}
+
+export async function httpExchange(rec: CheckRecorder, url: URL, ctx: ProbeContext, init: { method: 'GET' | 'POST'; body?: Buffer; path?: string }): Promise<Exchange> {
+  // The legs of this exchange are not phases of the check: a scratch recorder takes them.
+  const agent = probeAgent(rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
+  const proxied = proxyFor(url.hostname, ctx) !== undefined && url.protocol === 'http:';
+  const path = init.path ?? `${url.pathname}${url.search}`;
+  const t0 = performance.now();
+  try {
+    const res = await agent.request({
+      origin: url.origin,
+      path: proxied ? new URL(path, url).href : path,
+      method: init.method,
+      headers: init.body ? { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' } : { accept: '*/*' },
+      ...(init.body ? { body: init.body } : {}),
+      signal: ctx.signal,
+    });
+    // No OCSP answer or certificate is anywhere near 1 MB.
+    return { status: res.statusCode, body: await readBody(res.body, 1_000_000), latencyMs: performance.now() - t0 };
+  } finally {
+    agent.destroy().catch(() => {});
+  }
+}
+
+/** Parses and verifies an OCSP response for `certId`; every malformed input becomes an OcspFailure. */
+export async function verifyOcspResponse(
+  der: Buffer,
+  certId: pkijs.CertID,
+  issuer: pkijs.Certificate,
+  nonce: Buffer | undefined,
+  now: Date,
+  skewSeconds: number,
+): Promise<{ status: 'good' | 'revoked' | 'unknown'; thisUpdate: Date; nextUpdate?: Date; revokedAt?: Date; revocationReason?: string; nonceEchoed: boolean }> {
+  let basic: pkijs.BasicOCSPResponse;
+  try {
+    const resp = pkijs.OCSPResponse.fromBER(der);
+    const code = resp.responseStatus.valueBlock.valueDec;
+    if (code !== 0) throw new OcspFailure('ocsp_bad_response', `responder answered "${RESPONSE_STATUS[code] ?? code}"`);
+    if (!resp.responseBytes) throw new OcspFailure('ocsp_bad_response', 'successful answer without responseBytes');
+    basic = pkijs.BasicOCSPResponse.fromBER(resp.responseBytes.response.valueBlock.valueHexView);
+  } catch (e) {
+    if (e instanceof OcspFailure) throw e;
+    throw new OcspFailure('ocsp_bad_response', `undecodable OCSP response: ${(e as Error).message}`);
+  }
+  let signed: boolean;
+  try {
+    // An issuer-signed answer may carry no certificate: the issuer itself is the candidate then.
+    if (!basic.certs?.length) basic.certs = [issuer];
+    // The issuer may sign itself (trusted responder); any other signer must chain to it with the OCSP-signing EKU.
+    signed = await basic.verify({ trustedCerts: [issuer], issuerCerts: [issuer], trustedResponders: [issuer] });
+  } catch (e) {
+    throw new OcspFailure('ocsp_bad_signature', `responder not authorised or signature invalid: ${(e as Error).message}`);
+  }
+  if (!signed) throw new OcspFailure('ocsp_bad_signature', 'the signature of the OCSP response does not verify');
+  let single: pkijs.SingleResponse | undefined;
+  for (const r of basic.tbsResponseData.responses) if (r.certID.isEqual(certId)) single = r;
+  if (!single) throw new OcspFailure('ocsp_bad_response', 'the response answers for another certificate (CertID mismatch)');
+  const thisUpdate = single.thisUpdate;
+  const nextUpdate = single.nextUpdate;
+  if (thisUpdate.getTime() > now.getTime() + skewSeconds * 1000) throw new OcspFailure('ocsp_stale', `response not yet valid (thisUpdate ${thisUpdate.toISOString()})`);
+  if (nextUpdate && nextUpdate.getTime() < now.getTime()) throw new OcspFailure('ocsp_stale', `response expired at ${nextUpdate.toISOString()} (nextUpdate)`);
+  let nonceEchoed = false;
+  const nonceExt = basic.tbsResponseData.responseExtensions?.find((e) => e.extnID === OID_OCSP_NONCE);
+  if (nonce && nonceExt) {
+    const inner = asn1js.fromBER(nonceExt.extnValue.valueBlock.valueHexView);
+    const got = inner.result instanceof asn1js.OctetString ? Buffer.from(inner.result.valueBlock.valueHexView) : Buffer.from(nonceExt.extnValue.valueBlock.valueHexView);
+    if (!got.equals(nonce)) throw new OcspFailure('ocsp_bad_response', 'the response carries another nonce (replayed answer?)');
+    nonceEchoed = true;
+  }
+  const tag = single.certStatus.idBlock.tagNumber;
+  if (tag === 0) return { status: 'good', thisUpdate, ...(nextUpdate ? { nextUpdate } : {}), nonceEchoed };
+  if (tag === 2) return { status: 'unknown', thisUpdate, ...(nextUpdate ? { nextUpdate } : {}), nonceEchoed };
+  // revoked: [1] IMPLICIT SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT ENUMERATED OPTIONAL }
+  const parts = (single.certStatus as asn1js.Constructed).valueBlock.value;
+  const time = parts[0] as asn1js.GeneralizedTime | undefined;
+  const reasonBlock = (parts[1] as asn1js.Constructed | undefined)?.valueBlock.value[0] as asn1js.Enumerated | undefined;
+  return {
+    status: 'revoked',
+    thisUpdate,
+    ...(nextUpdate ? { nextUpdate } : {}),
+    ...(time?.toDate ? { revokedAt: time.toDate() } : {}),
+    ...(reasonBlock ? { revocationReason: REVOCATION_REASONS[reasonBlock.valueBlock.valueDec] ?? String(reasonBlock.valueBlock.valueDec) } : {}),
+    nonceEchoed,
+  };
+}

@@ -1,0 +1,97 @@
+// TLS over an already connected socket, and the parsed facts of the certificates it brings:
+// shared by the tls, http and ocsp probes and by STUN/TURN over TLS.
+import { createHash, X509Certificate } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { TrustStore } from '../../runner/core/services.ts';
+
+export interface PeerCertificateInfo {
+  subject: string;
+  issuer: string;
+  sha256: string;
+  notBefore: number;
+  notAfter: number;
+  san: string[];
+}
+
+const dn = (text: string): string => text.split('\n').join(', ');
+
+/**
+ * Certificates repeat across checks (every endpoint of a platform, every cycle): their parsed facts
+ * are kept by DER, up to a bound, so a check pays for X.509 parsing only on a new certificate.
+ */
+function byDer<T>(compute: (raw: Buffer) => T, max = 256): (raw: Buffer) => T {
+  const cache = new Map<string, T>();
+  return (raw) => {
+    const key = raw.toString('latin1');
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = compute(raw);
+      if (cache.size >= max) cache.clear();
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
+/** base64 SHA-256 of the certificate's SubjectPublicKeyInfo (the HPKP pin format). */
+export const spkiSha256 = byDer((raw: Buffer): string => {
+  const spki = new X509Certificate(raw).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+});
+
+export const describeCertificate = byDer((raw: Buffer): PeerCertificateInfo => {
+  const x = new X509Certificate(raw);
+  return {
+    subject: dn(x.subject),
+    issuer: dn(x.issuer),
+    sha256: x.fingerprint256,
+    notBefore: Date.parse(x.validFrom) / 1000,
+    notAfter: Date.parse(x.validTo) / 1000,
+    san: (x.subjectAltName ?? '').split(', ').filter(Boolean),
+  };
+});
+
+/** TLS over an already connected socket, timed as phase `tls`; never verifies, the caller judges. */
+export function handshake(
+  socket: net.Socket,
+  servername: string,
+  { signal, trust }: { signal: AbortSignal; trust: TrustStore },
+  alpn: string[],
+  onStapledOcsp?: (response: Buffer | null) => void,
+): Promise<tls.TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const s = tls.connect({
+      ...(onStapledOcsp ? { requestOCSP: true } : {}),
+      socket,
+      host: servername,
+      servername: net.isIP(servername) ? undefined : servername,
+      secureContext: trust.secureContext(),
+      rejectUnauthorized: false,
+      ALPNProtocols: alpn,
+    });
+    const onAbort = (): void => {
+      s.destroy();
+      reject(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (onStapledOcsp) s.once('OCSPResponse', (r: Buffer | null) => onStapledOcsp(r));
+    s.once('secureConnect', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(s);
+    });
+    s.once('error', (e) => {
+      signal.removeEventListener('abort', onAbort);
+      s.destroy();
+      reject(e);
+    });
+  });
+}
+
+/** The reason a certificate-verification error stands for (shared with the http probe). */
+export function authErrorReason(code: string): 'tls_expired' | 'tls_not_yet_valid' | 'tls_hostname_mismatch' | 'tls_untrusted' {
+  if (code === 'CERT_HAS_EXPIRED') return 'tls_expired';
+  if (code === 'CERT_NOT_YET_VALID') return 'tls_not_yet_valid';
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'tls_hostname_mismatch';
+  return 'tls_untrusted';
+}

@@ -1,0 +1,178 @@
+// A TURN session (RFC 8656): opens the transport, answers the 401 challenge with long-term or
+// REST-API (shared secret) credentials, allocates a relay and signs every later request on it.
+// Shared by the turn probe and the relay test.
+import { createHash, createHmac } from 'node:crypto';
+import { saslprep } from '@mongodb-js/saslprep';
+import type { CheckTarget, ProbeContext } from '../../runner/core/contract.ts';
+import type { CheckRecorder } from '../../runner/core/recorder.ts';
+import type { Reason } from '../../runner/core/reasons.ts';
+import { StunClient, type Outgoing, type StunTransport, type Transaction } from './stun-client.ts';
+import {
+  ATTR,
+  ATTR_8489,
+  PASSWORD_ALGORITHM_SHA256,
+  appendAttribute,
+  appendFingerprint,
+  appendIntegritySha256,
+  integritySha256Valid,
+  offeredSha256,
+  REQUESTED_TRANSPORT_UDP,
+  TYPES,
+  addressAttr,
+  errorCode,
+  integrityValid,
+  messageClass,
+  newRequest,
+  stringAttr,
+  type StunRequest,
+} from './stun-wire.ts';
+
+export interface TurnAuth {
+  username: string;
+  key: Buffer;
+  /** SHA-256 when the server offered it (RFC 8489 PASSWORD-ALGORITHMS), with the list to echo. */
+  sha256?: { passwordAlgorithms: Buffer };
+}
+
+/**
+ * Long-term credential key (RFC 8489 §9.2.2): MD5 or SHA-256 of username ":" realm ":" password,
+ * realm and password through OpaqueString (SASLprep, as the RFC's own test vector does).
+ */
+export function longTermKey(username: string, realm: string, password: string, algorithm: 'md5' | 'sha256' = 'md5'): Buffer {
+  const text = algorithm === 'md5' ? `${username}:${realm}:${password}` : `${username}:${saslprep(realm)}:${saslprep(password)}`;
+  return createHash(algorithm).update(text, 'utf8').digest();
+}
+
+/** REST API credentials (draft-uberti-behave-turn-rest, coturn's use-auth-secret). */
+export function restCredentials(secret: string, user: string, ttlSeconds: number, now = Date.now()): { username: string; password: string } {
+  const username = `${Math.floor(now / 1000) + ttlSeconds}:${user}`;
+  return { username, password: createHmac('sha1', secret).update(username).digest('base64') };
+}
+
+function authed(type: number, auth: TurnAuth | undefined, realm: string | undefined, nonce: string | undefined, add: (m: StunRequest) => void): () => Outgoing {
+  return () => {
+    const m = newRequest(type);
+    add(m);
+    if (auth?.sha256 && realm !== undefined && nonce !== undefined) {
+      // RFC 8489 §9.2.4: echo PASSWORD-ALGORITHMS, name the one chosen, sign with HMAC-SHA256.
+      m.addAttribute(ATTR.username, auth.username);
+      m.addAttribute(ATTR.realm, realm);
+      m.addAttribute(ATTR.nonce, nonce);
+      let bytes = appendAttribute(m.toBuffer(), ATTR_8489.passwordAlgorithms, auth.sha256.passwordAlgorithms);
+      bytes = appendAttribute(bytes, ATTR_8489.passwordAlgorithm, Buffer.from([0, PASSWORD_ALGORITHM_SHA256, 0, 0]));
+      bytes = appendFingerprint(appendIntegritySha256(bytes, auth.key));
+      return { transactionId: m.transactionId, toBuffer: () => bytes };
+    }
+    if (auth && realm !== undefined && nonce !== undefined) {
+      m.addAttribute(ATTR.username, auth.username);
+      m.addAttribute(ATTR.realm, realm);
+      m.addAttribute(ATTR.nonce, nonce);
+      m.addMessageIntegrity(auth.key);
+    }
+    m.addFingerprint();
+    return m;
+  };
+}
+
+export function failure(code: number, reason: string, what: string): { reason: Reason; message: string } {
+  const text = `${what} refused: ${code} ${reason}`.trim();
+  if (code === 401 || code === 441 || code === 431) return { reason: 'turn_auth_failed', message: text };
+  if (code === 486) return { reason: 'turn_quota', message: text };
+  return { reason: 'turn_allocate_failed', message: text };
+}
+
+export interface Allocation {
+  client: StunClient;
+  relayed: { address: string; port: number };
+  mapped?: { address: string; port: number };
+  /** Sends an authenticated request on the allocation (CreatePermission, ChannelBind, Refresh). */
+  request(type: number, add: (m: StunRequest) => void, signal: AbortSignal): Promise<Transaction>;
+  release(signal: AbortSignal): Promise<boolean>;
+}
+
+export type AllocateOutcome =
+  | { kind: 'allocated'; allocation: Allocation }
+  | { kind: 'challenge'; realm: string }
+  | { kind: 'failed'; reason: Reason; message: string };
+
+/** Opens the transport and allocates a relay; shared by the turn and relay probes. */
+export async function allocate(
+  rec: CheckRecorder,
+  target: CheckTarget,
+  transport: StunTransport,
+  creds: { username?: string; password?: string; secret?: string } | undefined,
+  restTtl: number,
+  ctx: ProbeContext,
+): Promise<AllocateOutcome> {
+  const client = await StunClient.open(rec, target.host, target.port ?? 3478, transport, ctx);
+  try {
+    const requestTransport = (m: StunRequest) => m.addAttribute(ATTR.requestedTransport, REQUESTED_TRANSPORT_UDP);
+    let t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, undefined, undefined, undefined, requestTransport), ctx.signal));
+    let auth: TurnAuth | undefined;
+    let realm: string | undefined;
+    let nonce: string | undefined;
+    for (let attempt = 0; messageClass(t.message.type) === 'error' && attempt < 2; attempt++) {
+      const err = errorCode(t.raw);
+      if (!err || (err.code !== 401 && err.code !== 438)) return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? 'no ERROR-CODE', 'Allocate') });
+      realm = stringAttr(t.message, ATTR.realm) ?? realm;
+      nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
+      if (realm === undefined || nonce === undefined) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: `${err.code} without REALM and NONCE` });
+      if (auth && err.code === 401) return done(client, { kind: 'failed', ...failure(401, err.reason, 'Allocate with credentials') });
+      if (!creds?.password && !creds?.secret) return done(client, { kind: 'challenge', realm });
+      if (!auth) {
+        const { username, password } = creds.secret
+          ? restCredentials(creds.secret, creds.username ?? 'vigie', restTtl)
+          : { username: creds.username ?? '', password: creds.password! };
+        const offered = offeredSha256(t.raw, nonce);
+        auth = offered
+          ? { username, key: longTermKey(username, realm, password, 'sha256'), sha256: { passwordAlgorithms: offered } }
+          : { username, key: longTermKey(username, realm, password) };
+      }
+      t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, auth, realm, nonce, requestTransport), ctx.signal));
+    }
+    if (messageClass(t.message.type) === 'error') {
+      const err = errorCode(t.raw);
+      return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? '', 'Allocate') });
+    }
+    if (auth && !(auth.sha256 ? integritySha256Valid(t.raw, auth.key) || integrityValid(t.raw, auth.key) : integrityValid(t.raw, auth.key)))
+      return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success whose MESSAGE-INTEGRITY does not verify' });
+    const relayed = addressAttr(t.message, ATTR.xorRelayedAddress);
+    if (!relayed) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success without XOR-RELAYED-ADDRESS' });
+    const mapped = addressAttr(t.message, ATTR.xorMappedAddress);
+    const request = async (type: number, add: (m: StunRequest) => void, signal: AbortSignal) => {
+      let r = await client.transact(authed(type, auth, realm, nonce, add), signal);
+      if (messageClass(r.message.type) === 'error' && errorCode(r.raw)?.code === 438) {
+        nonce = stringAttr(r.message, ATTR.nonce) ?? nonce;
+        r = await client.transact(authed(type, auth, realm, nonce, add), signal);
+      }
+      return r;
+    };
+    const allocation: Allocation = {
+      client,
+      relayed: { address: relayed.address, port: relayed.port },
+      ...(mapped ? { mapped: { address: mapped.address, port: mapped.port } } : {}),
+      request,
+      release: async (signal) => {
+        try {
+          const r = await request(TYPES.refreshRequest, (m) => m.addAttribute(ATTR.lifetime, 0), signal);
+          return messageClass(r.message.type) === 'success';
+        } catch {
+          return false;
+        }
+      },
+    };
+    return { kind: 'allocated', allocation };
+  } catch (e) {
+    client.close();
+    throw e;
+  }
+}
+
+function done<T>(client: StunClient, value: T): T {
+  client.close();
+  return value;
+}
+
+export function credentialsFor(target: CheckTarget, ctx: ProbeContext) {
+  return ctx.credentials?.[target.host] ?? ctx.credentials?.[target.platform];
+}

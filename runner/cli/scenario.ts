@@ -1,0 +1,30 @@
+// `vigie scenario NAME`: one browser scenario once (every transport of a turn-relay), with its media statistics.
+import { buildPlan } from '../engine/plan.ts';
+import { sharedContext } from '../engine/shared-context.ts';
+import { mediaBlocks, resultsTable } from '../ui/tables.ts';
+import { type Command, HELP, OPTIONS, outputOptions, str, UsageError } from './command.ts';
+import { loadInputs } from './inputs.ts';
+import { runOnce } from './run-once.ts';
+
+const { config, format, lang } = OPTIONS;
+
+export const scenarioCommand: Command = {
+  name: 'scenario',
+  summary: 'Runs one browser scenario of the config once (Chromium, fake 720p camera) and prints its media statistics.',
+  synopsis: 'scenario NAME [--config FILE] [--format table|json] [--lang fr|en]',
+  options: { config, format, lang },
+  help: HELP,
+  positionals: true,
+  run(values, positionals, { out }) {
+    const output = outputOptions(values);
+    if (positionals.length > 1) throw new UsageError('vigie scenario takes one scenario name');
+    const [name] = positionals;
+    const inputs = loadInputs(str(values.config), []);
+    const names = inputs.config.scenarios.map((s) => s.name);
+    if (!name) throw new UsageError(`vigie scenario needs a scenario name (configured: ${names.join(', ') || 'none'})`);
+    if (!names.includes(name)) throw new UsageError(`no scenario named "${name}" in the config (configured: ${names.join(', ') || 'none'})`);
+    const shared = sharedContext(inputs.config, inputs.configFile);
+    const plan = buildPlan([], inputs.config, shared.proxy, { scenarios: [name], kinds: ['__none__'] });
+    return runOnce(inputs, shared, plan, output, out, (results, rowsOf, l, tty) => `${resultsTable(results, rowsOf, l, tty)}\n${mediaBlocks(results, l)}`);
+  },
+};

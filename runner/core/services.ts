@@ -1,0 +1,67 @@
+// The services a check may use, as interfaces: the runner builds them once (probes/lib implements
+// them) and hands them to every run through its context, so no kind keeps state of its own.
+import type { X509Certificate } from 'node:crypto';
+import type tls from 'node:tls';
+import type { Observations } from './observations.ts';
+import type { Reason } from './reasons.ts';
+
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+export interface HostResolver {
+  /** Addresses for `host` (IPv4 first); rejects with a Node DNS error (code ENOTFOUND, ESERVFAIL, …). */
+  lookup(host: string, signal: AbortSignal): Promise<ResolvedAddress[]>;
+  /** Raw A/AAAA queries for the dns probe; `null` servers means the system's resolv.conf. */
+  query(host: string, type: 'A' | 'AAAA', signal: AbortSignal, timeoutMs: number): Promise<{ address: string; ttl: number }[]>;
+}
+
+/** Where a trust anchor comes from: Node's bundled public roots, the operator's extra CAs, or only the machine's store. */
+export type RootSource = 'bundled' | 'operator' | 'local';
+
+export interface TrustStore {
+  /** One SecureContext for every handshake (building one with ~150 roots costs milliseconds). */
+  secureContext(): tls.SecureContext;
+  /** The peer's chain as sent, leaf first, completed with the store's anchor when the server left it out. */
+  peerChain(socket: tls.TLSSocket): X509Certificate[];
+  rootSource(der: Buffer): RootSource;
+}
+
+/** A finished outcome kept for reuse (an OCSP answer is valid until its nextUpdate). */
+export interface CachedOutcome {
+  status: 'ok' | 'degraded' | 'failed';
+  reason: Reason;
+  message: string;
+  observations: Observations;
+}
+
+export interface OutcomeCache {
+  get(key: string): CachedOutcome | undefined;
+  set(key: string, value: CachedOutcome, ttlMs: number): void;
+}
+
+/** A bounded in-memory OutcomeCache; the oldest entry goes first when it is full. */
+export class MemoryOutcomeCache implements OutcomeCache {
+  private readonly entries = new Map<string, { until: number; value: CachedOutcome }>();
+  private readonly max: number;
+
+  constructor(max = 10_000) {
+    this.max = max;
+  }
+
+  get(key: string): CachedOutcome | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.until > Date.now()) return e.value;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  set(key: string, value: CachedOutcome, ttlMs: number): void {
+    if (ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, { until: Date.now() + ttlMs, value });
+  }
+}

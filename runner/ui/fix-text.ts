@@ -1,0 +1,51 @@
+// The change to ask the hospital's network team (or the platform) for, in plain words, and how a
+// documented flow is written ("443/TCP sortant vers visio.sante-ra.fr (195.254.161.153)").
+import type { CatalogRow } from '../config/catalog.ts';
+import type { CheckResult } from '../core/contract.ts';
+import { REASONS } from '../core/reasons.ts';
+import { type Lang, t } from './i18n.ts';
+
+/** "443/TCP sortant vers visio.sante-ra.fr (195.254.161.153)" */
+export function flowText(row: CatalogRow, lang: Lang): string {
+  if ('url' in row) return row.url;
+  const ips = row.ips.length ? ` (${row.ips.join(', ')})` : '';
+  return `${row.port}/${row.transport.toUpperCase()} ${t(row.direction === 'out' ? 'outboundTo' : 'inboundFrom', lang)} ${row.host}${ips}`;
+}
+
+function targetFlow(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string[] {
+  const flows = rows.filter((row) => 'host' in row && (r.kind === 'dns' || (row.port === r.port && row.transport === r.transport))).map((row) => flowText(row, lang));
+  if (flows.length) return [...new Set(flows)];
+  const port = r.port ?? (r.kind === 'dns' ? 53 : 443);
+  return [`${port}/${r.transport.toUpperCase()} ${t('outboundTo', lang)} ${r.host}`];
+}
+
+const list = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : '');
+
+export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string {
+  if (r.status === 'ok') return '';
+  const host = r.host;
+  switch (REASONS[r.reason].remedy) {
+    case 'open_flow':
+      if (r.kind === 'clock') return t('fixOpenNtp', lang, { host });
+      return targetFlow(r, rows, lang)
+        .map((flow) => t('fixOpen', lang, { flow }))
+        .join(' ; ');
+    case 'dns':
+      if (r.reason === 'dns_ip_drift') return t('fixDrift', lang, { host, seen: list(r.observations.undocumented), documented: list(r.observations.documented) });
+      return t('fixDns', lang, { host });
+    case 'tls_inspection':
+      return t('fixTls', lang, { host, port: r.port ?? 443 });
+    case 'platform':
+      return t('fixPlatform', lang, { host, platform: r.platform });
+    case 'proxy':
+      return t(r.reason === 'proxy_ntlm_only' ? 'fixNtlm' : 'fixProxy', lang, { host });
+    case 'bandwidth':
+      return t('fixBandwidth', lang, { host });
+    case 'probe':
+      return t('fixProbe', lang);
+    case 'clock':
+      return t('fixClock', lang);
+    default:
+      return '';
+  }
+}

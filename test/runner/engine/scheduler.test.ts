@@ -1,0 +1,54 @@
+// The scheduler: no overlap of the same check (the skipped run counted in the metrics), bounded
+// stop, start offsets within the jitter bound.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttp, type Closable } from '../../../lab/servers.ts';
+import { ResultsStore } from '../../../runner/engine/results-store.ts';
+import { Scheduler } from '../../../runner/engine/scheduler.ts';
+import { makeShared } from '../../../runner/engine/shared-context.ts';
+import { createLogger } from '../../../runner/telemetry/logging.ts';
+import { ProbeMetrics, recordingSink } from '../../../runner/telemetry/metrics.ts';
+import { spec, target } from '../../helpers.ts';
+
+let web: Closable;
+beforeAll(async () => (web = await startHttp()));
+afterAll(async () => web.close());
+
+const silent = createLogger({ level: 'silent' });
+const shared = makeShared();
+const NO_SINK = { result: () => {}, skipped: () => {} };
+const slow = () => spec('http', target({ host: '127.0.0.1', port: web.port, url: `http://127.0.0.1:${web.port}/slow` }), { timeoutMs: 20_000 });
+
+describe('scheduler', () => {
+  it('never runs the same check twice at once, and counts the skipped run', async () => {
+    const metrics = new ProbeMetrics({ store: new ResultsStore() });
+    const s = new Scheduler([], shared, recordingSink(new ResultsStore(), () => metrics), silent, { concurrency: 4, jitterMs: 0 });
+    const check = spec('http', target({ host: '127.0.0.1', port: web.port, url: `http://127.0.0.1:${web.port}/slow` }), { timeoutMs: 300 });
+    const first = s.run(check);
+    expect(first).toBeDefined();
+    expect(s.run(check)).toBeUndefined();
+    expect((await first)?.reason).toBe('timeout');
+    expect(await metrics.text()).toMatch(/probe_check_skipped_total\{[^}]*kind="http",cause="overlap"\} 1/);
+  });
+
+  it('stop() lets in-flight checks run for the grace period, then aborts them', async () => {
+    const s = new Scheduler([], shared, NO_SINK, silent, { concurrency: 4, jitterMs: 0 });
+    const running = s.run(slow())!;
+    await new Promise((r) => setTimeout(r, 50)); // let it start
+    const t0 = Date.now();
+    await s.stop(300);
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(280);
+    expect(elapsed).toBeLessThan(2000);
+    expect((await running)?.status).toBe('failed');
+    expect(s.run(slow())).toBeUndefined(); // no new run after stop
+  });
+
+  it('gives each schedule group a start offset within the jitter bound', async () => {
+    const checks = [spec('tcp', target({ host: '127.0.0.1', port: web.port })), spec('dns', target({ host: 'localhost', transport: 'udp' }))];
+    const s = new Scheduler(checks, shared, NO_SINK, silent, { concurrency: 2, jitterMs: 10_000, random: () => 0.5 });
+    s.start();
+    expect([...s.offsets.values()]).toEqual([5000, 5000]);
+    await s.stop(0);
+  });
+});
+

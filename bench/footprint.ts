@@ -2,7 +2,7 @@
 // `vigie check --kind K` in the fault lab's hospital namespace while tcpdump counts every IP byte on
 // its interface, then multiplied by the embedded catalog's plan (checks per kind, default schedule).
 import { join } from 'node:path';
-import { startFaultLab } from '../lab/fault-lab.ts';
+import { startFaultLab } from '../lab/fault/fault-lab.ts';
 import { readPcap, startCapture } from './pcap.ts';
 
 export interface KindFootprint {

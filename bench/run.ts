@@ -195,7 +195,7 @@ log(`| TURN allocation (phase \`allocate\`: the 401 challenge and the authentica
 log('');
 log('The difference is the probe\'s own cost between the socket and its clock (event loop, message encoding and integrity): a constant of tens to hundreds of microseconds, negligible against real RTTs of 5 to 50 ms.');
 log('');
-log('The relay test (defaults: 1.5 Mbit/s of 1,200-byte packets for 5 s) run by `vigie check` inside the fault lab\'s hospital namespace (`lab/fault-lab.ts`), coturn in the platform namespace, with faults applied on the hospital side; tcpdump on the hospital\'s interface sees each stream packet leave and come back relayed:');
+log('The relay test (defaults: 1.5 Mbit/s of 1,200-byte packets for 5 s) run by `vigie check` inside the fault lab\'s hospital namespace (`lab/fault/fault-lab.ts`), coturn in the platform namespace, with faults applied on the hospital side; tcpdump on the hospital\'s interface sees each stream packet leave and come back relayed:');
 log('');
 log('| fault | result | stream packets sent | dropped by nftables (counter) | loss reported | loss on the wire | jitter reported (ms) | jitter on the wire, RFC 3550 (ms) |');
 log('|---|---|---|---|---|---|---|---|');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCoturn } from './coturn.ts';
 import { startAlertmanager, startPrometheus, startWebhook, type Notification } from './monitoring.ts';
-import { loopbackFaults } from './nft.ts';
+import { loopbackFaults } from './fault/nft.ts';
 import { makePki } from './pki.ts';
 import { closedPort } from './servers.ts';
 

@@ -8,10 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startFaultLab, type FaultLab } from '../lab/fault-lab.ts';
-import { netnsAvailable } from '../lab/netns.ts';
-import { forwardTo } from '../lab/ns-forward.ts';
-import { loadProfile, profileNames } from '../lab/profiles.ts';
+import { startFaultLab, type FaultLab } from '../lab/fault/fault-lab.ts';
+import { netnsAvailable } from '../lab/fault/netns.ts';
+import { forwardTo } from '../lab/fault/ns-forward.ts';
+import { loadProfile, profileNames } from '../lab/fault/profiles.ts';
 import { startAlertmanager, startPrometheus, startWebhook } from '../lab/monitoring.ts';
 import type { Closable } from '../lab/servers.ts';
 
@@ -90,7 +90,7 @@ try {
   });
   // The status page and /metrics, from the hospital namespace to 127.0.0.1:PORT here.
   const socket = join(dir, 'probe.sock');
-  const [fcmd, ...fargs] = ['ip', 'netns', 'exec', lab.net.hospital, process.execPath, join(root, 'test', 'lab', 'ns-forward.ts'), socket, String(probeListen)];
+  const [fcmd, ...fargs] = ['ip', 'netns', 'exec', lab.net.hospital, process.execPath, join(root, 'lab', 'fault', 'ns-forward.ts'), socket, String(probeListen)];
   const forwarder = spawn(fcmd!, fargs, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(forwarder);
   await new Promise((r) => forwarder.stdout!.once('data', r));

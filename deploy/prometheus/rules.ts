@@ -86,7 +86,8 @@ function burnRateAlerts(): Rule[] {
 
 const sessionOf = `{{ with printf "rcp_session_next_start_timestamp_seconds{establishment='%s',platform='%s'}" $labels.establishment $labels.platform | query }}{{ range . }}« {{ .Labels.session }} » à {{ .Value | humanizeTimestamp }}{{ end }}{{ end }}`;
 
-function causeAlerts(): Rule[] {
+/** Who is broken: one establishment's flow, a platform endpoint for everyone, an RCP session about to start. */
+function flowAlerts(): Rule[] {
   const failingShare = `(count by (${ENDPOINT}) (probe_success == 0) / count by (${ENDPOINT}) (probe_success))`;
   return [
     {
@@ -119,6 +120,12 @@ function causeAlerts(): Rule[] {
         description: "Ce flux fonctionne depuis d'autres établissements mais pas depuis {{ $labels.establishment }} : demander à l'équipe réseau de l'établissement de l'ouvrir (voir la page d'état de la sonde pour la règle exacte).",
       },
     },
+  ];
+}
+
+/** The probe itself: unreachable, or answering without running its checks. */
+function probeAlerts(): Rule[] {
+  return [
     {
       alert: 'ProbeDown',
       expr: 'up{job="vigie"} == 0',
@@ -133,6 +140,12 @@ function causeAlerts(): Rule[] {
       labels: { severity: 'ticket', audience: 'establishment-it' },
       annotations: { summary: "La sonde de {{ $labels.establishment }} n'exécute plus ses contrôles", description: "Aucun contrôle exécuté depuis plus de 10 minutes alors que la sonde répond : ordonnanceur bloqué. Redémarrer la sonde et joindre ses journaux." },
     },
+  ];
+}
+
+/** Certificates and their revocation status. */
+function pkiAlerts(): Rule[] {
+  return [
     {
       alert: 'TlsCertificateExpiringSoon',
       expr: '(probe_tls_cert_expiry_timestamp_seconds - time()) < 21 * 86400 and (probe_tls_cert_expiry_timestamp_seconds - time()) >= 7 * 86400',
@@ -164,6 +177,12 @@ function causeAlerts(): Rule[] {
         description: "Le poste ne peut pas vérifier le certificat de {{ $labels.host }} : ouvrir les flux 80/443 vers le répondeur OCSP de l'autorité (ocsp.sectigo.com pour Covotem), y compris sur le proxy.",
       },
     },
+  ];
+}
+
+/** What the establishment's network does to the flows: DNS drift, clock, media quality. */
+function networkAlerts(): Rule[] {
+  return [
     {
       alert: 'DnsIpDrift',
       expr: 'probe_dns_ip_drift == 1',
@@ -194,6 +213,10 @@ function causeAlerts(): Rule[] {
       annotations: { summary: 'Pertes sur le chemin média vers {{ $labels.host }} à {{ $labels.establishment }} ({{ $value | humanizePercentage }})', description: 'Le test de relais mesure des pertes au-delà de 1 % : saturation du lien ou absence de QoS sur les flux média (UDP).' },
     },
   ];
+}
+
+function causeAlerts(): Rule[] {
+  return [...flowAlerts(), ...probeAlerts(), ...pkiAlerts(), ...networkAlerts()];
 }
 
 /** Adds the runbook link of each alert in one place. */

@@ -67,9 +67,9 @@ export class CheckRecorder {
       reason,
       message,
       durationSeconds: round(this.elapsedSeconds()),
-      // Copies: a run cut short by its deadline may still be writing to this recorder.
-      phases: { ...this.phases },
-      observations: { ...this.observations },
+      // Live: what a kind records in its `finally` (a released allocation) still reaches the result.
+      phases: this.phases,
+      observations: this.observations,
     };
   }
 
@@ -79,6 +79,12 @@ export class CheckRecorder {
 
   fail(reason: Reason, message: string): CheckResult {
     return this.finish('failed', reason, message);
+  }
+
+  /** A failed result frozen now: for a run cut short, which may still be writing to this recorder. */
+  cutShort(reason: Reason, message: string): CheckResult {
+    const r = this.fail(reason, message);
+    return { ...r, phases: { ...r.phases }, observations: { ...r.observations } };
   }
 }
 

@@ -42,10 +42,10 @@ async function runCheck(kind: CheckKind, spec: CheckSpec, shared: SharedContext,
     if (outcome === 'deadline') {
       const at = lease.where();
       const why = stop?.aborted ? 'stopped by the probe shutdown' : `no result within ${formatMs(spec.timeoutMs)}`;
-      result = rec.fail('timeout', at ? `${why} (at: ${at})` : why);
+      result = rec.cutShort('timeout', at ? `${why} (at: ${at})` : why);
     } else result = outcome;
   } catch (e) {
-    result = lease.failure(e) ?? rec.fail('internal_error', `check threw: ${firstLine(e)}`);
+    result = lease.failure(e) ?? rec.cutShort('internal_error', `check threw: ${firstLine(e)}`);
   } finally {
     clearTimeout(timer);
   }

@@ -58,8 +58,8 @@ function open(base: RunContext): Lease<ScenarioContext> {
     where: () => step,
     failure(e) {
       const message = (e as Error)?.message?.split('\n')[0] ?? String(e);
-      if (e instanceof BrowserLaunchFailed) return rec.fail('browser_launch_failed', message);
-      if (crashed(e, session)) return rec.fail('browser_crashed', `browser crashed during the run: ${message}`);
+      if (e instanceof BrowserLaunchFailed) return rec.cutShort('browser_launch_failed', message);
+      if (crashed(e, session)) return rec.cutShort('browser_crashed', `browser crashed during the run: ${message}`);
       return undefined;
     },
     async close(result: CheckResult): Promise<CheckResult> {
@@ -69,7 +69,7 @@ function open(base: RunContext): Lease<ScenarioContext> {
       if (session) {
         const peak = session.peakMemoryBytes;
         const hung = await session.close(CLOSE_TIMEOUT_MS);
-        if (hung) out = rec.fail('browser_crashed', `the browser stopped answering (${result.reason}: ${result.message}); its processes were killed`);
+        if (hung) out = rec.cutShort('browser_crashed', `the browser stopped answering (${result.reason}: ${result.message}); its processes were killed`);
         if (out.observations.browser_memory_peak_bytes === undefined && peak) out.observations.browser_memory_peak_bytes = peak;
       }
       out.observations.scenario = name || null;

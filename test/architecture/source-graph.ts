@@ -6,7 +6,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { REPO_ROOT } from '../../lab/paths.ts';
 
+/** The application's layers (imports checked between them). */
 export const SOURCE_ROOTS = ['probes', 'scenarios', 'runner'] as const;
+/** Everything that ships or generates what ships (sizes checked): the layers, the rules, the dashboards. */
+export const SHIPPED_ROOTS = [...SOURCE_ROOTS, 'deploy', 'dashboards'] as const;
 
 export interface SourceFile {
   path: string;
@@ -16,7 +19,7 @@ export interface SourceFile {
 
 function walk(dir: string): string[] {
   return readdirSync(join(REPO_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory() ? (e.name === 'generated' ? [] : walk(join(dir, e.name))) : e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [join(dir, e.name)] : [],
   );
 }
 
@@ -49,8 +52,8 @@ export function readSource(path: string): SourceFile {
   return { path, imports, functions };
 }
 
-export function sourceFiles(): SourceFile[] {
-  return SOURCE_ROOTS.flatMap((r) => walk(r)).map(readSource);
+export function sourceFiles(roots: readonly string[] = SOURCE_ROOTS): SourceFile[] {
+  return roots.flatMap((r) => walk(r)).map(readSource);
 }
 
 /** The layer of a file; a file may import its own layer and those below it. */

@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../runner/core/contract.ts';
-import { startFaultLab, type FaultLab } from '../../lab/fault-lab.ts';
-import { netnsAvailable } from '../../lab/netns.ts';
-import { loadProfile, profileNames } from '../../lab/profiles.ts';
+import { startFaultLab, type FaultLab } from '../../lab/fault/fault-lab.ts';
+import { netnsAvailable } from '../../lab/fault/netns.ts';
+import { loadProfile, profileNames } from '../../lab/fault/profiles.ts';
 
 interface Expected {
   status: string;

@@ -4,7 +4,7 @@ import { SystemTrustStore } from '../../probes/lib/trust.ts';
 import type { SharedContext } from '../../runner/engine/shared-context.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort, startHttp, startHttps, startProxy, startSilentTcp, type Closable } from '../../lab/servers.ts';
-import { loopbackFaults, nftAvailable } from '../../lab/nft.ts';
+import { loopbackFaults, nftAvailable } from '../../lab/fault/nft.ts';
 import { type RunOptions, runProbe as runWith, target } from '../helpers.ts';
 
 let pki: LabPki;

@@ -8,7 +8,7 @@ import type { CheckResult } from '../../runner/core/contract.ts';
 import { makeShared } from '../../runner/engine/shared-context.ts';
 import { executeCheck } from '../../runner/engine/execute.ts';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
-import { createNetLab, netnsAvailable, type NetLab } from '../../lab/netns.ts';
+import { createNetLab, netnsAvailable, type NetLab } from '../../lab/fault/netns.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { scrape, spec, target } from '../helpers.ts';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
 import { startFlowPages, type FlowPages } from '../../lab/flow-pages.ts';
 import { startJanus, type JanusLab } from '../../lab/janus.ts';
-import { createNetLab, netnsAvailable, type NetLab } from '../../lab/netns.ts';
+import { createNetLab, netnsAvailable, type NetLab } from '../../lab/fault/netns.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort } from '../../lab/servers.ts';
 import { LOOPBACK_ARGS, probeBrowserProcesses, scenarioLab, TEST_CACHE } from '../../lab/scenario-run.ts';

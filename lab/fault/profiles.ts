@@ -1,4 +1,4 @@
-// Loads the named fault profiles (lab/profiles/NAME.yaml; see the README there), validated
+// Loads the named fault profiles (lab/fault/profiles/NAME.yaml; see the README there), validated
 // with zod so that a typo in a profile is an error, not a fault silently not applied.
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';

@@ -4,7 +4,7 @@
 // accepts on TCP.
 import net from 'node:net';
 import { rmSync } from 'node:fs';
-import type { Closable } from './servers.ts';
+import type { Closable } from '../servers.ts';
 
 function pipeTo(connect: () => net.Socket): (client: net.Socket) => void {
   return (client) => {

@@ -3,19 +3,19 @@
 // the HTTPS portal (443), coturn (3478 UDP/TCP, TURN/TLS on 443), a STUN media port (10000/UDP),
 // OpenSSL's OCSP responder (80) and the CA issuers URL, the lab DNS server (53), an NTP server
 // (123), the hospital's NTLM-only proxy and a TLS-intercepting middlebox. A named fault profile
-// (lab/profiles/) is applied in the hospital namespace with nftables and tc tbf.
+// (lab/fault/profiles/) is applied in the hospital namespace with nftables and tc tbf.
 // Root only: everything lives in namespaces this lab creates, and `stop()` removes them.
-import { VIGIE_BIN } from './paths.ts';
+import { VIGIE_BIN } from '../paths.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { underlay } from '../runner/config/region-bundle.ts';
-import type { CheckResult } from '../runner/core/contract.ts';
-import { startCoturn, type Coturn } from './coturn.ts';
-import { janusSettings, startJanus, type JanusLab } from './janus.ts';
+import { underlay } from '../../runner/config/region-bundle.ts';
+import type { CheckResult } from '../../runner/core/contract.ts';
+import { startCoturn, type Coturn } from '../coturn.ts';
+import { janusSettings, startJanus, type JanusLab } from '../janus.ts';
 import { makeFaultPki, type FaultPki } from './fault-pki.ts';
 import { createNetLab, type NetLab } from './netns.ts';
 import { loadProfile, substitute, type FaultProfile } from './profiles.ts';

@@ -4,7 +4,7 @@
 // TLS-intercepting proxy re-signs with.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { caConfig, EC_KEY, initCaDir, openssl, type LabCert } from './pki.ts';
+import { caConfig, EC_KEY, initCaDir, openssl, type LabCert } from '../pki.ts';
 
 export interface FaultPki {
   /** The platform CA's directory (its ca.pem is what the probe trusts, `pki/platform/ca.pem`). */

@@ -1,5 +1,5 @@
 // The platform side of the fault lab, run inside the "platform" network namespace
-// (`ip netns exec NS node lab/platform-side.ts SPEC.json`): HTTPS portal (on its documented
+// (`ip netns exec NS node lab/fault/platform-side.ts SPEC.json`): HTTPS portal (on its documented
 // address and on the address a DNS drift moves it to), the CA issuers URL, the lab DNS server,
 // an SNTP server with a chosen skew, the hospital's NTLM-only proxy, and a TLS-intercepting
 // middlebox (DPI); Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { listen, startDns, startHttps, startProxy, startSntp, type Closable, type DnsZone } from './servers.ts';
-import type { LabCert } from './pki.ts';
-import { staticDemos } from './janus.ts';
+import { listen, startDns, startHttps, startProxy, startSntp, type Closable, type DnsZone } from '../servers.ts';
+import type { LabCert } from '../pki.ts';
+import { staticDemos } from '../janus.ts';
 
 export interface PlatformSpec {
   web: string[];

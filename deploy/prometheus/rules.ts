@@ -198,7 +198,7 @@ function networkAlerts(): Rule[] {
       annotations: { summary: "Horloge décalée de {{ $value | humanize }} s à {{ $labels.establishment }}", description: "Synchroniser les serveurs et postes sur une source NTP : les codes OTP et les certificats en dépendent (Covotem, Therap-e)." },
     },
     {
-      // probe_webrtc_frame_height comes from the browser scenarios (probe_webrtc_* family of DESIGN.md).
+      // probe_webrtc_frame_height comes from the browser scenarios (scenarios/lib/webrtc-metrics.ts).
       alert: 'MediaNot720p',
       expr: 'max by (establishment, region, platform, scenario) (probe_webrtc_frame_height{direction="outbound"}) < 720',
       for: '30m',

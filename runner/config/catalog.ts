@@ -117,7 +117,7 @@ export interface Catalog extends CatalogFile {
   file: string;
 }
 
-/** A row of `vigie catalog --format json`, as DESIGN.md defines it. */
+/** A row of `vigie catalog --format json` (a documented flow, or a URL), the contract scripts rely on. */
 export type CatalogRow =
   | {
       platform: string;

@@ -32,7 +32,7 @@ const SCENARIO_ENTRIES: Record<string, string> = {
 };
 
 describe('every kind', () => {
-  it('the registries hold the kinds DESIGN.md names, once each', () => {
+  it('the registries hold the kinds the design names, once each', () => {
     expect(KIND_NAMES).toEqual([...PROBE_KINDS, ...SCENARIO_KINDS]);
     expect(new Set(KIND_NAMES).size).toBe(KIND_NAMES.length);
     for (const k of ['dns', 'tcp', 'http', 'tls', 'ocsp', 'stun', 'turn', 'relay', 'clock', 'proxy']) expect(KIND_NAMES).toContain(k);

@@ -68,7 +68,7 @@ export const dnsProbe = defineCheck({
   defaults: { timeout: '3s', schedule: '*/5 * * * *' },
   flowClass: 'signalling',
   // One dns check per host, whatever the row's port: a name is resolved once.
-  planning: { scope: 'row', transports: ['tcp', 'udp'], urls: true, portRanges: true, plan: (row) => ({ target: rowTarget(row, 'udp', undefined) }) },
+  planning: { scope: 'row', transports: ['tcp', 'udp'], urls: true, portRanges: true, plan: (row) => ({ target: rowTarget(row, 'udp', false) }) },
   metrics: [
     {
       spec: { name: 'probe_dns_ip_drift', type: 'gauge', help: 'Whether DNS answered addresses outside the documented ones (1) or not (0).' },

@@ -171,7 +171,7 @@ export function defineCheck<S extends z.ZodObject, C extends RunContext>(def: Ch
   };
 }
 
-/** The target of a row check: the row's host (and port, unless `port` says otherwise) over `transport`. */
-export function rowTarget(row: PlanRow, transport: Transport, port: number | undefined = row.port): CheckTarget {
-  return { platform: row.platform, host: row.host, port, transport, documentedIps: row.documentedIps, ipsStable: row.ipsStable };
+/** The target of a row check: the row's host and (unless `withPort` is false: a name, as dns checks it) its port, over `transport`. */
+export function rowTarget(row: PlanRow, transport: Transport, withPort = true): CheckTarget {
+  return { platform: row.platform, host: row.host, port: withPort ? row.port : undefined, transport, documentedIps: row.documentedIps, ipsStable: row.ipsStable };
 }

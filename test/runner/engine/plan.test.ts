@@ -19,3 +19,15 @@ describe('plan', () => {
     ]);
   });
 });
+
+describe('plan of the embedded catalogs', () => {
+  it('checks each host name once for dns (no port), and each flow once per kind', () => {
+    const catalogs = loadCatalogs(embeddedCatalogFiles());
+    const plan = buildPlan(catalogs, parseConfig('', 'vigie.yaml'), undefined);
+    const dns = plan.checks.filter((c) => c.kind === 'dns');
+    expect(dns.every((c) => c.target.port === undefined)).toBe(true);
+    const hosts = new Set(plan.rows.flatMap((r) => ('url' in r ? [`${r.platform} ${new URL(r.url).hostname}`] : r.checks.includes('dns') ? [`${r.platform} ${r.host}`] : [])));
+    expect(dns).toHaveLength(hosts.size);
+    expect(new Set(plan.checks.map((c) => c.id)).size).toBe(plan.checks.length);
+  });
+});

@@ -8,10 +8,8 @@ import { classifyNetworkError } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
 import type { RootSource } from '../runner/core/services.ts';
 import { resolveAndConnect } from './lib/connect.ts';
-import { describeCertificate, handshake, type PeerCertificateInfo, spkiSha256 } from './lib/tls-handshake.ts';
+import { certificateVerdict, describeCertificate, handshake, type PeerCertificateInfo, PROTOCOL_TO_VERSION, spkiSha256, TLS_VERSIONS } from './lib/tls-handshake.ts';
 
-const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
-const PROTOCOL_TO_VERSION: Record<string, (typeof TLS_VERSIONS)[number]> = { TLSv1: '1.0', 'TLSv1.1': '1.1', 'TLSv1.2': '1.2', 'TLSv1.3': '1.3' };
 
 const options = z
   .object({
@@ -25,18 +23,6 @@ const options = z
     expiry_warning_days: z.number().int().min(0).default(21).describe('Days before expiry at which the check is degraded.'),
   })
   .strict();
-
-const UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'INVALID_CA',
-]);
 
 interface ChainFacts {
   above: PeerCertificateInfo[];
@@ -56,31 +42,6 @@ function interception(facts: ChainFacts, opts: z.output<typeof options>): { stat
   if (facts.rootSource === 'local')
     return { status: 'degraded', reason: 'tls_intercepted_suspected', message: `chain anchored in "${facts.above.at(-1)?.subject ?? seen}", trusted on this machine but not a public root` };
   return undefined;
-}
-
-function verdict(
-  s: tls.TLSSocket,
-  host: string,
-  leaf: PeerCertificateInfo,
-  opts: z.output<typeof options>,
-): { status: 'ok' | 'degraded' | 'failed'; reason: Reason; message: string } {
-  const now = Date.now() / 1000;
-  const authError = s.authorizationError ? String(s.authorizationError) : undefined;
-  const version = PROTOCOL_TO_VERSION[s.getProtocol() ?? ''] ?? '1.0';
-  if (authError === 'CERT_HAS_EXPIRED' || leaf.notAfter < now)
-    return { status: 'failed', reason: 'tls_expired', message: `certificate expired on ${new Date(leaf.notAfter * 1000).toISOString()}` };
-  if (authError === 'CERT_NOT_YET_VALID' || leaf.notBefore > now)
-    return { status: 'failed', reason: 'tls_not_yet_valid', message: `certificate valid only from ${new Date(leaf.notBefore * 1000).toISOString()}` };
-  if (authError === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return { status: 'failed', reason: 'tls_hostname_mismatch', message: `certificate names ${leaf.san.join(', ') || leaf.subject}, not ${host}` };
-  if (authError && (UNTRUSTED.has(authError) || !s.authorized))
-    return { status: 'failed', reason: 'tls_untrusted', message: `${authError}: chain issued by "${leaf.issuer}" is not trusted` };
-  if (TLS_VERSIONS.indexOf(version) < TLS_VERSIONS.indexOf(opts.min_version))
-    return { status: 'failed', reason: 'tls_version_too_old', message: `server negotiated TLS ${version}, at least ${opts.min_version} is required` };
-  const days = (leaf.notAfter - now) / 86400;
-  if (days < opts.expiry_warning_days)
-    return { status: 'degraded', reason: 'tls_expiring_soon', message: `certificate expires in ${days.toFixed(1)} days` };
-  return { status: 'ok', reason: 'ok', message: `TLS ${version}, ${s.getCipher().name}, certificate valid for ${Math.floor(days)} days` };
 }
 
 async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
@@ -121,7 +82,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     const anchor = root && root.subject === root.issuer ? ctx.trust.rootSource(chain.at(-1)!) : undefined;
     rec.observe('chain_subjects', above.map((c) => c.subject));
     if (anchor) rec.observe('root_source', anchor);
-    const v = verdict(s, target.host, leaf, opts);
+    const v = certificateVerdict(s, target.host, leaf, opts);
     // Pins are only compared when the catalog states some.
     const pins = opts.expect_spki_sha256.length ? chain.slice(1).map(spkiSha256) : [];
     const intercepted = v.status !== 'failed' ? interception({ above, pins, ...(anchor ? { rootSource: anchor } : {}) }, opts) : undefined;

@@ -49,7 +49,9 @@ export function createHostResolver(servers: readonly string[] | undefined): Host
 
   const lookup: HostResolver['lookup'] = (host, signal) =>
     lookupRaw(host, signal).catch((e: NodeJS.ErrnoException) => {
-      // A resolver failure must not read as a refused or timed-out flow to the platform.
+      // A resolver failure must not read as a refused or timed-out flow to the platform, nor a
+      // lookup that used up the check's time: the flow was never tried, the resolver is to blame.
+      if (e.code === 'ABORT_ERR') throw Object.assign(new Error(`no DNS answer for ${host} before the check's timeout`), { code: 'ETIMEOUT' });
       const code = DNS_CODES[e.code ?? ''] ?? e.code;
       throw Object.assign(new Error(`DNS lookup of ${host} failed: ${e.code ?? e.message}`), { code });
     });

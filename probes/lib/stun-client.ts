@@ -10,7 +10,7 @@ import type { CheckResult, ProbeContext } from '../../runner/core/contract.ts';
 import { resolveAndConnect } from './connect.ts';
 import { type CheckRecorder, formatMs } from '../../runner/core/recorder.ts';
 import { decodeStun, stunFrameLength, type StunMessage } from './stun-wire.ts';
-import { handshake } from './tls-handshake.ts';
+import { CertificateRejected, certificateVerdict, describeCertificate, handshake } from './tls-handshake.ts';
 
 export type StunTransport = 'udp' | 'tcp' | 'tls';
 
@@ -44,6 +44,9 @@ type Listener = (m: StunMessage | Buffer) => void;
 export class StunClient {
   private readonly pending = new Map<string, { sentAt: number; resolve: (t: { message: StunMessage; raw: Buffer; at: number; sentAt: number }) => void }>();
   private lastBad: string | undefined;
+  /** A socket error (ICMP port unreachable arrives as ECONNREFUSED on a connected UDP socket). */
+  private failure: Error | undefined;
+  private readonly onFailure = new Set<(e: Error) => void>();
   private buffered = Buffer.alloc(0);
   private closed = false;
   /** Messages that answer no transaction of ours (TURN Data indications, ChannelData). */
@@ -59,6 +62,11 @@ export class StunClient {
     this.stream = stream;
     if (udp) {
       udp.on('message', (b) => this.onDatagram(b));
+      // The port answered "closed": every transaction under way ends now, as refused, not at the timeout.
+      udp.on('error', (e) => {
+        this.failure = e;
+        for (const f of this.onFailure) f(e);
+      });
       const a = udp.address();
       this.local = { address: a.address, port: a.port };
     } else {
@@ -79,7 +87,6 @@ export class StunClient {
         sock.once('error', reject);
         sock.connect(port, addr.address, () => {
           sock.off('error', reject);
-          sock.on('error', () => {}); // ICMP port unreachable arrives as ECONNREFUSED on later sends
           resolve();
         });
       }));
@@ -89,6 +96,15 @@ export class StunClient {
     if (transport === 'tcp') return new StunClient('tcp', undefined, socket);
     const tlsSocket = await rec.phase('tls', () => handshake(socket, host, ctx, []));
     rec.observe('tls_version', tlsSocket.getProtocol());
+    // TURN over TLS carries the relay's credentials: the server is judged as a browser would
+    // (trust, dates, hostname, version) before anything is sent to it.
+    const [leaf] = ctx.trust.peerChain(tlsSocket);
+    const v = leaf ? certificateVerdict(tlsSocket, host, describeCertificate(leaf.raw), { min_version: '1.2', expiry_warning_days: 0 }) : { status: 'failed' as const, reason: 'tls_handshake_failed' as const, message: 'server sent no certificate' };
+    if (leaf) rec.observe('leaf_issuer', describeCertificate(leaf.raw).issuer);
+    if (v.status === 'failed') {
+      tlsSocket.destroy();
+      throw new CertificateRejected(v.reason, v.message);
+    }
     return new StunClient('tls', undefined, tlsSocket);
   }
 
@@ -155,11 +171,15 @@ export class StunClient {
       const finish = (fn: () => void) => {
         timers.forEach(clearTimeout);
         signal.removeEventListener('abort', onAbort);
+        this.onFailure.delete(onFailure);
         fn();
       };
       const onAbort = () => finish(() => reject(new NoStunResponse(this.lastBad)));
+      const onFailure = (e: Error) => finish(() => reject(e));
+      if (this.failure) return reject(this.failure);
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
+      this.onFailure.add(onFailure);
       const onAnswer = (t: { message: StunMessage; raw: Buffer; at: number; sentAt: number }) =>
         finish(() => {
           for (const k of mine) this.pending.delete(k);

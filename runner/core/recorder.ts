@@ -138,6 +138,9 @@ export function rootError(e: unknown): ErrorLike {
 export function classifyNetworkError(e: unknown, aborted: boolean, timeoutMs: number): { reason: Reason; message: string } {
   const err = rootError(e);
   const code = err.code ?? (err.name === 'AbortError' || err.name === 'TimeoutError' ? 'ABORT_ERR' : undefined);
+  // Name resolution comes first: when it failed (or used up the budget) the flow itself was never tried.
+  const dns = code ? CODE_REASONS[code] : undefined;
+  if (dns?.startsWith('dns_')) return { reason: dns, message: err.message ?? code ?? '' };
   if (aborted || code === 'ABORT_ERR') return { reason: 'timeout', message: `no answer within ${formatMs(timeoutMs)}` };
   const reason = code ? CODE_REASONS[code] : undefined;
   if (reason) return { reason, message: `${code}: ${err.message ?? ''}`.trim() };

@@ -59,6 +59,11 @@ export class Scheduler {
       // Queued when the stop came: settle at once instead of starting.
       if (this.stopping) return undefined;
       const result = await executeCheck(spec, this.shared, this.stopController.signal);
+      // Cut short by the shutdown: says nothing of the network, so it is neither kept, exported nor logged as a failure.
+      if (this.stopController.signal.aborted) {
+        this.log.debug({ check: spec.id }, 'cut short by the shutdown: no result');
+        return undefined;
+      }
       this.sink.result(spec, result);
       this.log[result.status === 'failed' ? 'warn' : 'debug'](
         { check: spec.id, status: result.status, reason: result.reason, duration: result.durationSeconds },

@@ -34,6 +34,8 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
       if (r.reason === 'dns_ip_drift') return t('fixDrift', lang, { host, seen: list(r.observations.undocumented), documented: list(r.observations.documented) });
       return t('fixDns', lang, { host });
     case 'tls_inspection':
+      // No TLS advice for a flow that carries no TLS (STUN over UDP or TCP).
+      if (r.kind === 'stun' || r.kind === 'turn' || r.transport === 'udp') return t('fixInspection', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
       return t('fixTls', lang, { host, port: r.port ?? 443 });
     case 'platform':
       return t('fixPlatform', lang, { host, platform: r.platform });

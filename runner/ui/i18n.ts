@@ -106,6 +106,10 @@ const WORDS = {
     fr: "Exclure {host}:{port} de l'inspection TLS (DPI/proxy) et vérifier la chaîne de certificats",
     en: 'Exempt {host}:{port} from TLS inspection (DPI/proxy) and check the certificate chain',
   },
+  fixInspection: {
+    fr: "Exclure {port}/{transport} vers {host} de l'inspection protocolaire (DPI, pare-feu applicatif) ; si rien ne l'inspecte, signaler la réponse invalide à l'opérateur de la plateforme",
+    en: 'Exempt {port}/{transport} to {host} from protocol inspection (DPI, application firewall); if nothing inspects it, report the invalid answer to the platform operator',
+  },
   fixPlatform: { fr: "Signaler à l'opérateur de la plateforme {platform} ({host})", en: 'Report to the {platform} platform operator ({host})' },
   fixNtlm: {
     fr: "Exempter ces flux de l'authentification NTLM du proxy (exception pour {host}) ou proposer l'authentification Basic",

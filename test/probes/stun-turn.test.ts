@@ -1,5 +1,6 @@
 // stun, turn and turns probes against Debian's coturn on loopback, and against servers that answer
 // wrongly or not at all. After the runs coturn's own CLI must list no allocation.
+import { createSocket } from 'node:dgram';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceCredentials } from '../../runner/core/contract.ts';
@@ -20,17 +21,21 @@ import {
 } from '../../probes/lib/stun-wire.ts';
 import { executeCheck } from '../../runner/engine/execute.ts';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
-import { makePki } from '../../lab/pki.ts';
+import { type LabCert, type LabPki, makePki } from '../../lab/pki.ts';
+import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { createServer as createTlsServer } from 'node:tls';
 import { closedPort, startFakeStun, startSilentTcp, startUdpBlackhole, type Closable } from '../../lab/servers.ts';
+import { fixText } from '../../runner/ui/fix-text.ts';
 import { scrape, spec, target } from '../helpers.ts';
 
+let pki: LabPki;
 let longTerm: Coturn;
 let rest: Coturn;
 const fakes: Record<string, Closable> = {};
 let refused: number;
 
 beforeAll(async () => {
-  const pki = makePki();
+  pki = makePki();
   longTerm = await startCoturn(pki.leaves.valid, { user: 'alice', password: 'lab-turn-pass' });
   rest = await startCoturn(pki.leaves.valid, { secret: 'lab-shared-secret' });
   for (const m of ['garbage', 'bad-fingerprint', 'wrong-transaction', 'truncated', 'third-only'] as const) fakes[m] = await startFakeStun(m);
@@ -72,6 +77,8 @@ describe('stun probe', () => {
       expect(r).toMatchObject({ status: 'failed', reason: c.reason });
       expect(r.message).toMatch(c.message);
       expect(Date.now() - t0).toBeLessThan(1200 + 600);
+      // A UDP flow carries no TLS: the change to ask for never speaks of TLS inspection.
+      expect(fixText(r, [], 'en')).not.toMatch(/TLS/);
     });
   }
   it('retransmits on the RFC 8489 schedule and measures RTT from the answered send', async () => {
@@ -90,6 +97,15 @@ describe('stun probe', () => {
     expect(text).toMatch(/probe_stun_rtt_seconds\{platform="lab",host="127.0.0.1",port="\d+",transport="udp",kind="stun"\} 0\.\d+/);
     expect(text).toMatch(/probe_turn_allocate_seconds\{[^}]*kind="turn"\} 0\.\d+/);
     expect(text).not.toContain('lab-turn-pass');
+  });
+  it('UDP: a closed port (ICMP port unreachable) is refused at once, not stun_no_response at the timeout', async () => {
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const port = sock.address().port;
+    await new Promise<void>((r) => sock.close(() => r()));
+    const r = await run('stun', port, 'udp', undefined, 3000);
+    expect(r).toMatchObject({ status: 'failed', reason: 'refused' });
+    expect(r.durationSeconds).toBeLessThan(1);
   });
   it('TCP: closed port is refused, a silent server is stun_no_response', async () => {
     expect(await run('stun', refused, 'tcp')).toMatchObject({ status: 'failed', reason: 'refused' });
@@ -120,10 +136,32 @@ describe('turn probe against coturn', () => {
   }
   it('turns: TLS listener with long-term and REST credentials', async () => {
     for (const [server, creds] of [[longTerm, { username: 'alice', password: 'lab-turn-pass' }], [rest, { username: 'vigie', secret: 'lab-shared-secret' }]] as const) {
-      const r = await executeCheck(spec('turns', target({ host: 'localhost', port: server.tlsPort, transport: 'tcp' })), makeShared({ credentials: { localhost: creds },
-      }));
+      const r = await executeCheck(spec('turns', target({ host: 'localhost', port: server.tlsPort, transport: 'tcp' })), makeShared({ credentials: { localhost: creds }, trust: new SystemTrustStore([pki.caCert]) }));
       expect(r).toMatchObject({ kind: 'turns', status: 'ok', observations: { transport: 'tls', auth: 'allocated', released: true } });
       expect(r.phases.tls).toBeGreaterThan(0);
+    }
+  });
+  it.each([
+    ['an untrusted certificate', 'selfsigned', 'tls_untrusted'],
+    ['an expired certificate', 'expired', 'tls_expired'],
+    ['a certificate for another name', 'wronghost', 'tls_hostname_mismatch'],
+  ] as const)('turns: %s fails as the tls check would, and no credential reaches the server', async (_name, leaf, reason) => {
+    let received = 0;
+    const cert: LabCert = pki.leaves[leaf];
+    const server = createTlsServer({ key: cert.key, cert: cert.chain }, (s) => {
+      s.on('data', (d: Buffer) => (received += d.length));
+      s.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const shared = makeShared({ credentials: { localhost: { username: 'alice', password: 'lab-turn-pass' } }, trust: new SystemTrustStore([pki.caCert]) });
+      const r = await executeCheck(spec('turns', target({ host: 'localhost', port, transport: 'tcp' })), shared);
+      expect(r).toMatchObject({ kind: 'turns', status: 'failed', reason });
+      await new Promise((res) => setTimeout(res, 100));
+      expect(received, 'bytes sent after the handshake').toBe(0);
+    } finally {
+      server.close();
     }
   });
   it('an expired REST username is refused by coturn', async () => {

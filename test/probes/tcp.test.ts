@@ -1,7 +1,8 @@
 // The tcp probe against real servers: connected, refused, filtered (nftables), unreachable.
 import { describe, expect, it } from 'vitest';
 import { loopbackFaults, nftAvailable } from '../../lab/fault/nft.ts';
-import { closedPort } from '../../lab/servers.ts';
+import { closedPort, startUdpBlackhole } from '../../lab/servers.ts';
+import { fixText } from '../../runner/ui/fix-text.ts';
 import { target } from '../helpers.ts';
 import { useNetLab } from './net-lab.ts';
 
@@ -33,6 +34,18 @@ describe('tcp probe', () => {
       expect(unreachable).toMatchObject({ status: 'failed', reason: 'unreachable' });
     } finally {
       faults.clear();
+    }
+  });
+  it('a resolver that uses up the budget is dns_timeout, not a filtered flow (and the fix is about DNS)', async () => {
+    const silent = await startUdpBlackhole();
+    try {
+      const r = await runProbe('tcp', target({ host: 'visio.lab.test', port: 443 }), { timeoutMs: 1000, dnsServers: [`127.0.0.1:${silent.port}`] });
+      expect(r).toMatchObject({ status: 'failed', reason: 'dns_timeout' });
+      expect(r.phases.resolve).toBeGreaterThan(0.9);
+      expect(r.phases.connect).toBe(0);
+      expect(fixText(r, [], 'fr')).toBe("Vérifier que le DNS de l'établissement résout visio.lab.test");
+    } finally {
+      await silent.close();
     }
   });
 });

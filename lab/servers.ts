@@ -230,3 +230,28 @@ export function startFakeStun(mode: FakeStunMode): Promise<Closable> {
   });
   return bindUdp(sock, {});
 }
+
+/**
+ * A next-generation firewall's application control on one port, as hospitals deploy them: the TCP
+ * handshake completes, then the first bytes decide. A TLS ClientHello (record type 22) is let
+ * through to `upstreamPort`; anything else is answered with a reset (RST), as such boxes do.
+ */
+export function startTlsOnlyGate(upstreamPort: number): Promise<Closable & { resets: number }> {
+  const state = { resets: 0 };
+  const server = net.createServer((client) => {
+    client.on('error', () => {});
+    client.once('data', (first: Buffer) => {
+      if (first[0] !== 0x16) {
+        state.resets++;
+        client.resetAndDestroy();
+        return;
+      }
+      const upstream = net.connect(upstreamPort, '127.0.0.1', () => {
+        upstream.write(first);
+        client.pipe(upstream).pipe(client);
+      });
+      upstream.on('error', () => client.destroy());
+    });
+  });
+  return listen(server).then((c) => Object.defineProperty(c, 'resets', { get: () => state.resets }) as Closable & { resets: number });
+}

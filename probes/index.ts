@@ -3,6 +3,7 @@
 // SLO rules all read these definitions, so they cannot drift apart.
 import type { CheckKind } from '../runner/core/definition.ts';
 import { clockProbe } from './clock.ts';
+import { nontlsProbe } from './nontls.ts';
 import { dnsProbe } from './dns.ts';
 import { httpProbe } from './http.ts';
 import { ocspProbe } from './ocsp.ts';
@@ -16,6 +17,7 @@ import { turnProbe, turnsProbe } from './turn.ts';
 export const PROBES = {
   dns: dnsProbe,
   tcp: tcpProbe,
+  nontls: nontlsProbe,
   tls: tlsProbe,
   http: httpProbe,
   ocsp: ocspProbe,

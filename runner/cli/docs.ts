@@ -12,7 +12,8 @@ Generated from \`runner/core/reasons.ts\` by \`npm run docs\`; do not edit by ha
 
 Every check result carries \`status\` (\`ok\`, \`degraded\`, \`failed\`) and \`reason\`, one of the stable
 words below. \`remedy\` says who acts: \`open_flow\` (the establishment's firewall), \`dns\`, \`platform\`
-(the platform operator), \`tls_inspection\` (a middlebox re-signing or inspecting TLS), \`proxy\`, \`clock\`,
+(the platform operator), \`tls_inspection\` (a middlebox re-signing or inspecting TLS), \`protocol_inspection\`
+(a firewall resetting a flow that is not TLS), \`proxy\`, \`clock\`,
 \`bandwidth\` (the establishment's uplink or QoS), \`probe\` (the probe's own host or browser).
 
 | reason | meaning | texte affiché | remedy |

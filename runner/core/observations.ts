@@ -7,7 +7,7 @@ export type Observation = string | number | boolean | null | readonly string[];
 
 const NETWORK = [
   // where the check went and how
-  'address', 'transport', 'via_proxy', 'connect_to', 'proxy_auth_schemes', 'method', 'source', 'cached', 'flow',
+  'address', 'transport', 'after_payload', 'via_proxy', 'connect_to', 'proxy_auth_schemes', 'method', 'source', 'cached', 'flow',
   // dns
   'addresses', 'addresses6', 'ttl_seconds', 'documented', 'undocumented', 'drift_expected',
   // tls and certificates

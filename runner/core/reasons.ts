@@ -8,6 +8,7 @@ export type Remedy =
   | 'dns' // hospital DNS or the platform's DNS records
   | 'platform' // the platform operator's side
   | 'tls_inspection' // hospital middlebox: exempt the flow from inspection
+  | 'protocol_inspection' // hospital firewall inspecting the application protocol of a non-TLS flow
   | 'proxy' // hospital proxy configuration
   | 'clock' // time synchronisation of the probe's host
   | 'bandwidth' // the establishment's uplink or its QoS
@@ -24,6 +25,11 @@ export const REASONS = {
   timeout: { fr: 'Aucune réponse dans le délai (flux probablement filtré)', en: 'No answer within the timeout (flow probably filtered)', remedy: 'open_flow' },
   refused: { fr: 'Connexion refusée', en: 'Connection refused', remedy: 'open_flow' },
   unreachable: { fr: 'Destination injoignable (pas de route)', en: 'Destination unreachable (no route)', remedy: 'open_flow' },
+  non_tls_blocked: {
+    fr: 'Flux non TLS coupé après ses premiers octets (inspection protocolaire, pare-feu de nouvelle génération)',
+    en: 'Non-TLS flow reset after its first bytes (protocol inspection, next-generation firewall)',
+    remedy: 'protocol_inspection',
+  },
   connection_reset: { fr: 'Connexion coupée par le réseau', en: 'Connection reset by the network', remedy: 'open_flow' },
   dns_nxdomain: { fr: 'Nom inconnu du DNS', en: 'Name does not exist in DNS', remedy: 'dns' },
   dns_no_address: { fr: 'Le DNS ne donne aucune adresse pour ce nom', en: 'DNS returns no address for this name', remedy: 'dns' },

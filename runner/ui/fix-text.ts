@@ -37,6 +37,8 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
       // No TLS advice for a flow that carries no TLS (STUN over UDP or TCP).
       if (r.kind === 'stun' || r.kind === 'turn' || r.transport === 'udp') return t('fixInspection', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
       return t('fixTls', lang, { host, port: r.port ?? 443 });
+    case 'protocol_inspection':
+      return t('fixInspectionOnly', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
     case 'platform':
       return t('fixPlatform', lang, { host, platform: r.platform });
     case 'proxy':

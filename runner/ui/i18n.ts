@@ -110,6 +110,10 @@ const WORDS = {
     fr: "Exclure {port}/{transport} vers {host} de l'inspection protocolaire (DPI, pare-feu applicatif) ; si rien ne l'inspecte, signaler la réponse invalide à l'opérateur de la plateforme",
     en: 'Exempt {port}/{transport} to {host} from protocol inspection (DPI, application firewall); if nothing inspects it, report the invalid answer to the platform operator',
   },
+  fixInspectionOnly: {
+    fr: "Exclure {port}/{transport} vers {host} du contrôle protocolaire (DPI, pare-feu de nouvelle génération) : ce flux n'est pas du HTTPS, comme le document le précise",
+    en: 'Exempt {port}/{transport} to {host} from protocol inspection (DPI, next-generation firewall): this flow is not HTTPS, as the document says',
+  },
   fixPlatform: { fr: "Signaler à l'opérateur de la plateforme {platform} ({host})", en: 'Report to the {platform} platform operator ({host})' },
   fixNtlm: {
     fr: "Exempter ces flux de l'authentification NTLM du proxy (exception pour {host}) ou proposer l'authentification Basic",

@@ -44,10 +44,10 @@ describe('embedded catalogs cover every row of the seed documents', () => {
     for (const u of text.match(/^<(https?:\/\/[^>]+)>$/gm)!.map((x) => x.slice(1, -1))) expect(urls, u).toContain(u);
   });
 
-  it('covotem "TCP (pas HTTPS)" rows are TCP only, without TLS', () => {
+  it('covotem "TCP (pas HTTPS)" rows are checked without TLS, with bytes that are not TLS (nontls)', () => {
     const notHttps = flows.filter((f) => f.platform === 'covotem' && f.host.startsWith('visio-equinix') && f.transport === 'tcp');
     expect(notHttps.length).toBe(4);
-    for (const f of notHttps) expect(f.checks).not.toContain('tls');
+    for (const f of notHttps) expect(f.checks).toEqual(['dns', 'tcp', 'nontls']);
   });
 
   it('DCC: the web conference access link', () => {
@@ -78,7 +78,7 @@ describe('embedded catalogs cover every row of the seed documents', () => {
     }
     for (const u of [...new Set(text.match(/^https:\/\/(visioplex2?|mire-multiplexage-tlm)\.maincare\.com\/\S*$/gm)!)]) expect(urls, u).toContain(u);
     const tlm = flows.find((f) => f.host === 'tlm.norm-uni.fr')!;
-    expect(tlm.checks).toEqual(['dns', 'tcp']);
+    expect(tlm.checks).toEqual(['dns', 'tcp', 'nontls']);
   });
 
   it('inbound rows are kept and marked as not checkable', () => {
@@ -114,10 +114,10 @@ flows:
 `),
     ).toEqual([
       'flows[0].port: Too big: expected number to be <=65535',
-      'flows[1].checks: tcp, tls, http, ocsp and turns checks need transport tcp',
+      'flows[1].checks: tcp, nontls, tls, http, ocsp and turns checks need transport tcp',
       'flows[2].checks: an inbound flow cannot be checked from inside the establishment: leave checks empty',
       'flows[3].ips[0]: not an IP address',
-      'flows[3].checks[0]: Invalid option: expected one of "dns"|"tcp"|"tls"|"http"|"ocsp"|"stun"|"turn"|"turns"|"relay"',
+      'flows[3].checks[0]: Invalid option: expected one of "dns"|"tcp"|"nontls"|"tls"|"http"|"ocsp"|"stun"|"turn"|"turns"|"relay"',
       'flows[3].colour: unknown key',
     ]);
   });

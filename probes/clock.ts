@@ -154,6 +154,12 @@ export const clockProbe = defineCheck({
     }),
   },
   metrics: [
+    {
+      spec: { name: 'probe_clock_ntp_answered', type: 'gauge', help: 'Whether the NTP server answered (1) or the offset came from the HTTPS Date fallback, 123/UDP being blocked (0).' },
+      read(r, emit) {
+        if (r.observations.source !== undefined || r.observations.ntp_error !== undefined) emit(r.observations.source === 'ntp' ? 1 : 0);
+      },
+    },
     observedNumber({ name: 'probe_clock_offset_seconds', type: 'gauge', help: 'Offset of the local clock against the time source (positive: local clock behind).' }, 'offset_seconds'),
   ],
   resource: DIRECT,

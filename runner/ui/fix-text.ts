@@ -26,7 +26,7 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
   const host = r.host;
   switch (REASONS[r.reason].remedy) {
     case 'open_flow':
-      if (r.kind === 'clock') return t('fixOpenNtp', lang, { host });
+      if (r.kind === 'clock') return t('fixOpenNtp', lang, { host, port: r.port ?? 123 });
       return targetFlow(r, rows, lang)
         .map((flow) => t('fixOpen', lang, { flow }))
         .join(' ; ');

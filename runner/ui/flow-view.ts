@@ -4,7 +4,8 @@
 // whether each is ready. Both views render this model; neither computes anything of its own.
 import { isScenarioKind } from '../config/kinds.ts';
 import type { CheckResult, CheckStatus } from '../core/contract.ts';
-import type { Plan } from '../engine/plan.ts';
+import type { CatalogRow } from '../config/catalog.ts';
+import type { CheckSpec, Plan } from '../engine/plan.ts';
 import type { Latest } from '../engine/results-store.ts';
 import { fixText, flowText } from './fix-text.ts';
 import { type Lang, reasonText, statusText, t } from './i18n.ts';
@@ -69,6 +70,46 @@ export interface FlowView {
 
 const zero = (): Record<CheckStatus | 'pending', number> => ({ ok: 0, degraded: 0, failed: 0, pending: 0 });
 
+/** One check's line: the documented flows it covers, its status, the reason and the change to ask for. */
+function checkLine(c: CheckSpec, l: Latest | undefined, rows: readonly CatalogRow[], lang: Lang): CheckLine {
+  const flows = rows.length ? [...new Set(rows.map((r) => flowText(r, lang)))] : [`${c.target.host}${c.target.port ? `:${c.target.port}` : ''}`];
+  return {
+    id: c.id,
+    kind: c.kind,
+    flows,
+    status: l?.result.status ?? 'pending',
+    statusText: l ? statusText(l.result.status, lang) : '…',
+    reason: l && l.result.status !== 'ok' ? reasonText(l.result.reason, lang) : '',
+    fix: l ? fixText(l.result, rows, lang) : '',
+    endedAt: l?.endedAt,
+    message: l?.result.message ?? '',
+    evidence: l ? evidenceOf(l.result, lang, false) : [],
+  };
+}
+
+/**
+ * The NTP flow of the clock check, apart from the offset: when NTP did not answer, the offset may
+ * still be known from the HTTPS Date header, but the network team must still open 123/UDP.
+ */
+function ntpLine(c: CheckSpec, l: Latest | undefined, lang: Lang): CheckLine {
+  const r = l?.result;
+  const answered = r?.observations.source === 'ntp';
+  const status = !r ? 'pending' : answered ? 'ok' : 'failed';
+  const vars = { host: c.target.host, port: c.target.port ?? 123 };
+  return {
+    id: `${c.id}#ntp`,
+    kind: 'ntp',
+    flows: [t('ntpFlow', lang, vars)],
+    status,
+    statusText: r ? statusText(status === 'ok' ? 'ok' : 'failed', lang) : '…',
+    reason: status === 'failed' ? t('ntpNoAnswer', lang) : '',
+    fix: status === 'failed' ? t('fixOpenNtp', lang, vars) : '',
+    endedAt: l?.endedAt,
+    message: typeof r?.observations.ntp_error === 'string' ? r.observations.ntp_error : '',
+    evidence: [],
+  };
+}
+
 export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, sessions: readonly SessionInfo[], lang: Lang): FlowView {
   const counts = zero();
   const platforms: PlatformView[] = [];
@@ -78,23 +119,12 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
     const view: PlatformView = { id: p.id, title: p.title, counts: zero(), lines: [] };
     for (const c of plan.checks.filter((x) => x.target.platform === p.id && !isScenarioKind(x.kind))) {
       const l = latest.get(c.id);
-      const rows = c.rows.map((i) => plan.rows[i]!);
-      const flows = rows.length ? [...new Set(rows.map((r) => flowText(r, lang)))] : [`${c.target.host}${c.target.port ? `:${c.target.port}` : ''}`];
-      const status = l?.result.status ?? 'pending';
-      view.counts[status]++;
-      counts[status]++;
-      view.lines.push({
-        id: c.id,
-        kind: c.kind,
-        flows,
-        status,
-        statusText: l ? statusText(l.result.status, lang) : '…',
-        reason: l && l.result.status !== 'ok' ? reasonText(l.result.reason, lang) : '',
-        fix: l ? fixText(l.result, rows, lang) : '',
-        endedAt: l?.endedAt,
-        message: l?.result.message ?? '',
-        evidence: l ? evidenceOf(l.result, lang, false) : [],
-      });
+      const lines = [checkLine(c, l, c.rows.map((i) => plan.rows[i]!), lang), ...(c.kind === 'clock' ? [ntpLine(c, l, lang)] : [])];
+      for (const line of lines) {
+        view.counts[line.status]++;
+        counts[line.status]++;
+      }
+      view.lines.push(...lines);
     }
     if (view.lines.length) platforms.push(view);
   }

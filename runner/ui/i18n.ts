@@ -96,7 +96,9 @@ const WORDS = {
   mScreenshot: { fr: "Capture d'écran", en: 'Screenshot' },
   // The change to ask for (runner/ui/fix-text.ts).
   fixOpen: { fr: 'Ouvrir {flow}', en: 'Open {flow}' },
-  fixOpenNtp: { fr: 'Ouvrir 123/UDP sortant vers {host} (NTP)', en: 'Open outbound 123/UDP to {host} (NTP)' },
+  fixOpenNtp: { fr: 'Ouvrir {port}/UDP sortant vers {host} (NTP)', en: 'Open outbound {port}/UDP to {host} (NTP)' },
+  ntpFlow: { fr: '{port}/UDP sortant vers {host} (NTP)', en: '{port}/UDP outbound to {host} (NTP)' },
+  ntpNoAnswer: { fr: "Le serveur NTP ne répond pas (l'heure vient de l'en-tête Date HTTPS)", en: 'The NTP server does not answer (the time comes from the HTTPS Date header)' },
   fixDrift: {
     fr: 'Mettre à jour les règles pare-feu par IP pour {host} : adresse actuelle {seen} (document : {documented})',
     en: 'Update IP-based firewall rules for {host}: current address {seen} (document: {documented})',

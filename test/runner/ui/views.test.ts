@@ -175,6 +175,8 @@ describe('status page and compliance report in Chromium', () => {
     expect(await row.innerText()).toContain('Connexion refusée');
     // The working flows are green.
     for (const kind of ['tls', 'http', 'stun', 'turn']) expect(await page.locator(`tr[data-check^="${kind}|lab|"]`).first().getAttribute('class'), kind).toBe('ok');
+    // The clock's NTP flow has its own line: the lab's SNTP server answers it.
+    expect(await page.locator('tr[data-check$="#ntp"]').getAttribute('class')).toBe('ok');
     const media = page.locator('tr[data-scenario="relais-lab"]');
     expect(await media.getAttribute('class')).toBe('ok');
     expect(await media.innerText()).toContain('1280×720');

@@ -1,0 +1,40 @@
+// The flow view of the clock check: the NTP flow's own line, apart from the offset, so a blocked
+// 123/UDP is asked for even when the HTTPS Date fallback still gives the offset.
+import { describe, expect, it } from 'vitest';
+import { CheckRecorder } from '../../../runner/core/recorder.ts';
+import type { Plan } from '../../../runner/engine/plan.ts';
+import { buildFlowView } from '../../../runner/ui/flow-view.ts';
+import { spec, target } from '../../helpers.ts';
+
+const clock = spec('clock', target({ platform: 'site', host: 'ntp.lab.test', port: 123, transport: 'udp' }));
+const plan: Plan = { catalogs: [], rows: [], checks: [clock] };
+
+function siteLines(source: 'ntp' | 'http_date' | undefined) {
+  const rec = new CheckRecorder(clock.target, 'clock', ['resolve', 'request']);
+  if (source) rec.observe('source', source);
+  if (source !== 'ntp') rec.observe('ntp_error', 'no NTP answer from ntp.lab.test');
+  const result = source ? rec.ok('clock offset +0.010 s') : rec.fail('clock_unreachable', 'no NTP answer from ntp.lab.test');
+  const view = buildFlowView(plan, new Map([[clock.id, { result, endedAt: 0 }]]), [], 'fr');
+  return view.platforms.find((p) => p.id === 'site')!.lines;
+}
+
+describe('clock and NTP on the status page', () => {
+  it('NTP answered: the offset line and the NTP flow line are both OK', () => {
+    const [offset, ntp] = siteLines('ntp');
+    expect(offset).toMatchObject({ kind: 'clock', status: 'ok' });
+    expect(ntp).toMatchObject({ kind: 'ntp', status: 'ok', fix: '', flows: ['123/UDP sortant vers ntp.lab.test (NTP)'] });
+  });
+
+  it('NTP blocked, offset from the HTTPS Date header: the offset is OK, the NTP flow fails with the port to open', () => {
+    const [offset, ntp] = siteLines('http_date');
+    expect(offset).toMatchObject({ kind: 'clock', status: 'ok', fix: '' });
+    expect(ntp).toMatchObject({ kind: 'ntp', status: 'failed', fix: 'Ouvrir 123/UDP sortant vers ntp.lab.test (NTP)' });
+    expect(ntp!.reason).toContain('NTP');
+  });
+
+  it('no time source at all: both lines fail', () => {
+    const [offset, ntp] = siteLines(undefined);
+    expect(offset).toMatchObject({ status: 'failed', fix: 'Ouvrir 123/UDP sortant vers ntp.lab.test (NTP)' });
+    expect(ntp).toMatchObject({ status: 'failed' });
+  });
+});

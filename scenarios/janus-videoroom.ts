@@ -11,6 +11,7 @@ import type { CheckRecorder } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
 import { type ScenarioContext, pageTarget, SCENARIO_COMMON } from './lib/contract.ts';
 import { measureMedia, mediaOptions, navigationReason } from './lib/measure.ts';
+import { pageWords } from './lib/page-words.ts';
 import { initScript } from './lib/webrtc-stats.ts';
 
 const PHASES = ['launch', 'load', 'join', 'ice', 'measure'] as const;
@@ -51,7 +52,7 @@ function watchError(page: Page, selector: string): Promise<{ reason: Reason; mes
     .locator(selector)
     .first()
     .waitFor({ state: 'visible', timeout: 0 })
-    .then(async () => ({ reason: 'room_join_failed' as const, message: `the page reported: ${(await page.locator(selector).first().innerText().catch(() => '')).trim().slice(0, 200)}` }))
+    .then(async () => ({ reason: 'room_join_failed' as const, message: `the page reported: ${await pageWords(page.locator(selector).first())}` }))
     .catch(() => new Promise<never>(() => {}));
 }
 

@@ -13,6 +13,7 @@ import { formatMs } from '../runner/core/recorder.ts';
 import { duration } from '../runner/core/duration.ts';
 import { type ScenarioContext, pageTarget, SCENARIO_COMMON } from './lib/contract.ts';
 import { measureMedia, mediaOptions, navigationReason } from './lib/measure.ts';
+import { pageWords } from './lib/page-words.ts';
 import { initScript } from './lib/webrtc-stats.ts';
 
 const PHASES = ['launch', 'steps', 'media'] as const;
@@ -145,7 +146,7 @@ async function expectText(page: Page, text: string, failText: string | undefined
   if (!failText) return ok.waitFor({ state: 'visible', timeout });
   const ko = page.getByText(failText).first();
   await ok.or(ko).first().waitFor({ state: 'visible', timeout });
-  if (!(await ok.isVisible())) throw new Error(`the page shows « ${(await ko.innerText()).trim().slice(0, 200)} »`);
+  if (!(await ok.isVisible())) throw new Error(`the page shows « ${await pageWords(ko)} »`);
 }
 
 async function screenshot(page: Page, dir: string, name: string): Promise<string | undefined> {

@@ -103,6 +103,9 @@ describe('janus-videoroom on the stock Janus demo page', () => {
     expect(r!.status).toBe('failed');
     expect(r!.reason).toBe('room_join_failed');
     expect(r!.message).toMatch(/No such room|room/i);
+    // The page's own words, cleaned: one line, without the dialog's close cross or its « OK » button.
+    expect(r!.message).toMatch(/the page reported: \S/);
+    expect(r!.message).not.toMatch(/[\n×]|\bOK$/);
   }, 60_000);
 
   it('a page that is not served gives refused, not a crash', async () => {

@@ -20,6 +20,7 @@ import { startFlowPages } from '../lab/flow-pages.ts';
 import { startJanus, type JanusLab } from '../lab/janus.ts';
 import type { LabPki } from '../lab/pki.ts';
 import { LOOPBACK_ARGS, scenarioLab, TEST_CACHE, type ScenarioLab } from '../lab/scenario-run.ts';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -100,7 +101,8 @@ function perHour(schedule: string): number {
 }
 
 export async function benchScenarios(pki: LabPki, log: (s: string) => void): Promise<void> {
-  const secret = 'bench-scenario-secret';
+  // A fresh TURN secret per run: it reaches the probe through the environment, as in production.
+  const secret = randomBytes(16).toString('hex');
   process.env.VIGIE_BENCH_TURN_SECRET = secret;
   // Janus records what it receives (.mjr) and reports bytes per second on its admin API: the
   // fidelity of the room scenario's resolution and bitrate is read against both.

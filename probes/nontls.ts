@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
-import { classifyNetworkError, formatMs } from '../runner/core/recorder.ts';
+import { formatMs } from '../runner/core/recorder.ts';
 import { resolveAndConnect } from './lib/connect.ts';
 import { newRequest, TYPES } from './lib/stun-wire.ts';
 
@@ -48,8 +48,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     const how = { answered: 'the server answered', closed: 'the server closed the connection', open: `the connection stayed up ${ms}` }[after];
     return rec.ok(`${bytes.length} bytes that are not TLS went through: ${how}`);
   } catch (e) {
-    const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    return rec.fail(reason, message);
+    return rec.failOn(e, ctx);
   }
 }
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
 import { finite, observedNumber } from '../runner/core/kind-metrics.ts';
-import { type CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
+import type { CheckRecorder } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
 import { bindChannel, CHANNELS, type StreamStats, streamThrough } from './lib/relay-stream.ts';
 import { NoStunResponse, noResponse } from './lib/stun-client.ts';
@@ -83,8 +83,7 @@ async function run(target: CheckTarget, opts: Options, ctx: RunContext): Promise
     return judge(stats, opts, rec);
   } catch (e) {
     if (e instanceof NoStunResponse) return noResponse(rec, e, ctx);
-    const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    return rec.fail(c.reason, c.message);
+    return rec.failOn(e, ctx);
   } finally {
     const release = AbortSignal.timeout(1000);
     const released = await Promise.all(allocations.map((x) => x.release(release)));

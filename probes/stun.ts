@@ -4,7 +4,6 @@ import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
 import { observedNumber } from '../runner/core/kind-metrics.ts';
-import { classifyNetworkError } from '../runner/core/recorder.ts';
 import { NoStunResponse, noResponse, StunClient } from './lib/stun-client.ts';
 import { ATTR, TYPES, addressAttr, messageClass, newRequest, stringAttr } from './lib/stun-wire.ts';
 
@@ -32,8 +31,7 @@ async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: Ru
     return rec.ok(`STUN Binding answered in ${t.rttMs.toFixed(1)} ms; mapped address ${mapped.address}:${mapped.port}`);
   } catch (e) {
     if (e instanceof NoStunResponse) return noResponse(rec, e, ctx);
-    const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    return rec.fail(c.reason, c.message);
+    return rec.failOn(e, ctx);
   } finally {
     client?.close();
   }

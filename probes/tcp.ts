@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
-import { classifyNetworkError } from '../runner/core/recorder.ts';
 import { resolveAndConnect } from './lib/connect.ts';
 
 const options = z.object({}).strict();
@@ -14,8 +13,7 @@ async function run(target: CheckTarget, _opts: z.output<typeof options>, ctx: Ru
     socket.destroy();
     return rec.ok(`connected in ${(rec.phases.connect ?? 0).toFixed(3)} s`);
   } catch (e) {
-    const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    return rec.fail(reason, message);
+    return rec.failOn(e, ctx);
   }
 }
 

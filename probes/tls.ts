@@ -90,8 +90,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     if (intercepted && (intercepted.status === 'failed' || v.status === 'ok')) return rec.finish(intercepted.status, intercepted.reason, intercepted.message);
     return rec.finish(v.status, v.reason, v.message);
   } catch (e) {
-    const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    return rec.fail(reason, message);
+    return rec.failOn(e, ctx);
   } finally {
     s?.destroy();
   }

@@ -13,7 +13,7 @@ export type { FlowClass };
 export const RUNBOOK_BASE_URL = process.env.VIGIE_RUNBOOK_BASE_URL ?? 'https://vigie.example/docs/runbooks/';
 
 /** Check kinds by flow class (what a hospital network team recognises), from each kind's definition. */
-export const FLOW_CLASSES = Object.fromEntries(CLASS_NAMES.map((cls) => [cls, Object.keys(KINDS).filter((k) => KINDS[k as keyof typeof KINDS].flowClass === cls)])) as Record<FlowClass, string[]>;
+export const FLOW_CLASSES = Object.fromEntries(CLASS_NAMES.map((cls) => [cls, Object.entries(KINDS).flatMap(([k, def]) => (def.flowClass === cls ? [k] : []))])) as Record<FlowClass, string[]>;
 
 /**
  * The SLO of each flow class: share of check runs that must succeed over 30 days. Site checks

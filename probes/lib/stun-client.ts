@@ -99,8 +99,9 @@ export class StunClient {
     // TURN over TLS carries the relay's credentials: the server is judged as a browser would
     // (trust, dates, hostname, version) before anything is sent to it.
     const [leaf] = ctx.trust.peerChain(tlsSocket);
-    const v = leaf ? certificateVerdict(tlsSocket, host, describeCertificate(leaf.raw), { min_version: '1.2', expiry_warning_days: 0 }) : { status: 'failed' as const, reason: 'tls_handshake_failed' as const, message: 'server sent no certificate' };
-    if (leaf) rec.observe('leaf_issuer', describeCertificate(leaf.raw).issuer);
+    const info = leaf && describeCertificate(leaf.raw);
+    const v = info ? certificateVerdict(tlsSocket, host, info, { min_version: '1.2', expiry_warning_days: 0 }) : { status: 'failed' as const, reason: 'tls_handshake_failed' as const, message: 'server sent no certificate' };
+    rec.observe('leaf_issuer', info?.issuer);
     if (v.status === 'failed') {
       tlsSocket.destroy();
       throw new CertificateRejected(v.reason, v.message);

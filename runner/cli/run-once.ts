@@ -5,7 +5,7 @@ import { checkId } from '../core/check-id.ts';
 import type { CheckResult } from '../core/contract.ts';
 import type { Plan } from '../engine/plan.ts';
 import { ResultsStore } from '../engine/results-store.ts';
-import { Scheduler } from '../engine/scheduler.ts';
+import { type RunSink, Scheduler } from '../engine/scheduler.ts';
 import type { SharedContext } from '../engine/shared-context.ts';
 import { createLogger } from '../telemetry/logging.ts';
 import { VERSION } from '../telemetry/metrics.ts';
@@ -16,7 +16,7 @@ import type { Inputs } from './inputs.ts';
 export async function runChecks(inputs: Inputs, shared: SharedContext, plan: Plan): Promise<{ results: CheckResult[]; store: ResultsStore; code: number }> {
   const log = createLogger({ level: process.env.VIGIE_LOG_LEVEL ?? 'error' });
   const store = new ResultsStore();
-  const sink = { result: (spec: Plan['checks'][number], r: CheckResult) => void store.record(spec, r), skipped: () => {} };
+  const sink: RunSink = { result: (spec, r) => void store.record(spec, r), skipped: () => {} };
   const scheduler = new Scheduler(plan.checks, shared, sink, log, { concurrency: inputs.config.concurrency, jitterMs: 0 });
   const onSignal = () => void scheduler.stop(0);
   process.once('SIGINT', onSignal);

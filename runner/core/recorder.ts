@@ -81,6 +81,12 @@ export class CheckRecorder {
     return this.finish('failed', reason, message);
   }
 
+  /** The failed result of a thrown network error, named by classifyNetworkError. */
+  failOn(e: unknown, ctx: { signal: AbortSignal; timeoutMs: number }): CheckResult {
+    const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
+    return this.fail(reason, message);
+  }
+
   /** A failed result frozen now: for a run cut short, which may still be writing to this recorder. */
   cutShort(reason: Reason, message: string): CheckResult {
     const r = this.fail(reason, message);

@@ -1,11 +1,12 @@
 // The services every check shares, built once from the config and owned by one object: resolver,
 // trust store, outbound proxy, credentials, browser settings, the cache of reusable outcomes and
 // the slots that keep heavy checks one at a time. A new config (a region bundle) builds a new one.
-import { createHash, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { createHostResolver } from '../../probes/lib/resolve.ts';
+import { spkiSha256 } from '../../probes/lib/tls-handshake.ts';
 import { SystemTrustStore } from '../../probes/lib/trust.ts';
 import { defaultCacheDir } from '../../scenarios/lib/browser-resource.ts';
 import type { VigieConfig } from '../config/config.ts';
@@ -32,11 +33,11 @@ export interface SharedContext {
 /** Shared services with defaults for what is not given (the system resolver and trust store, an empty cache). */
 export function makeShared(parts: Partial<SharedContext> = {}): SharedContext {
   return {
-    resolver: createHostResolver(undefined),
-    trust: new SystemTrustStore(),
-    outcomes: new MemoryOutcomeCache(),
-    slots: new Map(),
     ...parts,
+    resolver: parts.resolver ?? createHostResolver(undefined),
+    trust: parts.trust ?? new SystemTrustStore(),
+    outcomes: parts.outcomes ?? new MemoryOutcomeCache(),
+    slots: parts.slots ?? new Map(),
   };
 }
 
@@ -105,11 +106,11 @@ export function resolveProxy(config: VigieConfig, file: string, env: NodeJS.Proc
 
 /** SHA-256 of each certificate's SubjectPublicKeyInfo, base64: the form Chromium's SPKI list takes. */
 export function spkiHashes(pems: readonly string[]): string[] {
-  return pems.map((pem) => createHash('sha256').update(new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' })).digest('base64'));
+  return pems.map((pem) => spkiSha256(new X509Certificate(pem).raw));
 }
 
 function loadExtraRoots(config: VigieConfig, file: string): string[] {
-  const pems = config.trust.extra_ca_files.flatMap((f, i) => {
+  return config.trust.extra_ca_files.flatMap((f, i) => {
     try {
       const text = readFileSync(resolve(dirname(file), f), 'utf8');
       const certs = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
@@ -119,7 +120,6 @@ function loadExtraRoots(config: VigieConfig, file: string): string[] {
       throw new InputError([{ file, path: `trust.extra_ca_files[${i}]`, message: `${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
     }
   });
-  return pems;
 }
 
 export function sharedContext(config: VigieConfig, file: string): SharedContext {

@@ -62,6 +62,8 @@ export interface JanusInNamespace {
   /** Where the lab serves the demo pages (its platform side), e.g. https://visio.lab.test:8088 */
   pagesUrl: string;
   cert: LabCert;
+  /** Janus's ICE (RTP) port range, e.g. "10000-10009": the platform's documented media port. */
+  rtpPorts: string;
   /** Resolves true once the API accepts connections (asked from inside the lab). */
   ready(): Promise<boolean>;
 }
@@ -96,7 +98,7 @@ export async function startJanus(opts: { bitrate?: number; room?: number; inName
   admin_secret = "${adminSecret}"
   log_to_stdout = true
 }
-media: { rtp_port_range = "${rtpBase}-${rtpBase + 49}" }
+media: { rtp_port_range = "${ns?.rtpPorts ?? `${rtpBase}-${rtpBase + 49}`}" }
 nat: { ice_enforce_list = "${ns?.iface ?? 'lo'}" ignore_mdns = true }
 plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
 transports: { disable = "libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so,libjanus_websockets.so" }

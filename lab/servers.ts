@@ -175,8 +175,11 @@ export function startUdpBlackhole(): Promise<Closable> {
 
 export type DnsZone = Record<string, { A?: string[]; AAAA?: string[]; rcode?: 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED'; silent?: boolean }>;
 
-/** A DNS server on loopback answering from `zone`; names not in it get `fallback` (default NXDOMAIN). */
-export function startDns(zone: DnsZone, fallback: 'NXDOMAIN' | 'SERVFAIL' | 'silent' = 'NXDOMAIN', bind: Bind = {}): Promise<Closable & { queries: string[] }> {
+/**
+ * A DNS server on loopback answering from `zone`; names not in it get `fallback` (default
+ * NXDOMAIN). `delayMs` holds every answer back (a resolver slower than the checks' timeouts).
+ */
+export function startDns(zone: DnsZone, fallback: 'NXDOMAIN' | 'SERVFAIL' | 'silent' = 'NXDOMAIN', bind: Bind & { delayMs?: number } = {}): Promise<Closable & { queries: string[] }> {
   const sock = dgram.createSocket('udp4');
   const queries: string[] = [];
   sock.on('message', (msg, rinfo) => {
@@ -201,7 +204,9 @@ export function startDns(zone: DnsZone, fallback: 'NXDOMAIN' | 'SERVFAIL' | 'sil
       questions: [question],
       answers,
     });
-    sock.send(reply, rinfo.port, rinfo.address);
+    const send = () => sock.send(reply, rinfo.port, rinfo.address, () => {});
+    if (bind.delayMs) setTimeout(send, bind.delayMs).unref();
+    else send();
   });
   return bindUdp(sock, bind).then((c) => ({ ...c, queries }));
 }
@@ -236,7 +241,7 @@ export function startFakeStun(mode: FakeStunMode): Promise<Closable> {
  * handshake completes, then the first bytes decide. A TLS ClientHello (record type 22) is let
  * through to `upstreamPort`; anything else is answered with a reset (RST), as such boxes do.
  */
-export function startTlsOnlyGate(upstreamPort: number): Promise<Closable & { resets: number }> {
+export function startTlsOnlyGate(upstreamPort: number, upstreamHost = '127.0.0.1', bind: Bind = {}): Promise<Closable & { resets: number }> {
   const state = { resets: 0 };
   const server = net.createServer((client) => {
     client.on('error', () => {});
@@ -246,12 +251,12 @@ export function startTlsOnlyGate(upstreamPort: number): Promise<Closable & { res
         client.resetAndDestroy();
         return;
       }
-      const upstream = net.connect(upstreamPort, '127.0.0.1', () => {
+      const upstream = net.connect(upstreamPort, upstreamHost, () => {
         upstream.write(first);
         client.pipe(upstream).pipe(client);
       });
       upstream.on('error', () => client.destroy());
     });
   });
-  return listen(server).then((c) => Object.defineProperty(c, 'resets', { get: () => state.resets }) as Closable & { resets: number });
+  return listen(server, bind.host, bind.port).then((c) => Object.defineProperty(c, 'resets', { get: () => state.resets }) as Closable & { resets: number });
 }

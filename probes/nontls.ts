@@ -3,7 +3,8 @@
 // a port completes the TCP handshake and resets at the first bytes that are not TLS, so a bare
 // connect reads "open" while the application is blocked. After the connect this check sends a few
 // bytes that are not TLS (a STUN Binding, which a media server may even answer) and tells a reset
-// (non_tls_blocked) from an open path (an answer, a clean close, or the connection still up).
+// (non_tls_blocked) from an open path (an answer, or the connection still up). A clean close without
+// an answer is unproven: a server refusing our bytes and a TLS-terminating box look the same.
 import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
@@ -45,7 +46,8 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     rec.observe('request_bytes', bytes.length);
     const ms = formatMs((rec.phases.payload ?? 0) * 1000);
     if (after === 'reset') return rec.fail('non_tls_blocked', `connection reset ${ms} after ${bytes.length} bytes that are not TLS`);
-    const how = { answered: 'the server answered', closed: 'the server closed the connection', open: `the connection stayed up ${ms}` }[after];
+    if (after === 'closed') return rec.finish('unproven', 'nontls_unproven', `connection closed without an answer ${ms} after ${bytes.length} bytes that are not TLS: the server or a middlebox, no telling which`);
+    const how = { answered: 'the server answered', open: `the connection stayed up ${ms}` }[after];
     return rec.ok(`${bytes.length} bytes that are not TLS went through: ${how}`);
   } catch (e) {
     return rec.failOn(e, ctx);

@@ -34,7 +34,7 @@ async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: 
   try {
     const { socket } = await resolveAndConnect(rec, target.host, target.port ?? 443, ctx);
     const s = await rec.phase('tls', () => handshake(socket, target.host, ctx, ['http/1.1'], (r) => (stapled = r)));
-    const [peer, peerIssuer] = ctx.trust.peerChain(s);
+    const [peer, peerIssuer] = ctx.trust.peerChain(s).path;
     s.destroy();
     if (!peer) return rec.fail('tls_handshake_failed', 'server sent no certificate');
     rec.observe('stapled', (stapled?.length ?? 0) > 0);

@@ -56,7 +56,8 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
       if (net.reason !== 'internal_error') return rec.fail(net.reason, net.message);
       return rec.fail('tls_handshake_failed', (e as Error).message);
     }
-    const chain = ctx.trust.peerChain(s).map((c) => c.raw);
+    const peer = ctx.trust.peerChain(s);
+    const chain = peer.path.map((c) => c.raw);
     if (!chain[0]) return rec.fail('tls_handshake_failed', 'server sent no certificate');
     const leaf = describeCertificate(chain[0]);
     const version = PROTOCOL_TO_VERSION[s.getProtocol() ?? ''];
@@ -81,6 +82,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     const root = chain.length > 1 ? above.at(-1) : undefined;
     const anchor = root && root.subject === root.issuer ? ctx.trust.rootSource(chain.at(-1)!) : undefined;
     rec.observe('chain_subjects', above.map((c) => c.subject));
+    rec.observe('chain_defects', peer.defects);
     if (anchor) rec.observe('root_source', anchor);
     const v = certificateVerdict(s, target.host, leaf, opts);
     // Pins are only compared when the catalog states some.
@@ -88,6 +90,8 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     const intercepted = v.status !== 'failed' ? interception({ above, pins, ...(anchor ? { rootSource: anchor } : {}) }, opts) : undefined;
     rec.observe('interception', intercepted ? (intercepted.reason === 'tls_intercepted' ? 'detected' : 'suspected') : 'none');
     if (intercepted && (intercepted.status === 'failed' || v.status === 'ok')) return rec.finish(intercepted.status, intercepted.reason, intercepted.message);
+    // Browsers tolerate a messy chain; some clients (Java, embedded) do not: the platform's to fix.
+    if (v.status === 'ok' && peer.defects.length) return rec.finish('degraded', 'tls_chain_malformed', `chain verified, but the server sends it badly: ${peer.defects.join('; ')}`);
     return rec.finish(v.status, v.reason, v.message);
   } catch (e) {
     return rec.failOn(e, ctx);

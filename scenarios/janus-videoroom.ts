@@ -72,7 +72,6 @@ async function join(ctx: BrowserContext, o: Options, index: number, rec: CheckRe
 
 async function run(_target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
   const { rec } = ctx;
-  rec.observe('scenario', ctx.name);
   rec.observe('participants', o.participants);
   const session = await rec.phase('launch', () => ctx.browser());
   const pages: Page[] = [];

@@ -86,7 +86,6 @@ export function describeStep(s: Step): string {
 
 async function run(_target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
   const { rec } = ctx;
-  rec.observe('scenario', ctx.name);
   if (o.flow) rec.observe('flow', o.flow);
   const steps = o.flow ? shippedFlow(o.flow) : o.steps!;
   const vars = { url: o.url, ...o.vars };

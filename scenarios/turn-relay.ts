@@ -64,7 +64,6 @@ function targetFor(e: z.output<typeof options> & ScenarioEntry, t: RelayTranspor
 async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promise<CheckResult> {
   const { rec } = ctx;
   const transport = o.relay_transport ?? (target.transport === 'udp' ? 'udp' : 'tcp');
-  rec.observe('scenario', ctx.name);
   rec.observe('relay_transport', transport);
   const cred = ctx.login ?? credentialsFor(target, ctx);
   if (!cred || (!cred.secret && !(cred.username && cred.password))) return rec.fail('turn_auth_failed', 'no TURN credentials configured for this server (service_credentials or the scenario\'s credentials)');

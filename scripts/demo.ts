@@ -60,8 +60,8 @@ process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
 try {
-  lab = await startFaultLab({ dir, janus: true });
-  const janus = lab.janus!;
+  lab = await startFaultLab({ dir });
+  const janus = lab.janus;
   const probeListen = 9464; // inside the hospital namespace, which has its own port space
   await lab.apply(values.profile, {
     site: { establishment: 'demo', name: 'Établissement de démonstration', region: 'lab' },

@@ -51,10 +51,11 @@ export interface Rule {
 
 const errorRatio = (w: string) => `vigie:check_error_ratio:rate${w}`;
 
+/** Unproven runs (an ICE media port's silence) say nothing about the flow: they count neither way. */
 function recordingRules(): Rule[] {
   return WINDOWS.map((w) => ({
     record: errorRatio(w),
-    expr: `sum by (${BY}) (${classed(`rate(probe_check_runs_total{result="failed"}[${w}])`)})\n/\nsum by (${BY}) (${classed(`rate(probe_check_runs_total[${w}])`)})`,
+    expr: `sum by (${BY}) (${classed(`rate(probe_check_runs_total{result="failed"}[${w}])`)})\n/\nsum by (${BY}) (${classed(`rate(probe_check_runs_total{result!="unproven"}[${w}])`)})`,
   }));
 }
 

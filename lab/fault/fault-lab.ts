@@ -1,6 +1,7 @@
 // The fault lab: a "hospital" network namespace where the probe runs and a "platform" namespace
 // with the servers a telemedicine platform exposes, each on its own address and documented port:
-// the HTTPS portal (443), coturn (3478 UDP/TCP, TURN/TLS on 443), a STUN media port (10000/UDP),
+// the HTTPS portal (443), coturn (3478 UDP/TCP, TURN/TLS on 443), Janus (its ICE media ports from
+// 10000/UDP, as a WebRTC media server binds them: per session),
 // OpenSSL's OCSP responder (80) and the CA issuers URL, the lab DNS server (53), an NTP server
 // (123), the hospital's NTLM-only proxy and a TLS-intercepting middlebox. A named fault profile
 // (lab/fault/profiles/) is applied in the hospital namespace with nftables and tc tbf.
@@ -25,6 +26,9 @@ import type { PlatformSpec } from './platform-side.ts';
 const HOSTS = { WEB_NEW: 5, MEDIA: 10, OCSP: 20, INFRA: 30, PROXY: 40, DPI: 50 } as const;
 const ISSUERS_PORT = 8080;
 const PROXY_PORT = 3128;
+/** On the DPI host: the TLS-only firewall's listener, and a TURN/TLS server whose certificate the probe does not trust. */
+const TLS_ONLY_PORT = 8445;
+const UNTRUSTED_TURNS_PORT = 8446;
 const TABLE = 'vigie_fault';
 /** The lab's names and the address each resolves to (the lab DNS answers these). */
 const LAB_NAMES = { 'portail.lab.test': 'WEB', 'visio.lab.test': 'MEDIA', 'ocsp.lab.test': 'OCSP' } as const;
@@ -40,8 +44,8 @@ export interface FaultLab {
   /** Environment for the probe (the lab TURN secret). */
   env: Record<string, string>;
   profile: string;
-  /** Janus's demo pages and room, when the lab runs Janus. */
-  janus?: { pages: string; room: number };
+  /** Janus's demo pages and room. */
+  janus: { pages: string; room: number };
   /** Chromium resolves with the system's resolver, not the probe's: this flag maps the lab names. */
   chromiumResolverRules: string;
   /**
@@ -68,8 +72,8 @@ flows:
   - { host: ocsp.lab.test, ips: [${a.OCSP}], port: 80, transport: tcp, direction: out, checks: [dns], source: "lab : répondeur OCSP de l'autorité (vérifié par ocsp)" }
   - { host: visio.lab.test, ips: [${a.MEDIA}], port: 3478, transport: udp, direction: out, checks: [dns, stun, turn, relay], source: "lab : STUN/TURN UDP" }
   - { host: visio.lab.test, ips: [${a.MEDIA}], port: 3478, transport: tcp, direction: out, checks: [tcp, stun, turn], source: "lab : STUN/TURN TCP" }
-  - { host: visio.lab.test, ips: [${a.MEDIA}], port: 443, transport: tcp, direction: out, checks: [tcp, turns], source: "lab : TURN/TLS sur 443" }
-  - { host: visio.lab.test, ips: [${a.MEDIA}], port: 10000, transport: udp, direction: out, checks: [stun], source: "lab : port média 10000/UDP" }
+  - { host: visio.lab.test, ips: [${a.MEDIA}], port: 443, transport: tcp, direction: out, checks: [tcp, turns, nontls], source: "lab : TURN/TLS sur 443 (TCP, pas seulement HTTPS)" }
+  - { host: visio.lab.test, ips: [${a.MEDIA}], port: 10000, transport: udp, direction: out, role: ice-media, checks: [stun], source: "lab : port média ICE 10000/UDP (Janus)" }
 urls:
   - { url: "https://portail.lab.test/", checks: [http], source: "lab : portail" }
 `;
@@ -110,8 +114,11 @@ function stopChild(c: ChildProcess | undefined): Promise<void> {
 export interface FaultLabOptions {
   /** Working directory (kept); default a temporary one, removed by stop(). */
   dir?: string;
-  /** Also run Janus (VideoRoom, stock demo pages over HTTPS) on the media address. */
-  janus?: boolean;
+  /**
+   * Janus's ICE port range (default 10000-10009: one port per PeerConnection, from a random start
+   * as libnice picks it); "10000-10000" pins a single call's media to the documented port.
+   */
+  janusRtpPorts?: string;
 }
 
 const JANUS_API_PORT = 8089;
@@ -135,20 +142,21 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
   try {
     const pki: FaultPki = makeFaultPki(join(dir, 'pki'), a.OCSP!, ISSUERS_PORT);
     const secret = randomBytes(16).toString('hex');
-    // coturn as the platform runs it (3478 UDP/TCP, TURN/TLS on 443), and a STUN-only one on the media port.
+    // coturn as the platform runs it (3478 UDP/TCP, TURN/TLS on 443).
     coturns.push(await startCoturn(pki.platform, { secret }, { netns: net.platform, ip: a.MEDIA, ports: { port: 3478, tlsPort: 443 } }));
-    coturns.push(await startCoturn(pki.platform, { secret }, { netns: net.platform, ip: a.MEDIA, ports: { port: 10000, tlsPort: 10443 }, extra: ['stun-only', 'no-tls'] }));
+    // The same coturn with a certificate from a root the probe does not trust (the turns-untrusted profile leads 443 there).
+    coturns.push(await startCoturn(pki.intercepted, { secret }, { netns: net.platform, ip: a.DPI, ports: { port: 3479, tlsPort: UNTRUSTED_TURNS_PORT } }));
     // openssl ocsp serves one connection at a time and never gives up on one that sends nothing,
     // so nothing in the lab may connect to it without asking (no bare `tcp` check on it).
     const ocspArgs = ['ocsp', '-index', 'index.txt', '-port', '80', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-CA', 'ca.pem', '-nmin', '60', '-ignore_err'];
     children.push(spawn('ip', ['netns', 'exec', net.platform, 'openssl', ...ocspArgs], { cwd: pki.dir, stdio: 'ignore' }));
 
-    if (opts.janus) {
-      const ready = async () => (await net.runAsync(net.hospital, 'bash', ['-c', `exec 3<>/dev/tcp/${a.MEDIA}/${JANUS_API_PORT}`])).code === 0;
-      janus = await startJanus({
-        inNamespace: { netns: net.platform, iface: net.platformIf, apiPort: JANUS_API_PORT, pagesUrl: `https://visio.lab.test:${JANUS_PAGES_PORT}`, cert: pki.platform, ready },
-      });
-    }
+    // The platform's WebRTC media server: its ICE ports are the documented 10000/UDP.
+    const ready = async () => (await net.runAsync(net.hospital, 'bash', ['-c', `exec 3<>/dev/tcp/${a.MEDIA}/${JANUS_API_PORT}`])).code === 0;
+    janus = await startJanus({
+      inNamespace: { netns: net.platform, iface: net.platformIf, apiPort: JANUS_API_PORT, pagesUrl: `https://visio.lab.test:${JANUS_PAGES_PORT}`, cert: pki.platform, rtpPorts: opts.janusRtpPorts ?? '10000-10009', ready },
+    });
+    const janusLab = janus;
     const catalogFile = join(dir, 'lab-catalog.yaml');
     const configFile = join(dir, 'vigie.yaml');
     writeFileSync(catalogFile, catalogYaml(a));
@@ -158,12 +166,15 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
       const spec: PlatformSpec = {
         web: [a.WEB!, a.WEB_NEW!],
         webCert: pki.platform,
+        ...(profile?.lab?.portal_chain ? { portalCert: profile.lab.portal_chain === 'duplicated-leaf' ? pki.duplicatedLeaf : pki.outOfOrder } : {}),
         issuers: { host: a.OCSP!, port: ISSUERS_PORT, derFile: pki.caDerFile },
         dns: {
           host: a.INFRA!,
           // A drift moves the portal: the DNS answers its new address, the catalog still documents the old.
           zone: Object.fromEntries(Object.entries(LAB_NAMES).map(([name, k]) => [name, { A: [k === 'WEB' && profile?.lab?.dns_drift ? a.WEB_NEW! : a[k]!] }])),
+          ...(profile?.lab?.dns_delay_ms ? { delayMs: profile.lab.dns_delay_ms } : {}),
         },
+        tlsOnly: { host: a.DPI!, port: TLS_ONLY_PORT, upstream: a.MEDIA!, upstreamPort: 443 },
         ntp: { host: a.INFRA!, skewSeconds: profile?.lab?.clock_skew_seconds ?? 0 },
         proxy: { host: a.PROXY!, port: PROXY_PORT },
         dpi: {
@@ -174,7 +185,7 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
             { port: 8444, upstream: a.MEDIA!, upstreamPort: 443 },
           ],
         },
-        ...(janus ? { janusPages: { host: a.MEDIA!, port: JANUS_PAGES_PORT, settings: janusSettings(janus.api) } } : {}),
+        janusPages: { host: a.MEDIA!, port: JANUS_PAGES_PORT, settings: janusSettings(janusLab.api) },
       };
       const specFile = join(dir, 'platform-spec.json');
       writeFileSync(specFile, JSON.stringify(spec));
@@ -209,7 +220,7 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
       catalogFile,
       configFile,
       env: { VIGIE_LAB_TURN_SECRET: secret },
-      ...(janus ? { janus: { pages: janus.demos, room: janus.room } } : {}),
+      janus: { pages: janusLab.demos, room: janusLab.room },
       chromiumResolverRules: `--host-resolver-rules=${Object.entries(LAB_NAMES).map(([n, k]) => `MAP ${n} ${a[k]}`).join(', ')}`,
       profile: 'none',
       async apply(which, config = {}) {

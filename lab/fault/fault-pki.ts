@@ -14,6 +14,13 @@ export interface FaultPki {
   platform: LabCert;
   /** The leaf the middlebox presents, from the establishment's root (`pki/enterprise/ca.pem`). */
   intercepted: LabCert;
+  /** The portal's leaf sent twice before the root (a bundle concatenated once too often). */
+  duplicatedLeaf: LabCert;
+  /**
+   * A leaf from an issuing CA under the platform root, sent leaf, root, intermediate (a bundle in
+   * the wrong order); no OCSP URL, the responder answers for the root's certificates only.
+   */
+  outOfOrder: LabCert;
 }
 
 function makeCa(dir: string, subject: string, leafExtra: string): void {
@@ -29,6 +36,14 @@ function issue(dir: string, name: string, san: string): LabCert {
   return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), chain: cert + readFileSync(join(dir, 'ca.pem'), 'utf8') };
 }
 
+/** An intermediate CA in `dir`, signed by the root CA in `rootDir`. */
+function makeIssuingCa(rootDir: string, dir: string, subject: string): void {
+  mkdirSync(dir, { recursive: true });
+  initCaDir(dir, caConfig(), '4000');
+  openssl(['req', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.csr', '-subj', subject], dir);
+  openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-extensions', 'v3_ca', '-days', '3650', '-in', join(dir, 'ca.csr'), '-out', join(dir, 'ca.pem'), '-notext'], rootDir);
+}
+
 export function makeFaultPki(dir: string, ocspAddress: string, issuersPort: number): FaultPki {
   const platformDir = join(dir, 'platform');
   const enterpriseDir = join(dir, 'enterprise');
@@ -38,10 +53,16 @@ export function makeFaultPki(dir: string, ocspAddress: string, issuersPort: numb
   const platform = issue(platformDir, 'platform', san);
   const intercepted = issue(enterpriseDir, 'intercepted', san);
   openssl(['x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der'], platformDir);
+  const issuingDir = join(dir, 'issuing');
+  makeIssuingCa(platformDir, issuingDir, '/O=Vigie Lab/CN=Vigie Lab Issuing CA');
+  const issued = issue(issuingDir, 'portail', san);
+  const rootPem = readFileSync(join(platformDir, 'ca.pem'), 'utf8');
   return {
     dir: platformDir,
     caDerFile: join(platformDir, 'ca.der'),
     platform,
     intercepted,
+    duplicatedLeaf: { ...platform, chain: platform.cert + platform.chain },
+    outOfOrder: { ...issued, chain: issued.cert + rootPem + readFileSync(join(issuingDir, 'ca.pem'), 'utf8') },
   };
 }

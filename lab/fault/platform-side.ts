@@ -1,24 +1,28 @@
 // The platform side of the fault lab, run inside the "platform" network namespace
 // (`ip netns exec NS node lab/fault/platform-side.ts SPEC.json`): HTTPS portal (on its documented
 // address and on the address a DNS drift moves it to), the CA issuers URL, the lab DNS server,
-// an SNTP server with a chosen skew, the hospital's NTLM-only proxy, and a TLS-intercepting
-// middlebox (DPI); Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
+// an SNTP server with a chosen skew, the hospital's NTLM-only proxy, a TLS-intercepting
+// middlebox (DPI), a firewall that lets only TLS through on 443; Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
-import { listen, startDns, startHttps, startProxy, startSntp, type Closable, type DnsZone } from '../servers.ts';
+import { listen, startDns, startHttps, startProxy, startSntp, startTlsOnlyGate, type Closable, type DnsZone } from '../servers.ts';
 import type { LabCert } from '../pki.ts';
 import { staticDemos } from '../janus.ts';
 
 export interface PlatformSpec {
   web: string[];
   webCert: LabCert;
+  /** What the portal serves (its chain as a profile breaks it); `webCert` when absent. */
+  portalCert?: LabCert;
   /** CA issuers URL server: address, port, and the DER it serves at /root.der. */
   issuers: { host: string; port: number; derFile: string };
-  dns: { host: string; zone: DnsZone };
+  dns: { host: string; zone: DnsZone; delayMs?: number };
   ntp: { host: string; skewSeconds: number };
   proxy: { host: string; port: number };
+  /** A next-generation firewall on 443 that lets TLS through to `upstream` and resets anything else. */
+  tlsOnly: { host: string; port: number; upstream: string; upstreamPort: number };
   /** The middlebox: each listener re-signs with `cert` and forwards to one upstream. */
   dpi: { host: string; cert: LabCert; routes: { port: number; upstream: string; upstreamPort: number }[] };
   /** Janus's stock demo pages over HTTPS (with `webCert`), when the lab runs Janus. */
@@ -62,12 +66,13 @@ function startIssuers(spec: PlatformSpec['issuers']): Promise<Closable> {
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as PlatformSpec;
 const servers: Closable[] = [
-  ...(await Promise.all(spec.web.map((host) => startHttps(spec.webCert, { host, port: 443 })))),
+  ...(await Promise.all(spec.web.map((host) => startHttps(spec.portalCert ?? spec.webCert, { host, port: 443 })))),
   await startIssuers(spec.issuers),
-  await startDns(spec.dns.zone, 'NXDOMAIN', { host: spec.dns.host, port: 53 }),
+  await startDns(spec.dns.zone, 'NXDOMAIN', { host: spec.dns.host, port: 53, ...(spec.dns.delayMs ? { delayMs: spec.dns.delayMs } : {}) }),
   await startSntp(spec.ntp.skewSeconds, { host: spec.ntp.host, port: 123 }),
   await startProxy('ntlm', undefined, { host: spec.proxy.host, port: spec.proxy.port }),
   ...(await startDpi(spec.dpi)),
+  await startTlsOnlyGate(spec.tlsOnly.upstreamPort, spec.tlsOnly.upstream, { host: spec.tlsOnly.host, port: spec.tlsOnly.port }),
   ...(spec.janusPages ? [await listen(https.createServer({ cert: spec.webCert.chain, key: spec.webCert.key }, staticDemos(spec.janusPages.settings)), spec.janusPages.host, spec.janusPages.port)] : []),
 ];
 process.stdout.write('ready\n');

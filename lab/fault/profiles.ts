@@ -14,7 +14,15 @@ const profileSchema = z
     filter: z.string().optional(),
     nat: z.string().optional(),
     rate: z.string().regex(/^\d+(kbit|mbit)$/).optional(),
-    lab: z.object({ dns_drift: z.boolean().optional(), clock_skew_seconds: z.number().optional() }).strict().optional(),
+    lab: z
+      .object({
+        dns_drift: z.boolean().optional(),
+        clock_skew_seconds: z.number().optional(),
+        dns_delay_ms: z.number().int().positive().optional(),
+        portal_chain: z.enum(['duplicated-leaf', 'out-of-order']).optional(),
+      })
+      .strict()
+      .optional(),
     config: z.string().optional(),
   })
   .strict();

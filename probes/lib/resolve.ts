@@ -32,6 +32,9 @@ export const DNS_CODES: Record<string, string> = {
   ENOTIMP: 'ESERVFAIL',
 };
 
+/** How long one DNS question may wait when the check's own timeout is longer. */
+const RESOLVER_TIMEOUT_MS = 5000;
+
 export function createHostResolver(servers: readonly string[] | undefined): HostResolver {
   const useCares = servers !== undefined && servers.length > 0;
   const makeResolver = (timeoutMs: number): dns.promises.Resolver => {
@@ -53,6 +56,7 @@ export function createHostResolver(servers: readonly string[] | undefined): Host
       // lookup that used up the check's time: the flow was never tried, the resolver is to blame.
       if (e.code === 'ABORT_ERR') throw Object.assign(new Error(`no DNS answer for ${host} before the check's timeout`), { code: 'ETIMEOUT' });
       const code = DNS_CODES[e.code ?? ''] ?? e.code;
+      if (e.code === 'ETIMEOUT') throw Object.assign(new Error(`no DNS answer for ${host} within the resolver's ${RESOLVER_TIMEOUT_MS / 1000} s`), { code });
       throw Object.assign(new Error(`DNS lookup of ${host} failed: ${e.code ?? e.message}`), { code });
     });
 
@@ -64,9 +68,9 @@ export function createHostResolver(servers: readonly string[] | undefined): Host
       return all.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
     }
     // c-ares: ask A then AAAA; NODATA on A is not fatal when AAAA answers.
-    const v4 = await query(host, 'A', signal, 5000).catch((e: NodeJS.ErrnoException) => (e.code === 'ENODATA' ? [] : Promise.reject(e)));
+    const v4 = await query(host, 'A', signal, RESOLVER_TIMEOUT_MS).catch((e: NodeJS.ErrnoException) => (e.code === 'ENODATA' ? [] : Promise.reject(e)));
     if (v4.length) return v4.map((a) => ({ address: a.address, family: 4 as const }));
-    const v6 = await query(host, 'AAAA', signal, 5000);
+    const v6 = await query(host, 'AAAA', signal, RESOLVER_TIMEOUT_MS);
     return v6.map((a) => ({ address: a.address, family: 6 as const }));
   };
 

@@ -98,7 +98,7 @@ export class StunClient {
     rec.observe('tls_version', tlsSocket.getProtocol());
     // TURN over TLS carries the relay's credentials: the server is judged as a browser would
     // (trust, dates, hostname, version) before anything is sent to it.
-    const [leaf] = ctx.trust.peerChain(tlsSocket);
+    const [leaf] = ctx.trust.peerChain(tlsSocket).path;
     const info = leaf && describeCertificate(leaf.raw);
     const v = info ? certificateVerdict(tlsSocket, host, info, { min_version: '1.2', expiry_warning_days: 0 }) : { status: 'failed' as const, reason: 'tls_handshake_failed' as const, message: 'server sent no certificate' };
     rec.observe('leaf_issuer', info?.issuer);

@@ -4,7 +4,7 @@
 // costs milliseconds, too much to pay per check.
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import type { RootSource, TrustStore } from '../../runner/core/services.ts';
+import type { PeerChain, RootSource, TrustStore } from '../../runner/core/services.ts';
 
 const pemToDerHex = (pem: string): string => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''), 'base64').toString('hex');
 
@@ -55,23 +55,25 @@ export class SystemTrustStore implements TrustStore {
   }
 
   /**
-   * The peer's chain as the server sent it, leaf first, completed with the store's anchor when the
-   * server left it out. Lazy X509Certificate objects: getPeerCertificate(true) builds a full JS
-   * object per certificate; Node already pays that once for its hostname check, the probe need not again.
+   * The certification path of the peer, leaf first, built as a browser builds it: from the
+   * certificates the server sent (whatever their order, duplicates and extras included) and the
+   * store's anchor when the server left it out. Lazy X509Certificate objects: getPeerCertificate(true)
+   * builds a full JS object per certificate; Node already pays that once for its hostname check.
    */
-  peerChain(s: tls.TLSSocket): X509Certificate[] {
-    const out: X509Certificate[] = [];
-    let c = s.getPeerX509Certificate();
-    while (c && out.length < 10 && !out.some((x) => x.raw.equals(c!.raw))) {
-      out.push(c);
-      c = c.issuerCertificate;
+  peerChain(s: tls.TLSSocket): PeerChain {
+    const sent = sentCertificates(s);
+    const leaf = sent[0];
+    if (!leaf) return { path: [], defects: [] };
+    const path = [leaf];
+    const used = new Set([leaf.fingerprint256]);
+    for (let cur = leaf; path.length < MAX_SENT && !selfIssued(cur); ) {
+      const next = sent.find((c) => !used.has(c.fingerprint256) && issued(cur, c)) ?? this.issuerOf(cur);
+      if (!next || used.has(next.fingerprint256)) break;
+      path.push(next);
+      used.add(next.fingerprint256);
+      cur = next;
     }
-    const last = out.at(-1);
-    if (last && !last.checkIssued(last)) {
-      const anchor = this.issuerOf(last);
-      if (anchor) out.push(anchor);
-    }
-    return out;
+    return { path, defects: chainDefects(sent, path) };
   }
 
   /** Node's bundled public roots, the operator's own extra CAs, or only the machine's store (where an enterprise or DPI root lives). */
@@ -83,4 +85,39 @@ export class SystemTrustStore implements TrustStore {
     if (this.operatorDer.has(hex)) return 'operator';
     return 'local';
   }
+}
+
+/** A server sends a handful of certificates; more is a broken or hostile chain. */
+const MAX_SENT = 10;
+
+const selfIssued = (c: X509Certificate): boolean => c.checkIssued(c);
+const issued = (child: X509Certificate, parent: X509Certificate): boolean => child.checkIssued(parent) && child.verify(parent.publicKey);
+
+/**
+ * What the server sent, in its order. Node links each certificate to the next one sent (not to its
+ * issuer), so a duplicated leaf reads as the leaf's "issuer": walk on past repeats, stopping at
+ * the end of the list or at a self-signed certificate that points to itself.
+ */
+function sentCertificates(s: tls.TLSSocket): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  for (let c = s.getPeerX509Certificate(); c && out.length < MAX_SENT; c = c.issuerCertificate) {
+    const prev = out.at(-1);
+    if (prev && prev.fingerprint256 === c.fingerprint256 && selfIssued(c)) break;
+    out.push(c);
+  }
+  return out;
+}
+
+/** How the chain the server sent departs from the path: the platform operator's to fix, not an interception. */
+function chainDefects(sent: readonly X509Certificate[], path: readonly X509Certificate[]): string[] {
+  const defects: string[] = [];
+  const fingerprints = sent.map((c) => c.fingerprint256);
+  const repeats = fingerprints.length - new Set(fingerprints).size;
+  if (repeats) defects.push(`${repeats} certificate(s) sent more than once`);
+  const onPath = new Set(path.map((c) => c.fingerprint256));
+  const order = [...new Set(fingerprints)].filter((f) => onPath.has(f));
+  if (order.some((f, i) => path[i]?.fingerprint256 !== f)) defects.push('certificates sent out of order');
+  const extra = new Set(fingerprints.filter((f) => !onPath.has(f))).size;
+  if (extra) defects.push(`${extra} certificate(s) sent that are not on the path`);
+  return defects;
 }

@@ -10,7 +10,8 @@ export function renderReasonsDoc(): string {
 
 Generated from \`runner/core/reasons.ts\` by \`npm run docs\`; do not edit by hand.
 
-Every check result carries \`status\` (\`ok\`, \`degraded\`, \`failed\`) and \`reason\`, one of the stable
+Every check result carries \`status\` (\`ok\`, \`degraded\`, \`failed\`, \`unproven\`: what the check saw proves
+the flow neither open nor closed) and \`reason\`, one of the stable
 words below. \`remedy\` says who acts: \`open_flow\` (the establishment's firewall), \`dns\`, \`platform\`
 (the platform operator), \`tls_inspection\` (a middlebox re-signing or inspecting TLS), \`protocol_inspection\`
 (a firewall resetting a flow that is not TLS), \`proxy\`, \`clock\`,

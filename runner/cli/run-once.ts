@@ -40,7 +40,7 @@ export async function runOnce(inputs: Inputs, shared: SharedContext, plan: Plan,
   const lang = output.lang ?? inputs.config.lang;
   const startedAt = new Date().toISOString();
   const { results } = await runChecks(inputs, shared, plan);
-  const summary = { ok: 0, degraded: 0, failed: 0 };
+  const summary = { ok: 0, degraded: 0, failed: 0, unproven: 0 };
   for (const r of results) summary[r.status]++;
   if (output.json) {
     out.write(`${JSON.stringify({ version: VERSION, site: inputs.config.site, startedAt, finishedAt: new Date().toISOString(), summary, results }, null, 2)}\n`);

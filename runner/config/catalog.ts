@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PROBES, ROW_KINDS, type ProbeKind } from '../../probes/index.ts';
 import { InputError, type InputProblem, parseYaml, readInputFile, zodProblems } from './input-error.ts';
+import { PORT_ROLES, type PortRole } from '../core/contract.ts';
 
 export const EMBEDDED_CATALOG_DIR = fileURLToPath(new URL('../../catalog/', import.meta.url));
 
@@ -69,6 +70,8 @@ const flowSchema = z
     port,
     transport: z.enum(['tcp', 'udp']),
     direction: z.enum(['out', 'in']),
+    /** `ice-media`: the ICE port of a WebRTC media server; its silence is unproven, not a blocked flow. */
+    role: z.enum(PORT_ROLES).optional(),
     ...common,
   })
   .strict()
@@ -128,6 +131,7 @@ export type CatalogRow =
       direction: 'out' | 'in';
       checks: string[];
       source: string;
+      role?: PortRole;
       usage?: string;
       environment?: string;
       note?: string;
@@ -185,7 +189,7 @@ export function catalogRows(catalogs: readonly Catalog[]): CatalogRow[] {
   });
   for (const c of catalogs) {
     for (const f of c.flows)
-      rows.push({ platform: c.platform, host: f.host, ips: f.ips, port: f.port, transport: f.transport, direction: f.direction, checks: f.checks, source: f.source, ...extra(f) });
+      rows.push({ platform: c.platform, host: f.host, ips: f.ips, port: f.port, transport: f.transport, direction: f.direction, checks: f.checks, source: f.source, ...(f.role ? { role: f.role } : {}), ...extra(f) });
     for (const u of c.urls) rows.push({ platform: c.platform, url: u.url, ips: u.ips, checks: u.checks, source: u.source, ...extra(u) });
   }
   return rows;

@@ -7,7 +7,6 @@ import { calendarSchema } from './rcp-sessions.ts';
 import { InputError, parseYaml, readInputFile, zodProblems } from './input-error.ts';
 import { duration } from '../core/duration.ts';
 import { SCENARIO_KINDS, SCENARIOS, type ScenarioKind } from '../../scenarios/index.ts';
-import { checkId } from '../core/check-id.ts';
 
 export { parseDuration } from '../core/duration.ts';
 
@@ -191,18 +190,10 @@ export const configSchema = z
     ref(['proxy', 'credentials'], cfg.proxy.credentials);
     ref(['server', 'basic_auth'], cfg.server.basic_auth);
     for (const [key, name] of Object.entries(cfg.service_credentials)) ref(['service_credentials', key], name);
-    // Scenario names are unique, and no two scenario checks share a metric label set.
-    const seen = new Map<string, string>();
+    // Scenarios are identified by their name (a metric label): names are unique.
     cfg.scenarios.forEach((sc, i) => {
       ref(['scenarios', i, 'credentials'], sc.credentials);
       if (cfg.scenarios.findIndex((o) => o.name === sc.name) !== i) ctx.addIssue({ code: 'custom', path: ['scenarios', i, 'name'], message: `another scenario is named "${sc.name}"` });
-      const planning = SCENARIOS[sc.kind].planning;
-      for (const { target } of planning.scope === 'scenario' ? planning.plan(sc) : []) {
-        const id = checkId(sc.kind, target);
-        const other = seen.get(id);
-        if (other && other !== sc.name) ctx.addIssue({ code: 'custom', path: ['scenarios', i], message: `same kind, platform and target as scenario "${other}": give one of them another platform` });
-        seen.set(id, sc.name);
-      }
     });
   });
 

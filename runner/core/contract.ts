@@ -2,11 +2,19 @@
 // scenario kind shares (after blackbox_exporter's ProbeFn). A check never throws for a network
 // outcome; it returns a CheckResult.
 import type { Observation, Observations } from './observations.ts';
-import type { Reason } from './reasons.ts';
+import type { CheckStatus, Reason } from './reasons.ts';
 import type { HostResolver, OutcomeCache, TrustStore } from './services.ts';
 
 export type Transport = 'tcp' | 'udp';
-export type CheckStatus = 'ok' | 'degraded' | 'failed';
+export type { CheckStatus };
+
+/**
+ * What a documented port is for, when a check must read its silence differently: `ice-media` is the
+ * ICE port of a WebRTC media server (Jitsi Videobridge, Janus/libnice, LiveSwitch), which never
+ * answers a Binding without a live session's credentials.
+ */
+export const PORT_ROLES = ['ice-media'] as const;
+export type PortRole = (typeof PORT_ROLES)[number];
 
 export type { Observation, Observations };
 
@@ -24,6 +32,8 @@ export interface CheckTarget {
   documentedIps: readonly string[];
   /** False when the document says the addresses move (CDN): drift is then observed, not degraded. */
   ipsStable: boolean;
+  /** The port's role from the catalog row, when it has one. */
+  role?: PortRole;
 }
 
 /** Services a probe may use; provided by the runner, replaceable in tests. */

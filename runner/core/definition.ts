@@ -4,7 +4,7 @@
 // list definitions; the config schema, the catalog vocabulary, the planner, the executor, the
 // metrics and the rules all read them, so adding a kind is its file and one registry line.
 import type { z } from 'zod';
-import type { CheckResult, CheckTarget, ProbeContext, ProxySettings, ServiceCredentials, Transport } from './contract.ts';
+import type { CheckResult, CheckTarget, PortRole, ProbeContext, ProxySettings, ServiceCredentials, Transport } from './contract.ts';
 import type { MetricSpec } from './metric-spec.ts';
 import type { CheckRecorder } from './recorder.ts';
 
@@ -43,6 +43,8 @@ export interface PlanRow {
   tls: Record<string, unknown>;
   /** Whether the config gives credentials for this host or platform. */
   hasCredentials: boolean;
+  /** The row's port role (an ICE media port), when it has one. */
+  role: PortRole | undefined;
 }
 
 /** What the site-wide kinds are planned from. */
@@ -173,5 +175,5 @@ export function defineCheck<S extends z.ZodObject, C extends RunContext>(def: Ch
 
 /** The target of a row check: the row's host and (unless `withPort` is false: a name, as dns checks it) its port, over `transport`. */
 export function rowTarget(row: PlanRow, transport: Transport, withPort = true): CheckTarget {
-  return { platform: row.platform, host: row.host, port: withPort ? row.port : undefined, transport, documentedIps: row.documentedIps, ipsStable: row.ipsStable };
+  return { platform: row.platform, host: row.host, port: withPort ? row.port : undefined, transport, documentedIps: row.documentedIps, ipsStable: row.ipsStable, ...(withPort && row.role ? { role: row.role } : {}) };
 }

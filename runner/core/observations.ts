@@ -12,7 +12,7 @@ const NETWORK = [
   'addresses', 'addresses6', 'ttl_seconds', 'documented', 'undocumented', 'drift_expected',
   // tls and certificates
   'tls_version', 'cipher', 'alpn', 'trusted', 'authorization_error', 'leaf_subject', 'leaf_issuer', 'leaf_sha256', 'san',
-  'not_after', 'not_after_timestamp', 'days_to_expiry', 'chain_subjects', 'root_source', 'interception',
+  'not_after', 'not_after_timestamp', 'days_to_expiry', 'chain_subjects', 'chain_defects', 'root_source', 'interception',
   // ocsp
   'status', 'stapled', 'responder_url', 'responder_latency_seconds', 'request_bytes', 'response_bytes', 'nonce_echoed',
   'this_update', 'next_update', 'next_update_timestamp', 'revocation_time', 'revocation_reason', 'issuer_subject',
@@ -20,7 +20,7 @@ const NETWORK = [
   // http
   'status_code', 'final_url', 'redirects', 'body_bytes',
   // stun, turn, relay
-  'rtt_seconds', 'transmissions', 'software', 'mapped_address', 'relayed_address', 'auth', 'realm', 'released',
+  'rtt_seconds', 'transmissions', 'software', 'stun_error_code', 'port_role', 'mapped_address', 'relayed_address', 'auth', 'realm', 'released',
   'relay_transport', 'packets_sent', 'packets_received', 'loss_ratio', 'jitter_seconds', 'throughput_bytes_per_second',
   'rtt_min_seconds', 'rtt_avg_seconds', 'rtt_max_seconds', 'receive_window_seconds', 'bytes_sent',
   // clock

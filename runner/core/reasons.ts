@@ -30,6 +30,11 @@ export const REASONS = {
     en: 'Non-TLS flow reset after its first bytes (protocol inspection, next-generation firewall)',
     remedy: 'protocol_inspection',
   },
+  nontls_unproven: {
+    fr: 'Connexion fermée sans réponse après des octets non TLS : le serveur ou un équipement intermédiaire, impossible à dire',
+    en: 'Connection closed without an answer after bytes that are not TLS: the server or a middlebox, no telling which',
+    remedy: 'none',
+  },
   connection_reset: { fr: 'Connexion coupée par le réseau', en: 'Connection reset by the network', remedy: 'open_flow' },
   dns_nxdomain: { fr: 'Nom inconnu du DNS', en: 'Name does not exist in DNS', remedy: 'dns' },
   dns_no_address: { fr: 'Le DNS ne donne aucune adresse pour ce nom', en: 'DNS returns no address for this name', remedy: 'dns' },
@@ -46,6 +51,11 @@ export const REASONS = {
   tls_hostname_mismatch: { fr: 'Certificat émis pour un autre nom', en: 'Certificate issued for another name', remedy: 'tls_inspection' },
   tls_intercepted: { fr: 'Connexion TLS interceptée (certificat ré-signé par un équipement intermédiaire)', en: 'TLS connection intercepted (certificate re-signed by a middlebox)', remedy: 'tls_inspection' },
   tls_intercepted_suspected: { fr: 'Interception TLS probable (autorité racine locale, non publique)', en: 'TLS interception suspected (local, non-public root)', remedy: 'tls_inspection' },
+  tls_chain_malformed: {
+    fr: 'Chaîne de certificats mal envoyée par le serveur (doublon, désordre ou certificat en trop)',
+    en: 'Certificate chain sent badly by the server (duplicate, wrong order or extra certificate)',
+    remedy: 'platform',
+  },
   tls_version_too_old: { fr: 'Version TLS trop ancienne (TLS 1.2 minimum exigé)', en: 'TLS version too old (TLS 1.2 required)', remedy: 'platform' },
   clock_skew: { fr: "L'horloge du poste est décalée", en: 'The clock is off', remedy: 'clock' },
   clock_unreachable: { fr: "Aucune source d'heure joignable (NTP ni HTTP)", en: 'No time source reachable (neither NTP nor HTTP)', remedy: 'open_flow' },
@@ -55,6 +65,11 @@ export const REASONS = {
   proxy_unreachable: { fr: 'Proxy injoignable', en: 'Proxy unreachable', remedy: 'proxy' },
   stun_no_response: { fr: 'Aucune réponse STUN (flux UDP/TCP probablement filtré)', en: 'No STUN response (flow probably filtered)', remedy: 'open_flow' },
   stun_bad_response: { fr: 'Réponse STUN invalide (équipement intermédiaire ?)', en: 'Invalid STUN response (middlebox?)', remedy: 'tls_inspection' },
+  ice_port_unproven: {
+    fr: "Port média ICE : il ne répond qu'aux sessions en cours, seul le média d'un appel réel le prouve",
+    en: 'ICE media port: it answers only live sessions; only a real call’s media proves it',
+    remedy: 'none',
+  },
   turn_auth_failed: { fr: 'Identifiants TURN refusés', en: 'TURN credentials rejected', remedy: 'platform' },
   turn_allocate_failed: { fr: "Le serveur TURN refuse l'allocation", en: 'The TURN server refused the allocation', remedy: 'platform' },
   turn_quota: { fr: "Quota d'allocations TURN atteint", en: 'TURN allocation quota reached', remedy: 'platform' },
@@ -81,6 +96,13 @@ export const REASONS = {
 } as const satisfies Record<string, ReasonInfo>;
 
 export type Reason = keyof typeof REASONS;
+
+/**
+ * `unproven`: the check ran, and what it saw proves the flow neither open nor closed (an ICE media
+ * port that answers only the sessions it knows); no fix is asked for it.
+ */
+export type CheckStatus = 'ok' | 'degraded' | 'failed' | 'unproven';
+
 
 export const REASON_NAMES = Object.keys(REASONS) as Reason[];
 

@@ -3,7 +3,7 @@
 import type { X509Certificate } from 'node:crypto';
 import type tls from 'node:tls';
 import type { Observations } from './observations.ts';
-import type { Reason } from './reasons.ts';
+import type { CheckStatus, Reason } from './reasons.ts';
 
 export interface ResolvedAddress {
   address: string;
@@ -23,14 +23,21 @@ export type RootSource = 'bundled' | 'operator' | 'local';
 export interface TrustStore {
   /** One SecureContext for every handshake (building one with ~150 roots costs milliseconds). */
   secureContext(): tls.SecureContext;
-  /** The peer's chain as sent, leaf first, completed with the store's anchor when the server left it out. */
-  peerChain(socket: tls.TLSSocket): X509Certificate[];
+  /** The peer's certification path, leaf first, built from what it sent and the store's anchor. */
+  peerChain(socket: tls.TLSSocket): PeerChain;
   rootSource(der: Buffer): RootSource;
+}
+
+export interface PeerChain {
+  /** Leaf first, each certificate issued by the next; ends at the anchor when one was found. */
+  path: X509Certificate[];
+  /** How what the server sent departs from the path (duplicates, wrong order, extras). */
+  defects: string[];
 }
 
 /** A finished outcome kept for reuse (an OCSP answer is valid until its nextUpdate). */
 export interface CachedOutcome {
-  status: 'ok' | 'degraded' | 'failed';
+  status: CheckStatus;
   reason: Reason;
   message: string;
   observations: Observations;

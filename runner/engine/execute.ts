@@ -19,6 +19,8 @@ const firstLine = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 async function runCheck(kind: CheckKind, spec: CheckSpec, shared: SharedContext, stop: AbortSignal | undefined): Promise<CheckResult> {
   const rec = new CheckRecorder(spec.target, spec.kind, kind.phases);
+  // A scenario's name is part of its identity (the `scenario` label), whatever becomes of the run.
+  rec.observe('scenario', spec.scenario);
   if (stop?.aborted) return rec.fail('timeout', 'the probe is stopping');
   const login = spec.scenario ? shared.scenarioLogins?.[spec.scenario] : undefined;
   const base: RunContext = { ...probeContext(shared, spec.timeoutMs, stop), rec, ...(spec.scenario ? { scenario: { name: spec.scenario, ...(login ? { login } : {}) } } : {}) };

@@ -80,6 +80,7 @@ function planRow(row: CatalogRow, catalog: Catalog, config: VigieConfig): PlanRo
     ipsStable: entry?.ips_stable ?? true,
     tls,
     hasCredentials: (config.service_credentials[host] ?? config.service_credentials[row.platform]) !== undefined,
+    role: 'url' in row ? undefined : row.role,
   };
 }
 
@@ -148,7 +149,7 @@ export function scenarioChecks(config: VigieConfig, filter: PlanFilter = {}): Ch
     const planning = KINDS[entry.kind].planning;
     if (planning.scope !== 'scenario') continue;
     for (const t of planning.plan(entry)) {
-      out.push({ id: checkId(entry.kind, t.target), kind: entry.kind, scenario: entry.name, target: t.target, options: { ...t.options }, timeoutMs: entry.timeout, schedule: entry.schedule, rows: [] });
+      out.push({ id: checkId(entry.kind, t.target, entry.name), kind: entry.kind, scenario: entry.name, target: t.target, options: { ...t.options }, timeoutMs: entry.timeout, schedule: entry.schedule, rows: [] });
     }
   }
   return out;

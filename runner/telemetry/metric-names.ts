@@ -5,7 +5,8 @@ import type { MetricSpec } from '../core/metric-spec.ts';
 export { COMMON_LABELS, type MetricSpec } from '../core/metric-spec.ts';
 
 export const METRICS = {
-  success: { name: 'probe_success', type: 'gauge', help: 'Whether the last run of the check worked (1 for ok or degraded, 0 for failed).' },
+  success: { name: 'probe_success', type: 'gauge', help: 'Whether the last run of the check worked (1 for ok or degraded, 0 for failed; absent while unproven).' },
+  unproven: { name: 'probe_unproven', type: 'gauge', help: 'Whether the last run proved the flow neither open nor closed (1: an ICE media port that answers only live sessions) or not (0).' },
   degraded: { name: 'probe_degraded', type: 'gauge', help: 'Whether the last run worked below what the documents ask (1) or not (0).' },
   duration: { name: 'probe_duration_seconds', type: 'gauge', help: 'Duration of the last run of the check.' },
   phase: { name: 'probe_phase_duration_seconds', type: 'gauge', help: 'Duration of each phase of the last run (every phase present, 0 when not reached).', labels: ['phase'] },

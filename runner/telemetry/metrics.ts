@@ -19,8 +19,12 @@ export const VERSION = '0.1.0';
 /** The OTel exporter appends `_total` to counters itself. */
 const otelName = (m: MetricSpec): string => (m.type === 'counter' ? m.name.replace(/_total$/, '') : m.name);
 
-export function commonLabels(r: Pick<CheckResult, 'platform' | 'host' | 'port' | 'transport' | 'kind'>): Attributes {
-  return { platform: r.platform, host: r.host, port: r.port === null ? '' : String(r.port), transport: r.transport, kind: r.kind };
+/** The common labels; a browser scenario's results also carry its name (two may share a page host and port). */
+export function commonLabels(r: Pick<CheckResult, 'platform' | 'host' | 'port' | 'transport' | 'kind'> & { observations?: CheckResult['observations'] }): Attributes {
+  const labels: Attributes = { platform: r.platform, host: r.host, port: r.port === null ? '' : String(r.port), transport: r.transport, kind: r.kind };
+  const scenario = r.observations?.scenario;
+  if (typeof scenario === 'string') labels.scenario = scenario;
+  return labels;
 }
 
 export interface SessionGauge {
@@ -78,7 +82,9 @@ export class ProbeMetrics {
 
   /** The families every check exports. */
   private coreGauges(meter: Meter): void {
-    this.gauge(meter, METRICS.success, (o, { result: r }) => o.observe(r.status === 'failed' ? 0 : 1, commonLabels(r)));
+    // An unproven flow has no success value: neither a 0 that pages nor a 1 that reassures.
+    this.gauge(meter, METRICS.success, (o, { result: r }) => r.status !== 'unproven' && o.observe(r.status === 'failed' ? 0 : 1, commonLabels(r)));
+    this.gauge(meter, METRICS.unproven, (o, { result: r }) => o.observe(r.status === 'unproven' ? 1 : 0, commonLabels(r)));
     this.gauge(meter, METRICS.degraded, (o, { result: r }) => o.observe(r.status === 'degraded' ? 1 : 0, commonLabels(r)));
     this.gauge(meter, METRICS.duration, (o, { result: r }) => o.observe(r.durationSeconds, commonLabels(r)));
     this.gauge(meter, METRICS.lastRun, (o, l) => o.observe(l.endedAt, commonLabels(l.result)));
@@ -137,7 +143,7 @@ export class ProbeMetrics {
   }
 
   countSkip(spec: CheckSpec): void {
-    this.skipped.add(1, { ...commonLabels({ ...spec.target, port: spec.target.port ?? null, kind: spec.kind }), cause: 'overlap' });
+    this.skipped.add(1, { ...commonLabels({ ...spec.target, port: spec.target.port ?? null, kind: spec.kind, observations: spec.scenario ? { scenario: spec.scenario } : {} }), cause: 'overlap' });
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {

@@ -24,6 +24,7 @@ const list = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : '');
 export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string {
   if (r.status === 'ok') return '';
   const host = r.host;
+  if (r.status === 'unproven') return r.reason === 'ice_port_unproven' ? t('fixUnproven', lang) : t('fixUnprovenClosed', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
   switch (REASONS[r.reason].remedy) {
     case 'open_flow':
       if (r.kind === 'clock') return t('fixOpenNtp', lang, { host, port: r.port ?? 123 });

@@ -68,7 +68,7 @@ export interface FlowView {
   counts: Record<CheckStatus | 'pending', number>;
 }
 
-const zero = (): Record<CheckStatus | 'pending', number> => ({ ok: 0, degraded: 0, failed: 0, pending: 0 });
+const zero = (): Record<CheckStatus | 'pending', number> => ({ ok: 0, degraded: 0, failed: 0, unproven: 0, pending: 0 });
 
 /** One check's line: the documented flows it covers, its status, the reason and the change to ask for. */
 function checkLine(c: CheckSpec, l: Latest | undefined, rows: readonly CatalogRow[], lang: Lang): CheckLine {

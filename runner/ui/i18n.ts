@@ -9,6 +9,7 @@ const STATUS: Record<CheckStatus, Record<Lang, string>> = {
   ok: { fr: 'OK', en: 'OK' },
   degraded: { fr: 'DÉGRADÉ', en: 'DEGRADED' },
   failed: { fr: 'ÉCHEC', en: 'FAILED' },
+  unproven: { fr: 'NON PROUVÉ', en: 'UNPROVEN' },
 };
 
 const WORDS = {
@@ -18,7 +19,7 @@ const WORDS = {
   status: { fr: 'État', en: 'Status' },
   reason: { fr: 'Cause', en: 'Reason' },
   fix: { fr: 'À demander', en: 'What to ask for' },
-  summary: { fr: 'contrôles : {ok} OK, {degraded} dégradés, {failed} en échec', en: 'checks: {ok} OK, {degraded} degraded, {failed} failed' },
+  summary: { fr: 'contrôles : {ok} OK, {degraded} dégradés, {failed} en échec, {unproven} non prouvés', en: 'checks: {ok} OK, {degraded} degraded, {failed} failed, {unproven} unproven' },
   site: { fr: 'Poste / site', en: 'Site' },
   lastRun: { fr: 'Dernier passage', en: 'Last run' },
   never: { fr: 'pas encore exécuté', en: 'not run yet' },
@@ -51,6 +52,7 @@ const WORDS = {
   pendingStatus: { fr: 'EN ATTENTE', en: 'PENDING' },
   degradedCount: { fr: 'Dégradés', en: 'Degraded' },
   failedCount: { fr: 'En échec', en: 'Failed' },
+  unprovenCount: { fr: 'Non prouvés', en: 'Unproven' },
   caption: { fr: '{title} : {ok} OK, {degraded} dégradés, {failed} en échec', en: '{title}: {ok} OK, {degraded} degraded, {failed} failed' },
   source: { fr: 'Source', en: 'Source' },
   measure: { fr: 'Mesure', en: 'Measure' },
@@ -125,6 +127,14 @@ const WORDS = {
   fixBandwidth: {
     fr: "Vérifier le débit montant de l'établissement (1 à 2 Mb/s par visio) et la QoS des flux média vers {host}",
     en: "Check the establishment's uplink bandwidth (1 to 2 Mb/s per call) and the QoS of media flows to {host}",
+  },
+  fixUnproven: {
+    fr: "Rien à demander d'après ce contrôle : ce port média ne répond qu'aux appels en cours ; un scénario navigateur vers la plateforme le prouve",
+    en: 'Nothing to ask from this check: this media port answers only calls under way; a browser scenario towards the platform proves it',
+  },
+  fixUnprovenClosed: {
+    fr: "Rien à demander d'après ce contrôle seul ; si l'application échoue sur ce flux, exclure {port}/{transport} vers {host} du contrôle protocolaire (DPI, pare-feu de nouvelle génération)",
+    en: 'Nothing to ask from this check alone; if the application fails on this flow, exempt {port}/{transport} to {host} from protocol inspection (DPI, next-generation firewall)',
   },
   fixProbe: { fr: 'Vérifier la sonde (journal, mémoire, navigateur Chromium)', en: 'Check the probe (log, memory, Chromium browser)' },
   fixClock: { fr: "Synchroniser l'horloge du serveur de la sonde avec un serveur de temps (NTP)", en: "Synchronise the probe host's clock with a time server (NTP)" },

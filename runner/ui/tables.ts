@@ -5,7 +5,7 @@ import { fixText, flowText } from './fix-text.ts';
 import { type Lang, reasonText, statusText, t } from './i18n.ts';
 import { mediaMeasures } from './measures.ts';
 
-const COLOURS: Record<CheckStatus, string> = { ok: '\x1b[32m', degraded: '\x1b[33m', failed: '\x1b[31m' };
+const COLOURS: Record<CheckStatus, string> = { ok: '\x1b[32m', degraded: '\x1b[33m', failed: '\x1b[31m', unproven: '\x1b[36m' };
 
 export function renderTable(header: readonly string[], rows: readonly (readonly string[])[], colour?: (row: number, col: number, text: string) => string): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -31,7 +31,7 @@ export function resultsTable(results: readonly CheckResult[], rowsOf: (r: CheckR
   ]);
   const header = [t('platform', lang), t('flow', lang), t('check', lang), t('status', lang), t('reason', lang), t('fix', lang)];
   const colour = tty ? (ri: number, ci: number, text: string) => (ci === 3 ? `${COLOURS[results[ri]!.status]}${text}\x1b[0m` : text) : undefined;
-  const counts = { ok: 0, degraded: 0, failed: 0 };
+  const counts = { ok: 0, degraded: 0, failed: 0, unproven: 0 };
   for (const r of results) counts[r.status]++;
   return `${renderTable(header, body, colour)}\n\n${t('summary', lang, counts)}\n`;
 }

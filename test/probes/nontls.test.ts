@@ -37,6 +37,12 @@ describe('nontls probe', () => {
     expect(r).toMatchObject({ status: 'ok', observations: { after_payload: 'open' } });
   });
 
+  it('a server that closes on the bytes without a word (here a TLS server) is unproven: a middlebox would look the same', async () => {
+    const r = await runProbe('nontls', target({ host: '127.0.0.1', port: https.port }));
+    expect(r, r.message).toMatchObject({ status: 'unproven', reason: 'nontls_unproven', observations: { after_payload: 'closed' } });
+    expect(fixText(r, [], 'en')).toContain('if the application fails on this flow, exempt');
+  });
+
   it('a closed port is refused', async () => {
     expect(await runProbe('nontls', target({ host: '127.0.0.1', port: await closedPort() }))).toMatchObject({ status: 'failed', reason: 'refused' });
   });

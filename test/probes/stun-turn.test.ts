@@ -107,6 +107,27 @@ describe('stun probe', () => {
     expect(r).toMatchObject({ status: 'failed', reason: 'refused' });
     expect(r.durationSeconds).toBeLessThan(1);
   });
+  it('an ICE media port (role ice-media): silence and a closed port are unproven, with nothing to open; coturn still answers ok', async () => {
+    const ice = (port: number, timeoutMs = 700) => executeCheck(spec('stun', target({ host: '127.0.0.1', port, transport: 'udp', role: 'ice-media' }), { timeoutMs }), makeShared({}));
+    const silent = await ice(fakes.hole!.port);
+    expect(silent, silent.message).toMatchObject({ status: 'unproven', reason: 'ice_port_unproven', observations: { port_role: 'ice-media' } });
+    expect(fixText(silent, [], 'fr')).not.toMatch(/Ouvrir/);
+    // Neither a 0 that pages nor a 1 that reassures: probe_success is absent, probe_unproven is 1.
+    const text = await scrape([[spec('stun', target({ host: '127.0.0.1', port: fakes.hole!.port, transport: 'udp', role: 'ice-media' })), silent]]);
+    expect(text).toMatch(/probe_unproven\{[^}]*kind="stun"\} 1/);
+    expect(text).not.toMatch(/probe_success\{[^}]*kind="stun"/);
+    const sock = createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    const port = sock.address().port;
+    await new Promise<void>((r) => sock.close(() => r()));
+    const closed = await ice(port, 3000);
+    expect(closed).toMatchObject({ status: 'unproven', reason: 'ice_port_unproven' });
+    expect(closed.durationSeconds).toBeLessThan(1);
+    expect(closed.message).toContain('ICMP port unreachable');
+    // Garbage is still garbage: a middlebox answering for the port is not the media server.
+    expect(await ice(fakes.garbage!.port)).toMatchObject({ status: 'failed', reason: 'stun_bad_response' });
+    expect(await ice(longTerm.port)).toMatchObject({ status: 'ok' });
+  });
   it('TCP: closed port is refused, a silent server is stun_no_response', async () => {
     expect(await run('stun', refused, 'tcp')).toMatchObject({ status: 'failed', reason: 'refused' });
     expect(await run('stun', fakes.silentTcp!.port, 'tcp', undefined, 700)).toMatchObject({ status: 'failed', reason: 'stun_no_response' });

@@ -106,7 +106,7 @@ describe('vigie CLI', () => {
     expect(closed).toMatchObject({ status: 'failed', reason: 'refused' });
     expect(Object.keys(closed)).toEqual(['platform', 'host', 'port', 'transport', 'kind', 'target', 'status', 'reason', 'message', 'durationSeconds', 'phases', 'observations']);
     expect(by('ocsp')).toMatchObject({ status: 'ok', observations: { status: 'none' } }); // the lab leaf names no OCSP responder
-    expect(out.summary).toEqual({ ok: 6, degraded: 0, failed: 1 });
+    expect(out.summary).toEqual({ ok: 6, degraded: 0, failed: 1, unproven: 0 });
   });
 
   it('check with --kind and --platform filters, exit 0 when all pass', async () => {

@@ -1,0 +1,66 @@
+// Messy chains as real servers send them (a leaf twice, leaf-root-intermediate, an extra unrelated
+// certificate): the probe builds the certification path as a browser does, compares the catalog's
+// tls_expect with that path, and flags the server's bundle for the platform operator instead of
+// reading an interception. Real HTTPS servers on loopback, the fault lab's OpenSSL-made PKI.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeFaultPki, type FaultPki } from '../../lab/fault/fault-pki.ts';
+import type { LabCert } from '../../lab/pki.ts';
+import { startDns, startHttps, type Closable } from '../../lab/servers.ts';
+import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { runProbe, target } from '../helpers.ts';
+
+let pki: FaultPki;
+let dns: Closable;
+const servers: Closable[] = [];
+let trust: SystemTrustStore;
+
+beforeAll(async () => {
+  // The AIA URLs point at an address nothing listens on: the ocsp check is not under test here.
+  pki = makeFaultPki(join(mkdtempSync(join(tmpdir(), 'vigie-chain-')), 'pki'), '127.0.0.1', 9);
+  dns = await startDns({ 'portail.lab.test': { A: ['127.0.0.1'] } });
+  trust = new SystemTrustStore([pki.platform.chain.slice(pki.platform.cert.length)]);
+});
+afterAll(async () => Promise.all([dns?.close(), ...servers.map((s) => s.close())]));
+
+async function tlsAgainst(cert: LabCert, expectIssuers: string[] = ['Vigie Lab']) {
+  const server = await startHttps(cert);
+  servers.push(server);
+  return runProbe('tls', target({ host: 'portail.lab.test', port: server.port }), {
+    dnsServers: [`127.0.0.1:${dns.port}`],
+    options: { expect_issuers: expectIssuers },
+    shared: { trust },
+  });
+}
+
+describe('tls chain building', () => {
+  it('a well-formed chain: ok, no defect', async () => {
+    const r = await tlsAgainst(pki.platform);
+    expect(r, r.message).toMatchObject({ status: 'ok', observations: { chain_defects: [], chain_subjects: ['O=Vigie Lab, CN=Vigie Lab Root CA'], interception: 'none' } });
+  });
+
+  it('the leaf sent twice: the path goes past the duplicate, tls_expect matches, the bundle is flagged (not an interception)', async () => {
+    const r = await tlsAgainst(pki.duplicatedLeaf);
+    expect(r, r.message).toMatchObject({ status: 'degraded', reason: 'tls_chain_malformed', observations: { interception: 'none', chain_subjects: ['O=Vigie Lab, CN=Vigie Lab Root CA'] } });
+    expect(r.observations.chain_defects).toEqual(['1 certificate(s) sent more than once']);
+  });
+
+  it('leaf, root, intermediate: the path is leaf, intermediate, root; flagged as out of order', async () => {
+    const r = await tlsAgainst(pki.outOfOrder);
+    expect(r, r.message).toMatchObject({ status: 'degraded', reason: 'tls_chain_malformed', observations: { interception: 'none', issuer_subject: 'CN=Vigie Lab Issuing CA, O=Vigie Lab' } });
+    expect(r.observations.chain_subjects).toEqual(['CN=Vigie Lab Issuing CA, O=Vigie Lab', 'O=Vigie Lab, CN=Vigie Lab Root CA']);
+    expect(r.observations.chain_defects).toEqual(['certificates sent out of order']);
+  });
+
+  it('an extra certificate that is not on the path is flagged and never compared with tls_expect', async () => {
+    const extra = { ...pki.platform, chain: pki.platform.chain + pki.intercepted.chain.slice(pki.intercepted.cert.length) };
+    const r = await tlsAgainst(extra, ['CHU Exemple']);
+    // The expectation names only the unrelated root: it is not on the path, so the chain does not match.
+    expect(r, r.message).toMatchObject({ status: 'failed', reason: 'tls_intercepted' });
+    const ok = await tlsAgainst(extra);
+    expect(ok, ok.message).toMatchObject({ status: 'degraded', reason: 'tls_chain_malformed' });
+    expect(ok.observations.chain_defects).toEqual(['1 certificate(s) sent that are not on the path']);
+  });
+});

@@ -62,11 +62,20 @@ async function join(ctx: BrowserContext, o: Options, index: number, rec: CheckRe
   const page = await session.guard(ctx.newPage());
   await rec.phase('load', () => session.guard(page.goto(roomUrl(o), { waitUntil: 'load', timeout: 15_000 })));
   step(`participant ${index + 1}: joining`);
-  await rec.phase('join', async () => {
-    await session.guard(page.locator(o.selectors.start).click({ timeout: 10_000 }));
-    await session.guard(page.locator(o.selectors.username).fill(`${o.display_name}${index || ''}`, { timeout: 10_000 }));
-    await session.guard(page.locator(o.selectors.join).click({ timeout: 10_000 }));
-  });
+  // The page may report its own failure at any step (Janus unreachable shows a dialog at Start):
+  // its words win over a control that never appears.
+  const pageSaid = watchError(page, o.selectors.error).then((f) => Promise.reject(new Error(f.message)));
+  pageSaid.catch(() => {});
+  await rec.phase('join', () =>
+    Promise.race([
+      pageSaid,
+      (async () => {
+        await session.guard(page.locator(o.selectors.start).click({ timeout: 10_000 }));
+        await session.guard(page.locator(o.selectors.username).fill(`${o.display_name}${index || ''}`, { timeout: 10_000 }));
+        await session.guard(page.locator(o.selectors.join).click({ timeout: 10_000 }));
+      })(),
+    ]),
+  );
   return page;
 }
 

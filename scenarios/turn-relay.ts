@@ -87,6 +87,8 @@ async function run(target: CheckTarget, o: Options, ctx: ScenarioContext): Promi
   rec.setPhase('ice', m.iceSeconds);
   rec.setPhase('measure', m.measureSeconds);
   rec.observeAll(m.observations);
+  // Relay only: the one flow this attempt needed is the one to its TURN server.
+  if (m.reason === 'ice_failed') rec.observe('ice_needed_flows', [`${target.port}/${transport === 'udp' ? 'UDP' : 'TCP'} ${o.server}`]);
   // Relay-only: a connection on anything but a relay candidate of the asked protocol is not this flow.
   if (m.status !== 'failed' && (m.observations.local_candidate_type !== 'relay' || m.observations.relay_protocol !== (transport === 'tls' ? 'tls' : transport))) {
     return rec.fail('ice_failed', `connected through ${String(m.observations.local_candidate_type)}/${String(m.observations.relay_protocol)} instead of a ${transport.toUpperCase()} relay`);

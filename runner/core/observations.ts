@@ -30,7 +30,7 @@ const NETWORK = [
 const MEDIA = [
   'scenario', 'room', 'participants', 'steps', 'failed_step', 'screenshot', 'browser_memory_peak_bytes',
   'peer_connections', 'candidates_gathered', 'candidate_errors', 'ice_gathering_seconds', 'ice_connected_seconds',
-  'local_candidate_type', 'remote_candidate_type', 'candidate_protocol', 'relay_protocol', 'remote_port', 'remote_address',
+  'ice_needed_flows', 'interrupted_after_seconds', 'local_candidate_type', 'remote_candidate_type', 'candidate_protocol', 'relay_protocol', 'remote_port', 'remote_address',
   'outbound_frame_width', 'outbound_frame_height', 'outbound_fps', 'outbound_bytes_per_second', 'outbound_packet_loss_ratio',
   'outbound_jitter_seconds', 'inbound_frame_width', 'inbound_frame_height', 'inbound_fps', 'inbound_bytes_per_second',
   'inbound_packet_loss_ratio', 'inbound_jitter_seconds', 'inbound_audio_samples', 'time_to_720p_seconds',

@@ -86,6 +86,11 @@ export const REASONS = {
   ca_issuers_unreachable: { fr: "Certificats de l'autorité injoignables (AIA)", en: "The authority's certificates are unreachable (AIA)", remedy: 'open_flow' },
   ice_failed: { fr: 'La connexion média (ICE) ne s’établit pas : flux UDP/TCP vers les serveurs média ou TURN bloqués', en: 'The media connection (ICE) does not establish: UDP/TCP flows to the media or TURN servers blocked', remedy: 'open_flow' },
   media_no_frames: { fr: 'Connexion établie mais aucune image ni aucun son ne passe', en: 'Connected, but no video or audio gets through', remedy: 'open_flow' },
+  media_interrupted: {
+    fr: "La visio s'est coupée après avoir fonctionné (serveur média arrêté ou flux coupé en cours d'appel)",
+    en: 'The call stopped after media had flowed (media server gone, or the flow cut mid-call)',
+    remedy: 'platform',
+  },
   media_not_720p: { fr: "La vidéo n'atteint pas 1280×720 (débit montant insuffisant ou limité)", en: 'Video does not reach 1280×720 (uplink bandwidth too low or capped)', remedy: 'bandwidth' },
   media_loss_high: { fr: 'Pertes de paquets trop élevées sur la visio (saturation, QoS)', en: 'Packet loss too high in the video call (saturation, QoS)', remedy: 'bandwidth' },
   room_join_failed: { fr: 'Impossible de rejoindre la salle de test', en: 'Could not join the test room', remedy: 'platform' },

@@ -1,6 +1,7 @@
 // The change to ask the hospital's network team (or the platform) for, in plain words, and how a
 // documented flow is written ("443/TCP sortant vers visio.sante-ra.fr (195.254.161.153)").
 import type { CatalogRow } from '../config/catalog.ts';
+import { isScenarioKind } from '../config/kinds.ts';
 import type { CheckResult } from '../core/contract.ts';
 import { REASONS } from '../core/reasons.ts';
 import { type Lang, t } from './i18n.ts';
@@ -21,6 +22,21 @@ function targetFlow(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): st
 
 const list = (v: unknown): string => (Array.isArray(v) ? v.join(', ') : '');
 
+/**
+ * What a browser scenario's failed media needed: the flows its ICE attempt tried ("10000/UDP
+ * 198.51.100.7", the TURN servers it could not reach), never the page's own 443 that loaded fine.
+ */
+function mediaFlows(r: CheckResult, lang: Lang): string {
+  const needed = r.observations.ice_needed_flows;
+  if (!Array.isArray(needed) || !needed.length) return t('fixMediaFlows', lang, { platform: r.platform });
+  return needed
+    .map((f) => {
+      const [portProto, host] = String(f).split(' ');
+      return t('fixOpen', lang, { flow: `${portProto} ${t('outboundTo', lang)} ${host}` });
+    })
+    .join(' ; ');
+}
+
 export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string {
   if (r.status === 'ok') return '';
   const host = r.host;
@@ -28,6 +44,7 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
   switch (REASONS[r.reason].remedy) {
     case 'open_flow':
       if (r.kind === 'clock') return t('fixOpenNtp', lang, { host, port: r.port ?? 123 });
+      if (isScenarioKind(r.kind)) return mediaFlows(r, lang);
       return targetFlow(r, rows, lang)
         .map((flow) => t('fixOpen', lang, { flow }))
         .join(' ; ');

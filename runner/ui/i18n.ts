@@ -98,6 +98,10 @@ const WORDS = {
   mScreenshot: { fr: "Capture d'écran", en: 'Screenshot' },
   // The change to ask for (runner/ui/fix-text.ts).
   fixOpen: { fr: 'Ouvrir {flow}', en: 'Open {flow}' },
+  fixMediaFlows: {
+    fr: 'Ouvrir les flux média que le document de {platform} demande (UDP puis TCP vers ses serveurs média et TURN)',
+    en: 'Open the media flows the {platform} document asks for (UDP, then TCP, to its media and TURN servers)',
+  },
   fixOpenNtp: { fr: 'Ouvrir {port}/UDP sortant vers {host} (NTP)', en: 'Open outbound {port}/UDP to {host} (NTP)' },
   ntpFlow: { fr: '{port}/UDP sortant vers {host} (NTP)', en: '{port}/UDP outbound to {host} (NTP)' },
   ntpNoAnswer: { fr: "Le serveur NTP ne répond pas (l'heure vient de l'en-tête Date HTTPS)", en: 'The NTP server does not answer (the time comes from the HTTPS Date header)' },

@@ -15,6 +15,8 @@ interface Measure {
   format: (v: number | string, o: Observations) => string;
   /** Shown on the status page and in the report; the CLI shows every measure. */
   page: boolean;
+  /** Only measures of something that happened: no "0×0" frame size or 0 fps when no media flowed. */
+  nonZero?: boolean;
 }
 
 const size = (side: 'outbound' | 'inbound') => (_: number | string, o: Observations) => `${str(o[`${side}_frame_width`])}×${str(o[`${side}_frame_height`])}`;
@@ -22,10 +24,10 @@ const text = (v: number | string) => String(v);
 const kbps = (v: number | string) => `${((+v * 8) / 1000).toFixed(0)} kb/s`;
 
 const MEASURES: Measure[] = [
-  { key: 'outbound_frame_height', word: 'mVideoSent', format: size('outbound'), page: true },
-  { key: 'outbound_fps', word: 'mFpsSent', format: (v) => (+v).toFixed(0), page: true },
-  { key: 'inbound_frame_height', word: 'mVideoReceived', format: size('inbound'), page: true },
-  { key: 'inbound_fps', word: 'mFpsReceived', format: (v) => (+v).toFixed(0), page: false },
+  { key: 'outbound_frame_height', word: 'mVideoSent', format: size('outbound'), page: true, nonZero: true },
+  { key: 'outbound_fps', word: 'mFpsSent', format: (v) => (+v).toFixed(0), page: true, nonZero: true },
+  { key: 'inbound_frame_height', word: 'mVideoReceived', format: size('inbound'), page: true, nonZero: true },
+  { key: 'inbound_fps', word: 'mFpsReceived', format: (v) => (+v).toFixed(0), page: false, nonZero: true },
   { key: 'ice_connected_seconds', word: 'mIce', format: (v) => ms(+v), page: true },
   { key: 'time_to_720p_seconds', word: 'm720p', format: (v) => ms(+v), page: true },
   { key: 'local_candidate_type', word: 'mPath', format: text, page: true },
@@ -52,7 +54,8 @@ const MEASURES: Measure[] = [
 /** The media measurements of a scenario result as (label, value) pairs; `all` for the CLI. */
 export function mediaMeasures(r: CheckResult, lang: Lang, all = false): [string, string][] {
   const o = r.observations;
-  return MEASURES.filter((m) => (all || m.page) && (typeof o[m.key] === 'number' || typeof o[m.key] === 'string')).map((m) => [t(m.word, lang), m.format(o[m.key] as number | string, o)]);
+  const shown = (m: Measure) => (typeof o[m.key] === 'number' && (!m.nonZero || (o[m.key] as number) > 0)) || typeof o[m.key] === 'string';
+  return MEASURES.filter((m) => (all || m.page) && shown(m)).map((m) => [t(m.word, lang), m.format(o[m.key] as number | string, o)]);
 }
 
 /** Short "label: value" lines a support engineer reads instead of a screenshot. */

@@ -50,10 +50,17 @@ async function iceReady(session: BrowserSession, sender: Page, receiver: Page, e
   return failed ? 'failed' : 'waiting';
 }
 
+/** A peer connection that had connected and has since failed or closed (the far end went away). */
+const lostPath = (s: PageSample | undefined): boolean => (s?.pcs ?? []).some((p) => p.iceConnected !== null && (p.ice === 'failed' || p.ice === 'closed'));
+
 export async function measureMedia(session: BrowserSession, sender: Page, receiver: Page, m: MeasureSettings): Promise<Measurement> {
   const t0 = performance.now();
   let pageFailure: { reason: Reason; message: string } | undefined;
-  void m.pageFailure?.then((f) => (pageFailure = f));
+  let failedAt: number | undefined;
+  void m.pageFailure?.then((f) => {
+    pageFailure = f;
+    failedAt = performance.now();
+  });
   const deadline = t0 + m.connectTimeoutMs;
   let state: 'ready' | 'failed' | 'waiting' = 'waiting';
   m.step?.('waiting for ICE');
@@ -79,6 +86,10 @@ export async function measureMedia(session: BrowserSession, sender: Page, receiv
     while (!m.signal.aborted && !pageFailure) {
       const tick = performance.now();
       await take();
+      if (lostPath(senderSamples.at(-1)) || lostPath(receiverSamples.at(-1))) {
+        failedAt = performance.now();
+        break;
+      }
       if (tick >= end) break;
       await sleep(Math.max(0, 1000 - (performance.now() - tick)), m.signal);
     }
@@ -88,6 +99,14 @@ export async function measureMedia(session: BrowserSession, sender: Page, receiv
   const measureSeconds = (performance.now() - t1) / 1000;
   const verdict = summarise(senderSamples, receiver === sender ? senderSamples : receiverSamples, m.expect);
   verdict.observations.browser_memory_peak_bytes = session.peakMemoryBytes;
+  // Media that flowed and then stopped is not a failed join: say when it stopped, and why if the page said.
+  const flowed = state === 'ready' && ((verdict.observations.frames_encoded as number | undefined) ?? 0) + ((verdict.observations.frames_decoded as number | undefined) ?? 0) > 0;
+  if (flowed && failedAt !== undefined) {
+    const after = Math.round((failedAt - t1) / 100) / 10;
+    verdict.observations.interrupted_after_seconds = after;
+    const why = pageFailure ? pageFailure.message : 'the peer connection failed';
+    return { ...verdict, status: 'failed', reason: 'media_interrupted', message: `media stopped ${after} s after ICE connected: ${why}`, iceSeconds, measureSeconds };
+  }
   if (pageFailure) return { ...verdict, status: 'failed', reason: pageFailure.reason, message: pageFailure.message, iceSeconds, measureSeconds };
   return { ...verdict, iceSeconds, measureSeconds };
 }

@@ -32,16 +32,35 @@ export function initScript(maxBitrate = HD_MAX_BITRATE): string {
       s.setParameters(p).catch(() => {});
     }
   };
+  // The far end's candidates as signalled (SDP or trickle): they name the flows a call needs, and
+  // they stay known when the page closes a peer connection that failed.
+  const CAND_LINE = /candidate:\\S+ \\d+ (udp|tcp) \\d+ (\\S+) (\\d+) typ (\\w+)/gi;
+  const noteRemote = (rec, text) => {
+    for (const m of String(text || '').matchAll(CAND_LINE)) {
+      const c = { protocol: m[1].toLowerCase(), address: m[2], port: Number(m[3]), candidateType: m[4] };
+      if (rec.remotes.length < 10 && !rec.remotes.some((x) => x.address === c.address && x.port === c.port && x.protocol === c.protocol)) rec.remotes.push(c);
+    }
+  };
   class TrackedPeerConnection extends Native {
+    setRemoteDescription(desc, ...rest) {
+      try { if (this.__vigieRec && desc) noteRemote(this.__vigieRec, desc.sdp); } catch (e) {}
+      return super.setRemoteDescription(desc, ...rest);
+    }
+    addIceCandidate(c, ...rest) {
+      try { if (this.__vigieRec && c) noteRemote(this.__vigieRec, typeof c === 'string' ? c : c.candidate); } catch (e) {}
+      return super.addIceCandidate(c, ...rest);
+    }
     constructor(...args) {
       super(...args);
-      const rec = { pc: this, created: performance.now(), gathering: null, iceConnected: null, iceFailed: false, errors: [], gathered: {} };
+      const rec = { pc: this, created: performance.now(), gathering: null, iceConnected: null, iceFailed: false, errors: [], gathered: {}, remotes: [] };
       pcs.push(rec);
+      this.__vigieRec = rec;
       this.addEventListener('icecandidate', (e) => {
         if (e.candidate && e.candidate.type) rec.gathered[e.candidate.type] = (rec.gathered[e.candidate.type] || 0) + 1;
       });
       this.addEventListener('icecandidateerror', (e) => {
-        if (rec.errors.length < 10) rec.errors.push({ code: e.errorCode, text: String(e.errorText || '').slice(0, 100), url: String(e.url || '').replace(/[?].*$/, '') });
+        const transport = /[?&]transport=(udp|tcp)/i.exec(String(e.url || ''));
+        if (rec.errors.length < 10) rec.errors.push({ code: e.errorCode, text: String(e.errorText || '').slice(0, 100), url: String(e.url || '').replace(/[?].*$/, ''), ...(transport ? { transport: transport[1].toLowerCase() } : {}) });
       });
       this.addEventListener('icegatheringstatechange', () => {
         if (this.iceGatheringState === 'complete' && rec.gathering === null) rec.gathering = performance.now() - rec.created;
@@ -67,7 +86,7 @@ export function initScript(maxBitrate = HD_MAX_BITRATE): string {
     sample: async () => {
       const out = [];
       for (const rec of pcs) {
-        const s = { created: rec.created, gathering: rec.gathering, iceConnected: rec.iceConnected, iceFailed: rec.iceFailed, ice: rec.pc.iceConnectionState, errors: rec.errors, gathered: rec.gathered, out: [], in: [], remoteIn: [] };
+        const s = { created: rec.created, gathering: rec.gathering, iceConnected: rec.iceConnected, iceFailed: rec.iceFailed, ice: rec.pc.iceConnectionState, errors: rec.errors, gathered: rec.gathered, tried: rec.remotes, out: [], in: [], remoteIn: [] };
         if (rec.pc.connectionState !== 'closed') {
           const report = await rec.pc.getStats();
           const byId = new Map();
@@ -141,8 +160,8 @@ export interface PcSample {
   iceConnected: number | null;
   iceFailed: boolean;
   ice: string;
-  /** icecandidateerror events (TURN 401, 701 unreachable…), URL without its query. */
-  errors: { code: number; text: string; url: string }[];
+  /** icecandidateerror events (TURN 401, 701 unreachable…), URL without its query, and its transport. */
+  errors: { code: number; text: string; url: string; transport?: string }[];
   /** Local candidates gathered, by type (host, srflx, relay). */
   gathered: Record<string, number>;
   out: RtpOut[];
@@ -153,6 +172,8 @@ export interface PcSample {
   rtt?: number;
   local?: Candidate;
   remote?: Candidate;
+  /** The far end's candidates as signalled to this peer connection (at most 10). */
+  tried?: Candidate[];
 }
 export interface PageSample {
   t: number;
@@ -300,17 +321,45 @@ function inboundFacts(set: Put, receiver: PageSample[], recvIdx: number, o: Obse
   return inLoss;
 }
 
+/** "3478/UDP visio.example.fr" from a STUN/TURN URL (turn:host:port, turns: is TLS over TCP). */
+function serverFlow(url: string, transport: string | undefined): string | undefined {
+  const m = /^(stuns?|turns?):(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(url);
+  if (!m) return undefined;
+  const tls = m[1]!.endsWith('s');
+  return `${m[3] ?? (tls ? 5349 : 3478)}/${tls || transport === 'tcp' ? 'TCP' : 'UDP'} ${m[2]}`;
+}
+
+/**
+ * The flows a failed ICE attempt needed: each media-server candidate it was given ("10000/UDP
+ * 198.51.100.7") and each STUN/TURN server it could not reach. Relay candidates of the far end
+ * are left out: reaching them is the far end's side.
+ */
+export function neededFlows(allPcs: readonly PcSample[]): string[] {
+  const flows = new Set<string>();
+  for (const p of allPcs) {
+    // A browser's mDNS names (…local) are another participant's, not a server the hospital can open to.
+    for (const c of p.tried ?? []) if (c.candidateType !== 'relay' && c.address && !c.address.endsWith('.local') && c.port && c.protocol) flows.add(`${c.port}/${c.protocol.toUpperCase()} ${c.address}`);
+    for (const e of p.errors) {
+      const f = e.code !== 401 ? serverFlow(e.url, e.transport) : undefined;
+      if (f) flows.add(f);
+    }
+  }
+  return [...flows].slice(0, 8);
+}
+
 /** Why ICE did not connect: a TURN 401 before any relay candidate names the credentials. */
 function notConnected(o: Observations, allPcs: PcSample[]): MediaVerdict {
   const failed = allPcs.some((p) => p.iceFailed);
   const errors = allPcs.flatMap((p) => p.errors);
+  const needed = neededFlows(allPcs);
+  if (needed.length) o.ice_needed_flows = needed;
   const gathered = allPcs.reduce((a, p) => a + Object.values(p.gathered).reduce((x, y) => x + y, 0), 0);
   o.candidates_gathered = gathered;
   if (errors.length) o.candidate_errors = [...new Set(errors.map((e) => `${e.code} ${e.text} (${e.url})`))];
   const auth = errors.find((e) => e.code === 401);
   if (auth && !allPcs.some((p) => p.gathered.relay)) return { status: 'failed', reason: 'turn_auth_failed', message: `the TURN server rejected the credentials: ${auth.code} ${auth.text} (${auth.url})`, observations: o };
   const message = allPcs.length
-    ? `ICE ${failed ? 'failed' : 'did not connect'} on ${allPcs.length} peer connection(s), ${gathered} local candidate(s)${errors.length ? `; ${errors[0]!.code} ${errors[0]!.text} (${errors[0]!.url})` : ''}`
+    ? `ICE ${failed ? 'failed' : 'did not connect'} on ${allPcs.length} peer connection(s), ${gathered} local candidate(s)${errors.length ? `; ${errors[0]!.code} ${errors[0]!.text} (${errors[0]!.url})` : ''}${needed.length ? `; tried ${needed.join(', ')}` : ''}`
     : 'the page created no peer connection';
   return { status: 'failed', reason: 'ice_failed', message, observations: o };
 }

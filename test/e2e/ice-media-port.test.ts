@@ -9,6 +9,7 @@ import type { CheckResult } from '../../runner/core/contract.ts';
 import { startFaultLab, type FaultLab } from '../../lab/fault/fault-lab.ts';
 import { netnsAvailable } from '../../lab/fault/netns.ts';
 import { TEST_CACHE } from '../../lab/scenario-run.ts';
+import { fixText } from '../../runner/ui/fix-text.ts';
 
 const isMediaPort = (r: CheckResult) => r.kind === 'stun' && r.port === 10000;
 
@@ -79,6 +80,9 @@ describe('ICE media port (Janus on 10000/UDP)', () => {
     const { scenario, during } = await callWhileChecking('media-port-blocked');
     expect(scenario.status).toBe('failed');
     expect(scenario.reason).toBe('ice_failed');
+    // The call's own fix names the port its ICE attempt needed, towards the media server's address.
+    expect(fixText(scenario, [], 'fr')).toContain(`Ouvrir 10000/UDP sortant vers ${lab.addresses.MEDIA}`);
+    expect(fixText(scenario, [], 'en')).toContain(`Open 10000/UDP outbound to ${lab.addresses.MEDIA}`);
     expect(during.every((r) => r.status === 'unproven'), JSON.stringify(during.map((r) => r.message))).toBe(true);
     expect(lab.faultPackets()).toBeGreaterThan(0);
   }, 120_000);

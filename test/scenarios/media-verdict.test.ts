@@ -2,7 +2,7 @@
 // lab cannot produce on demand (720p never reached, loss above target). The real browser runs are
 // in scenarios.test.ts.
 import { describe, expect, it } from 'vitest';
-import { estimateMos, type PageSample, type PcSample, summarise } from '../../scenarios/lib/webrtc-stats.ts';
+import { estimateMos, neededFlows, type PageSample, type PcSample, summarise } from '../../scenarios/lib/webrtc-stats.ts';
 
 const expectSend = { send: true, receive: false, hdWithinSeconds: 8, maxLossRatio: 0.05 };
 
@@ -58,6 +58,31 @@ describe('media verdict', () => {
     const v = summarise(auth, auth, expectSend);
     expect(v.reason).toBe('turn_auth_failed');
     expect(v.message).toContain('401');
+  });
+  it('a failed ICE attempt names the flows it needed: the server candidates it was given and the STUN/TURN servers it could not reach', () => {
+    const p: PcSample = {
+      ...pc({ height: 0, bytes: 0 }),
+      iceConnected: null,
+      iceFailed: true,
+      tried: [
+        { candidateType: 'host', protocol: 'udp', address: '198.51.100.7', port: 10000 },
+        { candidateType: 'host', protocol: 'tcp', address: '198.51.100.7', port: 4443 },
+        { candidateType: 'relay', protocol: 'udp', address: '203.0.113.9', port: 50000 },
+        { candidateType: 'host', protocol: 'udp', address: '4b1e-peer.local', port: 5000 },
+      ],
+      errors: [
+        { code: 701, text: 'TURN host lookup received error', url: 'turn:turn.example.fr:3478', transport: 'udp' },
+        { code: 701, text: 'timeout', url: 'turns:turn.example.fr:443' },
+        { code: 701, text: 'timeout', url: 'turn:[2001:db8::1]', transport: 'tcp' },
+        { code: 401, text: 'Unauthorized', url: 'turn:turn.example.fr:3478', transport: 'udp' },
+      ],
+    };
+    expect(neededFlows([p])).toEqual(['10000/UDP 198.51.100.7', '4443/TCP 198.51.100.7', '3478/UDP turn.example.fr', '443/TCP turn.example.fr', '3478/TCP [2001:db8::1]']);
+    const noAuth = { ...p, errors: p.errors.filter((e) => e.code !== 401) };
+    const v = summarise([{ t: 0, pcs: [noAuth] }], [{ t: 0, pcs: [noAuth] }], expectSend);
+    expect(v.reason).toBe('ice_failed');
+    expect(v.observations.ice_needed_flows).toEqual(neededFlows([p]));
+    expect(v.message).toContain('tried 10000/UDP 198.51.100.7');
   });
   it('connected but nothing encoded is media_no_frames', () => {
     const none: PageSample[] = [0, 1, 2].map((i) => ({ t: i * 1000, pcs: [{ ...pc({ height: 0, bytes: 0 }), out: [{ kind: 'video', framesEncoded: 0, bytesSent: 0 }] }] }));

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
 import { startFlowPages, type FlowPages } from '../../lab/flow-pages.ts';
-import { startJanus, type JanusLab } from '../../lab/janus.ts';
+import { janusSettings, startJanus, staticDemos, type JanusLab } from '../../lab/janus.ts';
 import { createNetLab, netnsAvailable, type NetLab } from '../../lab/fault/netns.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
-import { closedPort } from '../../lab/servers.ts';
+import { closedPort, startHttpOn } from '../../lab/servers.ts';
+import { fixText } from '../../runner/ui/fix-text.ts';
+import { mediaMeasures } from '../../runner/ui/measures.ts';
 import { LOOPBACK_ARGS, probeBrowserProcesses, scenarioLab, TEST_CACHE } from '../../lab/scenario-run.ts';
 import { scrape } from '../helpers.ts';
 
@@ -108,6 +110,47 @@ describe('janus-videoroom on the stock Janus demo page', () => {
     expect(r!.message).not.toMatch(/[\n×]|\bOK$/);
   }, 60_000);
 
+  it('Janus unreachable: the page’s own error at Start gives room_join_failed at once, not a control timeout', async () => {
+    const demos = await startHttpOn(await closedPort(), staticDemos(janusSettings(`http://127.0.0.1:${await closedPort()}/janus`)));
+    try {
+      const lab = scenarioLab(`${browserBlock()}scenarios:
+  - { name: down-api, kind: janus-videoroom, platform: lab, url: "http://127.0.0.1:${demos.port}/videoroomtest.html" }
+`);
+      const [r] = await lab.run('down-api');
+      expect(r!.status).toBe('failed');
+      expect(r!.reason, r!.message).toBe('room_join_failed');
+      expect(r!.message).toMatch(/participant 1, join: the page reported: \S/);
+      expect(r!.message).not.toMatch(/Timeout|locator/);
+      expect(r!.durationSeconds).toBeLessThan(10);
+      // Nothing flowed: no frame size or fps to show.
+      expect(mediaMeasures(r!, 'fr').map(([k]) => k)).not.toContain('Vidéo envoyée');
+    } finally {
+      await demos.close();
+    }
+  }, 60_000);
+
+  it('Janus stopping mid-call after 720p flowed gives media_interrupted with when it stopped', async () => {
+    const doomed = await startJanus({ room: 4321 });
+    try {
+      const lab = scenarioLab(`${browserBlock()}scenarios:
+  - { name: cut, kind: janus-videoroom, platform: lab, url: "${doomed.demos}/videoroomtest.html", room: 4321, window: 20s }
+`);
+      const run = lab.run('cut');
+      // Stop Janus once the probe has been in the room for 4 s (media flowing).
+      for (let i = 0; i < 200 && !(await doomed.participants().catch(() => [])).length; i++) await sleep(100);
+      await sleep(4000);
+      await doomed.stop();
+      const [r] = await run;
+      expect(r!.status).toBe('failed');
+      expect(r!.reason, r!.message).toBe('media_interrupted');
+      expect(r!.message).toMatch(/media stopped \d+(\.\d)? s after ICE connected/);
+      expect(r!.observations.interrupted_after_seconds as number).toBeGreaterThan(1);
+      expect(r!.observations.frames_encoded as number).toBeGreaterThan(0);
+    } finally {
+      await doomed.stop();
+    }
+  }, 90_000);
+
   it('a page that is not served gives refused, not a crash', async () => {
     const lab = scenarioLab(`${browserBlock()}scenarios:
   - { name: down, kind: janus-videoroom, platform: lab, url: "http://127.0.0.1:${await closedPort()}/videoroomtest.html" }
@@ -190,6 +233,8 @@ scenarios:
     expect(udp!.status).toBe('failed');
     expect(udp!.reason).toBe('ice_failed');
     expect(udp!.target).toContain('transport=udp');
+    // The fix names the flow the attempt needed (the TURN server's UDP port), not the page's 443.
+    expect(fixText(udp!, [], 'fr')).toContain(`Ouvrir ${turn.port}/UDP sortant vers ${net.platformIp}`);
     expect(tcp!.status, tcp!.message).toBe('ok');
     expect(tcp!.observations.relay_protocol).toBe('tcp');
     expect(tcp!.observations.outbound_frame_height).toBe(720);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { embeddedCatalogFiles, loadCatalogs } from '../../../runner/config/catalog.ts';
 import { parseConfig } from '../../../runner/config/config.ts';
-import { buildPlan } from '../../../runner/engine/plan.ts';
+import { buildPlan, scenarioChecks } from '../../../runner/engine/plan.ts';
+import { commonLabels } from '../../../runner/telemetry/metrics.ts';
 
 describe('plan', () => {
   it('plans stun and turn on the documented rows, and relay only where credentials are configured', () => {
@@ -29,5 +30,24 @@ describe('plan of the embedded catalogs', () => {
     const hosts = new Set(plan.rows.flatMap((r) => ('url' in r ? [`${r.platform} ${new URL(r.url).hostname}`] : r.checks.includes('dns') ? [`${r.platform} ${r.host}`] : [])));
     expect(dns).toHaveLength(hosts.size);
     expect(new Set(plan.checks.map((c) => c.id)).size).toBe(plan.checks.length);
+  });
+});
+
+describe('scenario identity', () => {
+  it('two scenarios on the same page host and port (different paths) are two checks, told apart by name', () => {
+    const config = parseConfig(
+      `scenarios:
+  - { name: salle-a, kind: janus-videoroom, platform: lab, url: "https://visio.example.fr/a/videoroomtest.html" }
+  - { name: salle-b, kind: janus-videoroom, platform: lab, url: "https://visio.example.fr/b/videoroomtest.html" }
+`,
+      'vigie.yaml',
+    );
+    const specs = scenarioChecks(config);
+    expect(specs.map((s) => s.scenario)).toEqual(['salle-a', 'salle-b']);
+    expect(new Set(specs.map((s) => s.id)).size).toBe(2);
+    const label = (t: (typeof specs)[number]['target']) => [t.platform, t.host, t.port, t.transport].join(' ');
+    expect(label(specs[0]!.target)).toBe(label(specs[1]!.target));
+    // The scenario's name is a label of its series, so the two never overwrite each other.
+    expect(commonLabels({ ...specs[0]!.target, port: specs[0]!.target.port ?? null, kind: 'janus-videoroom', observations: { scenario: 'salle-a' } })).toMatchObject({ scenario: 'salle-a', host: 'visio.example.fr' });
   });
 });

@@ -54,10 +54,11 @@ export function staticDemos(settings: string): http.RequestListener {
 /** settings.js for the demo pages: the API they talk to, no ICE servers of their own. */
 export const janusSettings = (api: string): string => `var server = "${api}";\nvar iceServers = null;\n`;
 
-/** Where Janus runs inside a lab namespace: its API over TLS on `apiPort`, ICE on `iface` only. */
+/** Where Janus runs inside a lab namespace: its API over TLS on `apiPort`, ICE on `iceOn` only. */
 export interface JanusInNamespace {
   netns: string;
-  iface: string;
+  /** Interface or address ICE gathers on (one address, as a media server announces one). */
+  iceOn: string;
   apiPort: number;
   /** Where the lab serves the demo pages (its platform side), e.g. https://visio.lab.test:8088 */
   pagesUrl: string;
@@ -99,7 +100,7 @@ export async function startJanus(opts: { bitrate?: number; room?: number; inName
   log_to_stdout = true
 }
 media: { rtp_port_range = "${ns?.rtpPorts ?? `${rtpBase}-${rtpBase + 49}`}" }
-nat: { ice_enforce_list = "${ns?.iface ?? 'lo'}" ignore_mdns = true }
+nat: { ice_enforce_list = "${ns?.iceOn ?? 'lo'}" ignore_mdns = true }
 plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
 transports: { disable = "libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so,libjanus_websockets.so" }
 events: { broadcast = false }

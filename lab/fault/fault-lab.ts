@@ -154,7 +154,7 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
     // The platform's WebRTC media server: its ICE ports are the documented 10000/UDP.
     const ready = async () => (await net.runAsync(net.hospital, 'bash', ['-c', `exec 3<>/dev/tcp/${a.MEDIA}/${JANUS_API_PORT}`])).code === 0;
     janus = await startJanus({
-      inNamespace: { netns: net.platform, iface: net.platformIf, apiPort: JANUS_API_PORT, pagesUrl: `https://visio.lab.test:${JANUS_PAGES_PORT}`, cert: pki.platform, rtpPorts: opts.janusRtpPorts ?? '10000-10009', ready },
+      inNamespace: { netns: net.platform, iceOn: a.MEDIA!, apiPort: JANUS_API_PORT, pagesUrl: `https://visio.lab.test:${JANUS_PAGES_PORT}`, cert: pki.platform, rtpPorts: opts.janusRtpPorts ?? '10000-10009', ready },
     });
     const janusLab = janus;
     const catalogFile = join(dir, 'lab-catalog.yaml');

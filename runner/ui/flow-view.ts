@@ -47,6 +47,8 @@ export interface MediaLine {
   status: CheckStatus | 'pending';
   statusText: string;
   reason: string;
+  /** What to ask for when the scenario failed (the flows its ICE attempt needed). */
+  fix: string;
   endedAt: number | undefined;
   measures: [string, string][];
 }
@@ -140,6 +142,7 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
       status,
       statusText: l ? statusText(l.result.status, lang) : '…',
       reason: l && l.result.status !== 'ok' ? reasonText(l.result.reason, lang) : '',
+      fix: l ? fixText(l.result, [], lang) : '',
       endedAt: l?.endedAt,
       measures: l ? mediaMeasures(l.result, lang) : [],
     });

@@ -55,9 +55,9 @@ export function mediaSection(view: FlowView, lang: Lang): string {
   if (!view.media.length) return '';
   const rows = view.media.map(
     (m) =>
-      `<tr class="${m.status}" data-scenario="${esc(m.scenario)}"><td>${esc(m.scenario)}<br><small>${esc(m.kind)} — ${esc(m.target)}</small></td><td>${esc(m.platform)}</td><td class="st">${esc(m.statusText)}</td><td>${esc(m.reason)}</td><td>${esc(when(m.endedAt, lang))}</td><td>${m.measures.length ? `<ul class="ev">${m.measures.map(([k, v]) => `<li>${esc(k)} : ${esc(v)}</li>`).join('')}</ul>` : ''}</td></tr>`,
+      `<tr class="${m.status}" data-scenario="${esc(m.scenario)}"><td>${esc(m.scenario)}<br><small>${esc(m.kind)} — ${esc(m.target)}</small></td><td>${esc(m.platform)}</td><td class="st">${esc(m.statusText)}</td><td>${esc(m.reason)}</td><td>${esc(when(m.endedAt, lang))}</td><td class="fix">${esc(m.fix)}</td><td>${m.measures.length ? `<ul class="ev">${m.measures.map(([k, v]) => `<li>${esc(k)} : ${esc(v)}</li>`).join('')}</ul>` : ''}</td></tr>`,
   );
-  const head = [t('scenario', lang), t('platform', lang), t('status', lang), t('reason', lang), t('lastRun', lang), t('measures', lang)];
+  const head = [t('scenario', lang), t('platform', lang), t('status', lang), t('reason', lang), t('lastRun', lang), t('fix', lang), t('measures', lang)];
   return `<section aria-labelledby="media"><h2 id="media">${esc(t('media', lang))}</h2><table><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 

@@ -10,16 +10,8 @@ import type { Reason } from '../../runner/core/reasons.ts';
 /** Max bitrate set on video senders: enough for 1280×720 at 30 fps with VP8/H.264. */
 export const HD_MAX_BITRATE = 2_500_000;
 
-/**
- * Runs in the page before any of its scripts. Kept as plain JavaScript in a string: it is
- * serialised into the page, where nothing of this module exists.
- */
-export function initScript(maxBitrate = HD_MAX_BITRATE): string {
-  return `(() => {
-  if (window.__vigie) return;
-  const Native = window.RTCPeerConnection;
-  if (!Native) return;
-  const pcs = [];
+/** Page JavaScript: keeps each video sender at 720p (no downscaling, enough bitrate). */
+const tuneJs = (maxBitrate: number): string => `
   const tune = (pc) => {
     for (const s of pc.getSenders()) {
       if (!s.track || s.track.kind !== 'video') continue;
@@ -31,7 +23,10 @@ export function initScript(maxBitrate = HD_MAX_BITRATE): string {
       p.encodings[0].scaleResolutionDownBy = 1;
       s.setParameters(p).catch(() => {});
     }
-  };
+  };`;
+
+/** Page JavaScript: notes the far end's candidates of a peer connection record. */
+const NOTE_REMOTE_JS = `
   // The far end's candidates as signalled (SDP or trickle): they name the flows a call needs, and
   // they stay known when the page closes a peer connection that failed.
   const CAND_LINE = /candidate:\\S+ \\d+ (udp|tcp) \\d+ (\\S+) (\\d+) typ (\\w+)/gi;
@@ -40,7 +35,20 @@ export function initScript(maxBitrate = HD_MAX_BITRATE): string {
       const c = { protocol: m[1].toLowerCase(), address: m[2], port: Number(m[3]), candidateType: m[4] };
       if (rec.remotes.length < 10 && !rec.remotes.some((x) => x.address === c.address && x.port === c.port && x.protocol === c.protocol)) rec.remotes.push(c);
     }
-  };
+  };`;
+
+/**
+ * Runs in the page before any of its scripts. Kept as plain JavaScript in a string: it is
+ * serialised into the page, where nothing of this module exists.
+ */
+export function initScript(maxBitrate = HD_MAX_BITRATE): string {
+  return `(() => {
+  if (window.__vigie) return;
+  const Native = window.RTCPeerConnection;
+  if (!Native) return;
+  const pcs = [];
+${tuneJs(maxBitrate)}
+${NOTE_REMOTE_JS}
   class TrackedPeerConnection extends Native {
     setRemoteDescription(desc, ...rest) {
       try { if (this.__vigieRec && desc) noteRemote(this.__vigieRec, desc.sdp); } catch (e) {}

@@ -1,7 +1,7 @@
 // `npm run demo -- --profile media-port-blocked` as a user runs it: the banner, the status page and
-// the metrics on the host's loopback, the fault visible there, the browser scenarios reaching 720p
-// through the lab's Janus and coturn (UDP, TCP and TLS relays), and Ctrl-C leaving no process and
-// no network namespace behind.
+// the metrics on the host's loopback; the blocked ICE media port unproven by its protocol check and
+// proven blocked by the Janus call, whose fix names the port; the TURN relays still reaching 720p
+// (UDP, TCP and TLS); and Ctrl-C leaving no process and no network namespace behind.
 import { REPO_ROOT } from '../../lab/paths.ts';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { closedPort } from '../../lab/servers.ts';
 
 const root = REPO_ROOT;
 
-it('npm run demo -- --profile media-port-blocked shows the fault live, the scenarios reach 720p, and Ctrl-C stops everything', async () => {
+it('npm run demo -- --profile media-port-blocked shows the fault live through the call, the relays reach 720p, and Ctrl-C stops everything', async () => {
   const port = await closedPort();
   const demo = spawn(process.execPath, [join(root, 'scripts', 'demo.ts'), '--profile', 'media-port-blocked', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -29,20 +29,21 @@ it('npm run demo -- --profile media-port-blocked shows the fault live, the scena
     const labPids = [hospital!, platform!].flatMap((ns) => execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean));
     expect(labPids.length, 'probe, coturn, Janus, OCSP responder, lab servers').toBeGreaterThanOrEqual(6);
 
-    // The blocked media port shows on the status page and in the metrics, from the host's loopback.
+    // The ICE media port's own check cannot tell (status page and metrics, from the host's loopback).
     const base = `http://127.0.0.1:${port}`;
     let page = '';
     const stunRow = () => /<tr class="(\w+)" data-check="stun\|lab\|visio\.lab\.test\|10000\|udp">(.*?)<\/tr>/.exec(page);
-    for (let i = 0; i < 60 && stunRow()?.[1] !== 'failed'; i++) {
+    for (let i = 0; i < 60 && stunRow()?.[1] !== 'unproven'; i++) {
       await new Promise((r) => setTimeout(r, 500));
       page = await fetch(`${base}/`).then((r) => r.text());
     }
-    expect(stunRow()?.[1]).toBe('failed');
-    expect(stunRow()?.[2]).toContain('ÉCHEC');
-    expect(stunRow()?.[2]).toContain('Aucune réponse STUN');
-    expect(stunRow()?.[2]).toMatch(/Ouvrir 10000\/UDP sortant vers visio\.lab\.test \(10\.231\.\d+\.10\)/);
+    expect(stunRow()?.[1]).toBe('unproven');
+    expect(stunRow()?.[2]).toContain('NON PROUVÉ');
+    expect(stunRow()?.[2]).toContain('Rien à demander');
+    expect(stunRow()?.[2]).not.toContain('Ouvrir');
     const metrics = await fetch(`${base}/metrics`).then((r) => r.text());
-    expect(metrics).toContain('probe_success{platform="lab",host="visio.lab.test",port="10000",transport="udp",kind="stun"} 0');
+    expect(metrics).toContain('probe_unproven{platform="lab",host="visio.lab.test",port="10000",transport="udp",kind="stun"} 1');
+    expect(metrics).not.toContain('probe_success{platform="lab",host="visio.lab.test",port="10000"');
     expect(metrics).toContain('probe_success{platform="lab",host="visio.lab.test",port="3478",transport="udp",kind="turn"} 1');
 
     // The browser scenarios, run at start: the room through Janus, the relay over each transport.
@@ -54,11 +55,18 @@ it('npm run demo -- --profile media-port-blocked shows the fault live, the scena
       scenarios = (Array.isArray(api) ? api : api.results).filter((r) => r.kind === 'janus-videoroom' || r.kind === 'turn-relay');
     }
     expect(scenarios.map((r) => `${r.kind} ${r.target.split('?')[1] ?? ''} ${r.status} ${r.message}`).sort()).toEqual([
-      expect.stringMatching(/^janus-videoroom {2}ok .*1280×720/),
+      expect.stringMatching(/^janus-videoroom {2}failed ICE (failed|did not connect) .*tried 1000\d\/UDP 10\.231\.\d+\.10/),
       expect.stringMatching(/^turn-relay transport=tcp ok TCP relay.*1280×720/),
       expect.stringMatching(/^turn-relay transport=tcp ok TLS relay.*1280×720/),
       expect.stringMatching(/^turn-relay transport=udp ok UDP relay.*1280×720/),
     ]);
+
+    // The call is the proof, and its line on the page asks for the port its ICE attempt needed.
+    page = await fetch(`${base}/`).then((r) => r.text());
+    const callRow = /<tr class="(\w+)" data-scenario="salle-test">(.*?)<\/tr>/.exec(page);
+    expect(callRow?.[1]).toBe('failed');
+    expect(callRow?.[2]).toMatch(/Ouvrir 1000\d\/UDP sortant vers 10\.231\.\d+\.10/);
+    expect(callRow?.[2]).not.toContain('×0');
 
     demo.kill('SIGINT');
     expect(await exited).toBe(0);

@@ -10,6 +10,7 @@ import type { CheckResult } from '../../runner/core/contract.ts';
 import { startFaultLab, type FaultLab } from '../../lab/fault/fault-lab.ts';
 import { netnsAvailable } from '../../lab/fault/netns.ts';
 import { loadProfile, profileNames } from '../../lab/fault/profiles.ts';
+import { fixText } from '../../runner/ui/fix-text.ts';
 
 interface Expected {
   status: string;
@@ -94,6 +95,14 @@ describe('fault matrix', () => {
           mismatches.push(`${check}: got ${r.status} ${reason} "${r.message}", documented ${want.status} ${want.reason} "${want.says}"`);
       }
       expect(mismatches).toEqual([]);
+      // Every result that is not ok says what to ask for, in French and in English; only a flow seen
+      // refused, reset or silent where an answer was due is to be opened; no TLS advice for UDP.
+      for (const r of results.filter((x) => x.status !== 'ok')) {
+        const [fr, en] = [fixText(r, [], 'fr'), fixText(r, [], 'en')];
+        expect(fr && en, `${checkName(r)}: fix text in both languages`).toBeTruthy();
+        if (fr.startsWith('Ouvrir') || en.startsWith('Open ')) expect(['timeout', 'refused', 'unreachable', 'connection_reset', 'stun_no_response', 'ocsp_unreachable', 'relay_no_media', 'clock_unreachable']).toContain(r.reason);
+        if (r.transport === 'udp') expect(en, checkName(r)).not.toMatch(/certificate chain/);
+      }
       expect(code).toBe(results.some((r) => r.status === 'failed') ? 1 : 0);
       if (profile?.filter || profile?.nat || profile?.rate) expect(lab.faultPackets(), 'packets the fault hit').toBeGreaterThan(0);
       const secret = lab.env.VIGIE_LAB_TURN_SECRET!;

@@ -22,6 +22,10 @@ const options = z
     max_redirects: z.number().int().min(0).max(20).default(5).describe('Redirects followed before giving up.'),
     /** Bytes of body read at most; the rest is discarded. Default 262144. */
     max_body_bytes: z.number().int().min(0).default(262_144).describe('Bytes of body read at most.'),
+    /** The application reaches this platform without the proxy (« hors proxy »): so does the check. Set by the catalog. */
+    direct: z.boolean().default(false).describe('Reach the URL without the proxy, as a "hors proxy" platform\'s application does (set by the catalog).'),
+    /** An NTLM-only proxy fails this platform (its document rejects NTLM); otherwise the flow is unproven through it. Set by the catalog. */
+    rejects_ntlm_proxy: z.boolean().default(false).describe('An NTLM/Negotiate-only proxy fails this platform (its document says so); otherwise the flow is unproven through such a proxy (set by the catalog).'),
   })
   .strict();
 
@@ -38,7 +42,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
   const chain: string[] = [];
   try {
     for (let hop = 0; ; hop++) {
-      const proxy = proxyFor(url.hostname, ctx);
+      const proxy = opts.direct ? undefined : proxyFor(url.hostname, ctx);
       rec.observe('via_proxy', proxy !== undefined);
       const res = await fetchOnce(rec, url, ctx, proxy, opts.max_body_bytes);
       rec.observe('status_code', res.status);
@@ -60,6 +64,8 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     if (e instanceof ProxyRefusedError) {
       const { reason, message } = classifyProxyRefusal(e);
       rec.observe('proxy_auth_schemes', e.schemes);
+      // The probe speaks no NTLM; a platform whose clients do (Covotem asks for the NTLM domain) may still work through it.
+      if (reason === 'proxy_ntlm_only' && !opts.rejects_ntlm_proxy) return rec.finish('unproven', 'proxy_ntlm_unverified', `${message}: the probe cannot authenticate, and this platform's clients support NTLM`);
       return rec.fail(reason, message);
     }
     const tlsCode = (e as { tlsCode?: string }).tlsCode;
@@ -83,7 +89,7 @@ export const httpProbe = defineCheck({
     transports: ['tcp'],
     urls: true,
     portRanges: false,
-    plan: (row) => (row.url ? { target: { ...rowTarget(row, 'tcp'), url: row.url } } : undefined),
+    plan: (row) => (row.url ? { target: { ...rowTarget(row, 'tcp'), url: row.url }, options: { ...(row.direct ? { direct: true } : {}), ...(row.rejectsNtlmProxy ? { rejects_ntlm_proxy: true } : {}) } } : undefined),
   },
   metrics: [
     {

@@ -67,6 +67,7 @@ function catalogYaml(a: Record<string, string>): string {
   return `platform: lab
 title: Plateforme du lab (pannes réseau)
 operator: Vigie lab
+rejects_ntlm_proxy: true
 flows:
   - { host: portail.lab.test, ips: [${a.WEB}], port: 443, transport: tcp, direction: out, checks: [dns, tcp, tls], tls_expect: { issuers: [Vigie Lab] }, source: "lab : portail HTTPS" }
   - { host: ocsp.lab.test, ips: [${a.OCSP}], port: 80, transport: tcp, direction: out, checks: [dns], source: "lab : répondeur OCSP de l'autorité (vérifié par ocsp)" }

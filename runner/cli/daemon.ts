@@ -11,6 +11,7 @@ import type { VigieConfig } from '../config/config.ts';
 import { fetchText } from '../config/fetch-url.ts';
 import { RemoteCatalogs, withRegionConfig } from '../config/region-bundle.ts';
 import { readLogin } from '../config/secrets.ts';
+import { flowStatuses } from '../engine/flow-evidence.ts';
 import { buildPlan, type Plan } from '../engine/plan.ts';
 import { PreSessionRuns } from '../engine/pre-session.ts';
 import { ResultsStore } from '../engine/results-store.ts';
@@ -64,7 +65,12 @@ export class ProbeDaemon {
 
   private newMetrics(): ProbeMetrics {
     this.store.setPlan(this.plan.checks);
-    const m = new ProbeMetrics({ store: this.store, sessions: () => this.preSession?.next() ?? [], remoteLastOk: () => this.remoteLastOk });
+    const m = new ProbeMetrics({
+      store: this.store,
+      sessions: () => this.preSession?.next() ?? [],
+      remoteLastOk: () => this.remoteLastOk,
+      flows: () => flowStatuses(this.plan, this.store.all(), Date.now() / 1000, this.config.evidence_max_age),
+    });
     m.setPlan(this.plan.checks);
     return m;
   }
@@ -80,7 +86,7 @@ export class ProbeDaemon {
       metrics: (req, res) => this.metrics.handle(req, res),
       store: this.store,
       ready: () => this.plan.checks.every((c) => this.store.has(c.id)),
-      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [] }),
+      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [], evidenceMaxAgeMs: this.config.evidence_max_age }),
       ...(basicAuth ? { basicAuth } : {}),
     });
     // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
@@ -92,7 +98,7 @@ export class ProbeDaemon {
       windowMs: this.config.rcp.window_minutes * 60_000,
       inWindowIntervalMs: this.config.rcp.in_window_interval_seconds * 1000,
       fetchText: (url) => fetchText(url, this.shared.proxy),
-    });
+    }, this.plan.catalogs);
     this.log.info({ address: serverAddress(this.server), checks: this.plan.checks.length, platforms: this.plan.catalogs.map((c) => c.platform) }, 'vigie run started');
     this.scheduler.start();
     await this.preSession.start();
@@ -127,7 +133,7 @@ export class ProbeDaemon {
     const old = { scheduler: this.scheduler, metrics: this.metrics };
     this.metrics = this.newMetrics();
     this.scheduler = this.newScheduler();
-    this.preSession?.setChecks(this.plan.checks);
+    this.preSession?.setChecks(this.plan.checks, this.plan.catalogs);
     await old.scheduler.stop(this.config.shutdown_grace);
     await old.metrics.shutdown();
     if (this.stopping) return;

@@ -4,7 +4,7 @@ import { type Catalog, embeddedCatalogFiles, loadCatalogs } from '../config/cata
 import { loadRawConfig, type RawConfig, validateConfig, type VigieConfig } from '../config/config.ts';
 import { InputError } from '../config/input-error.ts';
 import { isScenarioKind, KIND_NAMES } from '../config/kinds.ts';
-import { buildPlan, type Plan } from '../engine/plan.ts';
+import { buildPlan, type Plan, sessionPlatforms } from '../engine/plan.ts';
 import type { SharedContext } from '../engine/shared-context.ts';
 import { UsageError } from './command.ts';
 
@@ -32,7 +32,9 @@ export function loadInputs(configPath: string | undefined, catalogArgs: readonly
     const unknown = wanted.filter((p) => !catalogs.some((c) => c.platform === p));
     if (unknown.length)
       throw new InputError(unknown.map((p) => ({ file: configFile, path: 'catalogs.platforms', message: `unknown platform "${p}" (known: ${catalogs.map((c) => c.platform).join(', ')})` })));
-    catalogs = catalogs.filter((c) => wanted.includes(c.platform));
+    // A chosen platform brings the platforms it depends on (the DCC web conference, TéléRCP's flows).
+    const needed = new Set(wanted.flatMap((p) => sessionPlatforms(catalogs, p)));
+    catalogs = catalogs.filter((c) => needed.has(c.platform));
   }
   const known = new Set(catalogs.map((c) => c.platform));
   const badSessions = [

@@ -50,12 +50,35 @@ const tlsExpect = z
   })
   .strict();
 
+/**
+ * The documents' environment labels and the stage each belongs to. Every production-stage label is
+ * required infrastructure (Therap-e: « réaliser ces paramétrages vers les deux environnements »;
+ * Covotem's "All environnements" OCSP and CRT hosts): only `preproduction` rows are optional.
+ */
+export const ENVIRONMENTS = {
+  production: 'production',
+  all: 'production',
+  'environnement-1': 'production',
+  'environnement-2': 'production',
+  'salles-fixes': 'production',
+  preproduction: 'preproduction',
+} as const;
+export type EnvironmentStage = (typeof ENVIRONMENTS)[keyof typeof ENVIRONMENTS];
+export const STAGES = ['production', 'preproduction'] as const;
+
+/** The stage of a row's environment label (rows without one are production). */
+export function stageOf(environment: string | undefined): EnvironmentStage {
+  return environment ? ENVIRONMENTS[environment as keyof typeof ENVIRONMENTS] : 'production';
+}
+
 const common = {
   checks: z.array(checkKind),
   /** What the TLS chain must look like; a chain that validates but does not match is tls_intercepted. */
   tls_expect: tlsExpect.optional(),
   usage: z.string().optional(),
-  environment: z.string().optional(),
+  environment: z.enum(Object.keys(ENVIRONMENTS) as [keyof typeof ENVIRONMENTS]).optional(),
+  /** This row's application goes without the proxy (overrides the platform's `bypasses_proxy`). */
+  bypasses_proxy: z.boolean().optional(),
   note: z.string().optional(),
   source: z.string().min(1, 'every row names the section of the document it comes from'),
 };
@@ -106,6 +129,13 @@ export const catalogFileSchema = z
     min_tls_version: z.enum(['1.0', '1.1', '1.2', '1.3']).optional(),
     requires_clock_sync: z.boolean().default(false),
     rejects_ntlm_proxy: z.boolean().default(false),
+    /**
+     * Platforms whose flows this one uses (the DCC web conference runs on TéléRCP's infrastructure:
+     * « cf. Document de prérequis »): an RCP session of this platform checks theirs too.
+     */
+    depends_on: z.array(z.string()).default([]),
+    /** The application is used « hors proxy »: its flows are checked on the direct path. */
+    bypasses_proxy: z.boolean().default(false),
     notes: z.array(z.object({ text: z.string(), source: z.string() }).strict()).default([]),
     flows: z.array(flowSchema).default([]),
     urls: z.array(urlSchema).default([]),

@@ -7,6 +7,7 @@ import { calendarSchema } from './rcp-sessions.ts';
 import { InputError, parseYaml, readInputFile, zodProblems } from './input-error.ts';
 import { duration } from '../core/duration.ts';
 import { SCENARIO_KINDS, SCENARIOS, type ScenarioKind } from '../../scenarios/index.ts';
+import { STAGES } from './catalog.ts';
 
 export { parseDuration } from '../core/duration.ts';
 
@@ -99,8 +100,14 @@ export const configSchema = z
         platforms: z.array(z.string()).optional().describe('Embedded platforms to check; default all.'),
         /** Extra catalog files, added to the embedded ones. Relative paths are relative to this config file. */
         files: z.array(z.string()).default([]).describe('Extra catalog files, relative to this config file.'),
-        /** Only rows of these environments (rows without one always count). Default all. */
-        environments: z.array(z.string()).optional().describe('Only rows of these environments; rows without one always count.'),
+        /**
+         * Stages to check: production rows (every environment the documents require, environnement-1/2,
+         * salles-fixes, all) are always checked; `preproduction` rows only when listed. Default both.
+         */
+        environments: z
+          .array(z.enum(STAGES))
+          .optional()
+          .describe('Stages to check (production, preproduction). Production rows, whatever their document environment, are always checked; preproduction rows only when listed. Default both.'),
       })
       .strict()
       .prefault({}),
@@ -152,6 +159,7 @@ export const configSchema = z
     concurrency: z.number().int().min(1).max(256).default(8).describe('Checks running at once.'),
     /** Largest random delay added to every scheduled run, chosen once per schedule at start. Default 30s. */
     jitter: duration.prefault('30s').describe('Largest random start offset of each schedule (no thundering herd across a fleet).'),
+    evidence_max_age: duration.prefault('2h').describe('Age after which a check or a scenario no longer proves a documented flow (status page, /api/results, probe_flow_status).'),
     /** Time given to in-flight checks after SIGTERM before they are aborted. Default 10s. */
     shutdown_grace: duration.prefault('10s').describe('Time given to in-flight checks after SIGTERM before they are aborted.'),
     /** Secret references, by name. */

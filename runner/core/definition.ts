@@ -45,6 +45,10 @@ export interface PlanRow {
   hasCredentials: boolean;
   /** The row's port role (an ICE media port), when it has one. */
   role: PortRole | undefined;
+  /** The platform's application goes « hors proxy »: its flows are checked on the direct path. */
+  direct: boolean;
+  /** The platform's document rejects NTLM proxies. */
+  rejectsNtlmProxy: boolean;
 }
 
 /** What the site-wide kinds are planned from. */

@@ -60,6 +60,11 @@ export const REASONS = {
   clock_skew: { fr: "L'horloge du poste est décalée", en: 'The clock is off', remedy: 'clock' },
   clock_unreachable: { fr: "Aucune source d'heure joignable (NTP ni HTTP)", en: 'No time source reachable (neither NTP nor HTTP)', remedy: 'open_flow' },
   proxy_ntlm_only: { fr: "Le proxy n'accepte que NTLM/Negotiate, non supporté par la plateforme", en: 'The proxy only offers NTLM/Negotiate, which the platform does not support', remedy: 'proxy' },
+  proxy_ntlm_unverified: {
+    fr: "Proxy NTLM/Negotiate seulement : la sonde ne peut pas s'y authentifier, la plateforme l'accepte ; flux non vérifiable par ce proxy",
+    en: 'NTLM/Negotiate-only proxy: the probe cannot authenticate, the platform accepts it; flow not verifiable through this proxy',
+    remedy: 'none',
+  },
   proxy_auth_required: { fr: 'Le proxy demande une authentification', en: 'The proxy requires authentication', remedy: 'proxy' },
   proxy_denied: { fr: 'Le proxy refuse ce flux', en: 'The proxy denies this flow', remedy: 'proxy' },
   proxy_unreachable: { fr: 'Proxy injoignable', en: 'Proxy unreachable', remedy: 'proxy' },

@@ -4,7 +4,7 @@
 // transport): rows that share it (the dns check of a host with six flows, two URLs on one host)
 // are covered by one check, listed in `rows`.
 import type { Catalog, CatalogRow } from '../config/catalog.ts';
-import { catalogRows } from '../config/catalog.ts';
+import { catalogRows, stageOf } from '../config/catalog.ts';
 import type { VigieConfig } from '../config/config.ts';
 import { KINDS, type KindName, PROBE_KINDS, PROBES, type ProbeKind } from '../config/kinds.ts';
 import { checkId } from '../core/check-id.ts';
@@ -81,6 +81,8 @@ function planRow(row: CatalogRow, catalog: Catalog, config: VigieConfig): PlanRo
     tls,
     hasCredentials: (config.service_credentials[host] ?? config.service_credentials[row.platform]) !== undefined,
     role: 'url' in row ? undefined : row.role,
+    direct: entry?.bypasses_proxy ?? catalog.bypasses_proxy,
+    rejectsNtlmProxy: catalog.rejects_ntlm_proxy,
   };
 }
 
@@ -114,7 +116,7 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
   };
 
   rows.forEach((row, i) => {
-    if (row.environment && envs && !envs.includes(row.environment)) return;
+    if (envs && stageOf(row.environment) === 'preproduction' && !envs.includes('preproduction')) return;
     const facts = planRow(row, selected.find((c) => c.platform === row.platform)!, config);
     for (const kind of row.checks.flatMap(kindsFor)) {
       const planning = PROBES[kind].planning;
@@ -134,6 +136,19 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
   }
   checks.push(...scenarioChecks(config, filter));
   return { catalogs: selected, rows, checks };
+}
+
+/** The platforms an RCP session of `platform` relies on: itself and what it depends on, transitively. */
+export function sessionPlatforms(catalogs: readonly Pick<Catalog, 'platform' | 'depends_on'>[], platform: string): string[] {
+  const out = [platform];
+  for (let i = 0; i < out.length; i++) for (const d of catalogs.find((c) => c.platform === out[i])?.depends_on ?? []) if (!out.includes(d)) out.push(d);
+  return out;
+}
+
+/** What a session of `platform` needs checked: its platforms' checks (dependencies included) and the site's (clock, proxy). */
+export function sessionChecks(checks: readonly CheckSpec[], catalogs: readonly Pick<Catalog, 'platform' | 'depends_on'>[], platform: string): CheckSpec[] {
+  const platforms = sessionPlatforms(catalogs, platform);
+  return checks.filter((c) => platforms.includes(c.target.platform) || c.target.platform === 'site');
 }
 
 /** The checks of the config's browser scenarios (turn-relay gives one per transport). */

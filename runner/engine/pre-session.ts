@@ -3,7 +3,8 @@
 // on-call staff hear of a broken path while there is still time to act.
 import type { Logger } from 'pino';
 import { type CalendarConfig, type Occurrence, occurrences } from './calendar.ts';
-import type { CheckSpec } from './plan.ts';
+import { type CheckSpec, sessionChecks } from './plan.ts';
+import type { Catalog } from '../config/catalog.ts';
 
 /** How far ahead occurrences are planned; re-planned every `replanMs`. */
 const HORIZON_MS = 26 * 3_600_000;
@@ -27,6 +28,7 @@ export class PreSessionRuns {
   private inWindow: NodeJS.Timeout | undefined;
   private cal: CalendarConfig;
   private checks: readonly CheckSpec[];
+  private catalogs: readonly Pick<Catalog, 'platform' | 'depends_on'>[];
   private run: (spec: CheckSpec) => void;
   private log: Logger;
   private opts: PreSessionOptions;
@@ -34,9 +36,10 @@ export class PreSessionRuns {
   private readonly fetched = new Map<string, string>();
   private planned = false;
 
-  constructor(cal: CalendarConfig, checks: readonly CheckSpec[], run: (spec: CheckSpec) => void, log: Logger, opts: PreSessionOptions) {
+  constructor(cal: CalendarConfig, checks: readonly CheckSpec[], run: (spec: CheckSpec) => void, log: Logger, opts: PreSessionOptions, catalogs: readonly Pick<Catalog, 'platform' | 'depends_on'>[] = []) {
     this.cal = cal;
     this.checks = checks;
+    this.catalogs = catalogs;
     this.run = run;
     this.log = log;
     this.opts = opts;
@@ -47,13 +50,14 @@ export class PreSessionRuns {
   }
 
   /** A new plan (the region's catalogs changed). */
-  setChecks(checks: readonly CheckSpec[]): void {
+  setChecks(checks: readonly CheckSpec[], catalogs: readonly Pick<Catalog, 'platform' | 'depends_on'>[] = this.catalogs): void {
     this.checks = checks;
+    this.catalogs = catalogs;
   }
 
-  /** Checks a session of `platform` needs: the platform's own and the site-wide ones (clock, proxy). */
+  /** Checks a session of `platform` needs: the platform's own, its dependencies' and the site-wide ones (clock, proxy). */
   checksFor(platform: string): CheckSpec[] {
-    return this.checks.filter((c) => c.target.platform === platform || c.target.platform === 'site');
+    return sessionChecks(this.checks, this.catalogs, platform);
   }
 
   /** Plans the timers of the next occurrences; the first call throws on bad input, later ones log and keep the last plan. */

@@ -17,6 +17,13 @@ export const METRICS = {
   rcpInWindow: { name: 'rcp_session_in_window', type: 'gauge', help: 'Whether the session is within its pre-session window or under way (1) or not (0).', labels: ['platform', 'session'], common: false },
   remotePolls: { name: 'vigie_remote_catalog_polls_total', type: 'counter', help: "Polls of the region's catalog bundle, by result (ok, error).", labels: ['result'], common: false },
   remoteLastOk: { name: 'vigie_remote_catalog_last_success_timestamp_seconds', type: 'gauge', help: "Unix time of the last successful poll of the region's catalog bundle.", common: false },
+  flowStatus: {
+    name: 'probe_flow_status',
+    type: 'gauge',
+    help: 'Verdict of each documented flow from its evidence (protocol checks, media the scenarios sent): value 1 on the series of the current status (proven, failed, unproven).',
+    labels: ['platform', 'host', 'port', 'transport', 'direction', 'status'],
+    common: false,
+  },
   buildInfo: { name: 'vigie_build_info', type: 'gauge', help: 'Version of the running probe (value 1).', labels: ['version', 'node_version'], common: false },
   checksConfigured: { name: 'vigie_checks_configured', type: 'gauge', help: 'Checks the probe runs, by kind.', labels: ['kind'], common: false },
 } as const satisfies Record<string, MetricSpec>;

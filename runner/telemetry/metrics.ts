@@ -10,6 +10,7 @@ import { KINDS } from '../config/kinds.ts';
 import type { CheckResult } from '../core/contract.ts';
 import type { KindMetric } from '../core/definition.ts';
 import type { CheckSpec } from '../engine/plan.ts';
+import type { FlowStatus } from '../engine/flow-evidence.ts';
 import type { Latest, ResultsStore } from '../engine/results-store.ts';
 import type { RunSink } from '../engine/scheduler.ts';
 import { METRICS, type MetricSpec } from './metric-names.ts';
@@ -39,6 +40,8 @@ export interface MetricSources {
   sessions?: () => readonly SessionGauge[];
   /** Unix time of the last successful poll of the region's bundle. */
   remoteLastOk?: () => number | undefined;
+  /** The documented flows' verdicts (runner/engine/flow-evidence.ts). */
+  flows?: () => readonly FlowStatus[];
 }
 
 /** Every kind's own metric families, by name, each with the reader of every kind that exports it. */
@@ -118,6 +121,16 @@ export class ProbeMetrics {
     meter.createObservableGauge(METRICS.remoteLastOk.name, { description: METRICS.remoteLastOk.help }).addCallback((o) => {
       const t = this.sources.remoteLastOk?.();
       if (t !== undefined) o.observe(t);
+    });
+    meter.createObservableGauge(METRICS.flowStatus.name, { description: METRICS.flowStatus.help }).addCallback((o) => {
+      // Rows of one flow documented twice (two usages) give one series.
+      const seen = new Set<string>();
+      for (const f of this.sources.flows?.() ?? []) {
+        const labels = { platform: f.platform, host: f.host, port: f.port, transport: f.transport, direction: f.direction, status: f.verdict };
+        const key = `${f.platform}|${f.host}|${f.port}|${f.transport}|${f.direction}`;
+        if (!seen.has(key)) o.observe(1, labels);
+        seen.add(key);
+      }
     });
     meter.createObservableGauge(METRICS.buildInfo.name, { description: METRICS.buildInfo.help }).addCallback((o) => o.observe(1, { version: VERSION, node_version: process.version }));
     meter.createObservableGauge(METRICS.checksConfigured.name, { description: METRICS.checksConfigured.help }).addCallback((o) => {

@@ -40,7 +40,11 @@ function mediaFlows(r: CheckResult, lang: Lang): string {
 export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string {
   if (r.status === 'ok') return '';
   const host = r.host;
-  if (r.status === 'unproven') return r.reason === 'ice_port_unproven' ? t('fixUnproven', lang) : t('fixUnprovenClosed', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
+  if (r.status === 'unproven') {
+    if (r.reason === 'ice_port_unproven') return t('fixUnproven', lang);
+    if (r.reason === 'proxy_ntlm_unverified') return t('fixNtlmUnverified', lang, { host });
+    return t('fixUnprovenClosed', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
+  }
   switch (REASONS[r.reason].remedy) {
     case 'open_flow':
       if (r.kind === 'clock') return t('fixOpenNtp', lang, { host, port: r.port ?? 123 });

@@ -5,7 +5,8 @@
 import { isScenarioKind } from '../config/kinds.ts';
 import type { CheckResult, CheckStatus } from '../core/contract.ts';
 import type { CatalogRow } from '../config/catalog.ts';
-import type { CheckSpec, Plan } from '../engine/plan.ts';
+import { flowStatuses, type FlowStatus, type FlowVerdict } from '../engine/flow-evidence.ts';
+import { type CheckSpec, type Plan, sessionChecks } from '../engine/plan.ts';
 import type { Latest } from '../engine/results-store.ts';
 import { fixText, flowText } from './fix-text.ts';
 import { type Lang, reasonText, statusText, t } from './i18n.ts';
@@ -32,10 +33,22 @@ export interface CheckLine {
   evidence: string[];
 }
 
+/** One documented flow (a catalog row) with its verdict from the evidence. */
+export interface FlowLine {
+  flow: string;
+  verdict: FlowVerdict;
+  verdictText: string;
+  /** What proved it, or what failed, in short ("stun ok", "janus-videoroom salle: host/udp"). */
+  by: string;
+  at: number | undefined;
+}
+
 export interface PlatformView {
   id: string;
   title: string;
   counts: Record<CheckStatus | 'pending', number>;
+  /** The platform's documented outbound flows, one line each. */
+  flows: FlowLine[];
   lines: CheckLine[];
 }
 
@@ -71,6 +84,17 @@ export interface FlowView {
 }
 
 const zero = (): Record<CheckStatus | 'pending', number> => ({ ok: 0, degraded: 0, failed: 0, unproven: 0, pending: 0 });
+
+/** The platform's documented outbound flows, each once (a flow documented for two usages is one line). */
+function flowLines(plan: Plan, flows: readonly FlowStatus[], platform: string, lang: Lang): FlowLine[] {
+  const out = new Map<string, FlowLine>();
+  for (const f of flows.filter((x) => x.platform === platform && x.direction === 'out')) {
+    const flow = flowText(plan.rows[f.row]!, lang);
+    if (out.has(flow)) continue;
+    out.set(flow, { flow, verdict: f.verdict, verdictText: t(`flow_${f.verdict}`, lang), by: f.by.join(', '), at: f.at });
+  }
+  return [...out.values()];
+}
 
 /** One check's line: the documented flows it covers, its status, the reason and the change to ask for. */
 function checkLine(c: CheckSpec, l: Latest | undefined, rows: readonly CatalogRow[], lang: Lang): CheckLine {
@@ -112,13 +136,14 @@ function ntpLine(c: CheckSpec, l: Latest | undefined, lang: Lang): CheckLine {
   };
 }
 
-export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, sessions: readonly SessionInfo[], lang: Lang): FlowView {
+export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, sessions: readonly SessionInfo[], lang: Lang, evidenceMaxAgeMs?: number): FlowView {
   const counts = zero();
+  const flows = flowStatuses(plan, latest, Date.now() / 1000, evidenceMaxAgeMs);
   const platforms: PlatformView[] = [];
   const media: MediaLine[] = [];
   const all = [...plan.catalogs.map((c) => ({ id: c.platform, title: c.title })), { id: 'site', title: t('site', lang) }];
   for (const p of all) {
-    const view: PlatformView = { id: p.id, title: p.title, counts: zero(), lines: [] };
+    const view: PlatformView = { id: p.id, title: p.title, counts: zero(), flows: flowLines(plan, flows, p.id, lang), lines: [] };
     for (const c of plan.checks.filter((x) => x.target.platform === p.id && !isScenarioKind(x.kind))) {
       const l = latest.get(c.id);
       const lines = [checkLine(c, l, c.rows.map((i) => plan.rows[i]!), lang), ...(c.kind === 'clock' ? [ntpLine(c, l, lang)] : [])];
@@ -148,7 +173,7 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
     });
   }
   const sessionLines = sessions.map((s): SessionLine => {
-    const checks = plan.checks.filter((c) => c.target.platform === s.occurrence.platform);
+    const checks = sessionChecks(plan.checks, plan.catalogs, s.occurrence.platform);
     const results = checks.map((c) => latest.get(c.id)?.result).filter((r): r is CheckResult => r !== undefined);
     const failing = results.filter((r) => r.status === 'failed').length;
     return { platform: s.occurrence.platform, name: s.occurrence.name, start: s.occurrence.start, inWindow: s.inWindow, failing, ready: results.length === 0 ? 'pending' : failing ? 'at_risk' : 'ready' };

@@ -19,7 +19,7 @@ table{border-collapse:collapse;width:100%;margin-bottom:1rem}caption{text-align:
 th,td{border:1px solid #767676;padding:.3rem .5rem;text-align:left;vertical-align:top;font-size:.9rem}
 th{background:#f0f0f0}
 .st{font-weight:600;white-space:nowrap}
-tr.ok .st{background:#d7f5dd;color:#0b3d17}tr.degraded .st{background:#ffe9b3;color:#4a3200}tr.failed .st{background:#ffd2d2;color:#6b0000}tr.unproven .st{background:#d9ecf7;color:#0b2e45}tr.pending .st{background:#eee;color:#1b1b1b}
+tr.ok .st{background:#d7f5dd;color:#0b3d17}tr.degraded .st{background:#ffe9b3;color:#4a3200}tr.failed .st{background:#ffd2d2;color:#6b0000}tr.unproven .st,tr.flow-unproven .st{background:#d9ecf7;color:#0b2e45}tr.flow-proven .st{background:#d7f5dd;color:#0b3d17}tr.flow-failed .st{background:#ffd2d2;color:#6b0000}tr.pending .st{background:#eee;color:#1b1b1b}
 .fix{font-weight:600}.ev{margin:0;padding-left:1rem;font-size:.8rem}
 .summary span{display:inline-block;margin-right:1rem;padding:.2rem .5rem;border:1px solid #767676}
 dl.meta{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}dl.meta dt{font-weight:600}dl.meta dd{margin:0}
@@ -46,7 +46,12 @@ export function platformTables(view: FlowView, lang: Lang, evidence: boolean): s
             evidence ? `<td>${l.evidence.length ? `<ul class="ev">${l.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : ''}${l.status !== 'ok' && l.status !== 'pending' ? `<p class="ev">${esc(l.message)}</p>` : ''}</td>` : ''
           }</tr>`,
       );
-      return `<section aria-labelledby="p-${esc(p.id)}"><h2 id="p-${esc(p.id)}">${esc(p.title)}</h2><table><caption>${esc(t('caption', lang, { title: p.title, ...p.counts }))}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+      const flowRows = p.flows.map((f) => `<tr class="flow-${f.verdict}" data-flow="${esc(f.flow)}"><td>${esc(f.flow)}</td><td class="st">${esc(f.verdictText)}</td><td>${esc(f.by)}</td><td>${esc(when(f.at, lang))}</td></tr>`);
+      const flowHead = [t('flow', lang), t('flowVerdict', lang), t('flowBy', lang), t('lastRun', lang)];
+      const flowTable = p.flows.length
+        ? `<table class="flows"><caption>${esc(t('flowsTitle', lang))}</caption><thead><tr>${flowHead.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${flowRows.join('')}</tbody></table>`
+        : '';
+      return `<section aria-labelledby="p-${esc(p.id)}"><h2 id="p-${esc(p.id)}">${esc(p.title)}</h2>${flowTable}<table><caption>${esc(t('caption', lang, { title: p.title, ...p.counts }))}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
     })
     .join('');
 }

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { flowStatuses } from '../engine/flow-evidence.ts';
 import type { ResultsStore } from '../engine/results-store.ts';
 import { type Lang, langOf } from './i18n.ts';
 import { renderStatusPage, type StatusSnapshot } from './status-page.ts';
@@ -42,7 +43,8 @@ export function startServer(listen: string, deps: ServerDeps): Promise<http.Serv
       const snap = deps.snapshot();
       if (url.pathname === '/api/results') {
         const results = [...deps.store.all().values()].map((l) => l.result);
-        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ site: snap.site, results }));
+        const flows = flowStatuses(snap.plan, deps.store.all(), Date.now() / 1000, snap.evidenceMaxAgeMs);
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ site: snap.site, results, flows }));
       }
       if (url.pathname === '/' || url.pathname === '/index.html') {
         const html = renderStatusPage({ ...snap, lang: langOf(url.searchParams.get('lang'), snap.lang), latest: deps.store.all() });

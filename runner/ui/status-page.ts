@@ -14,11 +14,13 @@ export interface StatusSnapshot {
   site: { establishment: string; name: string; region: string };
   lang: Lang;
   sessions?: readonly SessionInfo[];
+  /** Age after which evidence no longer proves a flow (the config's evidence_max_age). */
+  evidenceMaxAgeMs?: number;
 }
 
 export function renderStatusPage(s: StatusSnapshot): string {
   const { lang } = s;
-  const view = buildFlowView(s.plan, s.latest, s.sessions ?? [], lang);
+  const view = buildFlowView(s.plan, s.latest, s.sessions ?? [], lang, s.evidenceMaxAgeMs);
   const site = s.site.name || s.site.establishment;
   const other = otherLang(lang);
   const body = `<h1>${esc(t('title', lang))} — ${esc(site)}</h1>

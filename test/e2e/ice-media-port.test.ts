@@ -10,6 +10,15 @@ import { startFaultLab, type FaultLab } from '../../lab/fault/fault-lab.ts';
 import { netnsAvailable } from '../../lab/fault/netns.ts';
 import { TEST_CACHE } from '../../lab/scenario-run.ts';
 import { fixText } from '../../runner/ui/fix-text.ts';
+import { readFileSync } from 'node:fs';
+import { VIGIE_BIN } from '../../lab/paths.ts';
+import { loadCatalogs } from '../../runner/config/catalog.ts';
+import { parseConfig } from '../../runner/config/config.ts';
+import { flowStatuses } from '../../runner/engine/flow-evidence.ts';
+import { buildPlan } from '../../runner/engine/plan.ts';
+import { type Latest, ResultsStore } from '../../runner/engine/results-store.ts';
+import { ProbeMetrics } from '../../runner/telemetry/metrics.ts';
+import { renderStatusPage } from '../../runner/ui/status-page.ts';
 
 const isMediaPort = (r: CheckResult) => r.kind === 'stun' && r.port === 10000;
 
@@ -24,12 +33,43 @@ describe('ICE media port (Janus on 10000/UDP)', () => {
     await lab?.stop();
   });
 
-  /** Applies the profile with a one-participant Janus scenario, runs it, and checks 10000/UDP every second meanwhile. */
-  async function callWhileChecking(profile: string): Promise<{ scenario: CheckResult; during: CheckResult[] }> {
+  /** Applies the profile with a one-participant Janus scenario and a TURN/TCP relay scenario. */
+  async function withScenarios(profile: string): Promise<void> {
     await lab.apply(profile, {
       browser: { args: [lab.chromiumResolverRules], cache_dir: TEST_CACHE },
-      scenarios: [{ name: 'salle', kind: 'janus-videoroom', platform: 'lab', participants: 1, url: `${lab.janus.pages}/videoroomtest.html`, room: lab.janus.room }],
+      scenarios: [
+        { name: 'salle', kind: 'janus-videoroom', platform: 'lab', participants: 1, url: `${lab.janus.pages}/videoroomtest.html`, room: lab.janus.room },
+        { name: 'relais', kind: 'turn-relay', platform: 'lab', server: lab.addresses.MEDIA, port: 3478, tls_port: 443, transports: ['tcp'] },
+      ],
     });
+  }
+
+  /** The documented flows' verdicts from these results, as the daemon computes them (plan of the lab's catalog and config). */
+  function flowsFrom(results: readonly CheckResult[]) {
+    const plan = buildPlan(loadCatalogs([lab.catalogFile]), parseConfig(readFileSync(lab.configFile, 'utf8'), lab.configFile), undefined);
+    const latest = new Map<string, Latest>();
+    const now = Date.now() / 1000;
+    for (const c of plan.checks) {
+      const r = results.find((x) => x.kind === c.kind && x.host === c.target.host && x.port === (c.target.port ?? null) && x.transport === c.target.transport && (c.scenario === undefined || x.observations.scenario === c.scenario));
+      if (r) latest.set(c.id, { result: r, endedAt: now });
+    }
+    const flows = flowStatuses(plan, latest);
+    const row = (port: string, transport: string) => flows.find((f) => f.host === 'visio.lab.test' && f.port === port && f.transport === transport)!;
+    return { plan, latest, flows, mediaRow: row('10000', 'udp'), turnTcpRow: row('3478', 'tcp') };
+  }
+
+  async function runScenario(name: string): Promise<CheckResult[]> {
+    const { code, stdout, stderr } = await lab.net.runAsync(lab.net.hospital, process.execPath, [VIGIE_BIN, 'scenario', name, '--config', lab.configFile, '--format', 'json'], { cwd: lab.dir, env: { ...process.env, ...lab.env } });
+    try {
+      return (JSON.parse(stdout) as { results: CheckResult[] }).results;
+    } catch {
+      throw new Error(`vigie scenario ${name} (exit ${code}) printed no JSON: ${stderr.slice(-1500)}`);
+    }
+  }
+
+  /** Runs the Janus scenario and checks 10000/UDP every second meanwhile. */
+  async function callWhileChecking(profile: string): Promise<{ scenario: CheckResult; during: CheckResult[] }> {
+    await withScenarios(profile);
     const [cmd, ...args] = lab.vigie(['scenario', 'salle', '--config', lab.configFile, '--format', 'json']);
     const child = spawn(cmd!, args, { cwd: lab.dir, env: { ...process.env, ...lab.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -75,6 +115,34 @@ describe('ICE media port (Janus on 10000/UDP)', () => {
     expect(answered[0]!.observations.stun_error_code).toBe(400);
     expect(answered[0]!.message).toContain('path open');
   }, 120_000);
+
+  it('the media the call sent proves the 10000/UDP row (flow verdict, status page, metric); a relayed call proves the TURN row and never the media row', async () => {
+    await withScenarios('none');
+    const [call] = await runScenario('salle');
+    const checks = (await lab.check()).results;
+    const direct = flowsFrom([...checks, call!]);
+    expect(call!.observations).toMatchObject({ local_candidate_type: 'host', candidate_protocol: 'udp', remote_port: 10000 });
+    expect(direct.mediaRow).toMatchObject({ verdict: 'proven', by: ['janus-videoroom salle: host/udp'] });
+    // Without the call, nothing proves it.
+    expect(flowsFrom(checks).mediaRow.verdict).toBe('unproven');
+    const page = renderStatusPage({ plan: direct.plan, latest: direct.latest, site: { establishment: 'lab', name: 'Lab', region: 'lab' }, lang: 'fr' });
+    expect(page).toMatch(/<tr class="flow-proven" data-flow="10000\/UDP sortant vers visio\.lab\.test[^"]*"><td>[^<]*<\/td><td class="st">PROUVÉ<\/td><td>janus-videoroom salle: host\/udp<\/td>/);
+    const store = new ResultsStore();
+    const metrics = new ProbeMetrics({ store, flows: () => direct.flows });
+    const text = await metrics.text();
+    await metrics.shutdown();
+    expect(text).toContain('probe_flow_status{platform="lab",host="visio.lab.test",port="10000",transport="udp",direction="out",status="proven"} 1');
+
+    // UDP blocked: the call cannot reach 10000/UDP; the TURN/TCP relay carries media.
+    await withScenarios('udp-blocked');
+    const [blocked] = await runScenario('salle');
+    const [relayed] = await runScenario('relais');
+    expect(relayed!.status, relayed!.message).toBe('ok');
+    const under = flowsFrom([...(await lab.check()).results, blocked!, relayed!]);
+    expect(under.mediaRow.verdict).not.toBe('proven');
+    expect(under.turnTcpRow).toMatchObject({ verdict: 'proven' });
+    expect(under.turnTcpRow.by).toContain('turn-relay relais: relay/tcp');
+  }, 180_000);
 
   it('blocked, the call fails on ICE while the check stays unproven (the scenario is the proof)', async () => {
     const { scenario, during } = await callWhileChecking('media-port-blocked');

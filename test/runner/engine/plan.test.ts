@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { embeddedCatalogFiles, loadCatalogs } from '../../../runner/config/catalog.ts';
 import { parseConfig } from '../../../runner/config/config.ts';
-import { buildPlan, scenarioChecks } from '../../../runner/engine/plan.ts';
+import { buildPlan, scenarioChecks, sessionChecks, sessionPlatforms } from '../../../runner/engine/plan.ts';
+import { PreSessionRuns } from '../../../runner/engine/pre-session.ts';
+import pino from 'pino';
 import { commonLabels } from '../../../runner/telemetry/metrics.ts';
 
 describe('plan', () => {
@@ -49,5 +51,37 @@ describe('scenario identity', () => {
     expect(label(specs[0]!.target)).toBe(label(specs[1]!.target));
     // The scenario's name is a label of its series, so the two never overwrite each other.
     expect(commonLabels({ ...specs[0]!.target, port: specs[0]!.target.port ?? null, kind: 'janus-videoroom', observations: { scenario: 'salle-a' } })).toMatchObject({ scenario: 'salle-a', host: 'visio.example.fr' });
+  });
+});
+
+describe('environments', () => {
+  it('[production] keeps every row the documents require (both Therap-e environments, fixed rooms, the "All" Sectigo rows) and drops only preproduction', () => {
+    const catalogs = loadCatalogs(embeddedCatalogFiles());
+    const all = buildPlan(catalogs, parseConfig('', 'vigie.yaml'), undefined);
+    const prod = buildPlan(catalogs, parseConfig('catalogs: { environments: [production] }\n', 'vigie.yaml'), undefined);
+    const hosts = (p: typeof all) => new Set(p.checks.map((c) => c.target.host));
+    for (const host of ['visioplex.maincare.com', 'visioplex2.maincare.com', 'mediaserver1-1.maincare.com', 'mediaserver2-4.maincare.com', 'tlm.norm-uni.fr', 'ocsp.sectigo.com', 'crt.sectigo.com']) expect(hosts(prod), host).toContain(host);
+    const preproduction = all.rows.filter((r) => r.environment === 'preproduction');
+    expect(preproduction.length).toBeGreaterThan(0);
+    const planned = (p: typeof all) => new Set(p.checks.flatMap((c) => c.rows.map((i) => p.rows[i])));
+    expect([...planned(prod)].some((r) => r?.environment === 'preproduction')).toBe(false);
+    expect([...planned(all)].some((r) => r?.environment === 'preproduction')).toBe(true);
+  });
+  it('an environment outside the vocabulary is an input error naming the allowed stages', () => {
+    expect(() => parseConfig('catalogs: { environments: [environnement-1] }\n', 'vigie.yaml')).toThrow(/production.*preproduction|expected one of/);
+  });
+});
+
+describe('platform dependencies', () => {
+  it('an RCP session on the DCC web conference checks TéléRCP’s flows and the site’s too', () => {
+    const catalogs = loadCatalogs(embeddedCatalogFiles());
+    const plan = buildPlan(catalogs, parseConfig('', 'vigie.yaml'), undefined);
+    expect(sessionPlatforms(catalogs, 'dcc-webconf')).toEqual(['dcc-webconf', 'telercp']);
+    const hosts = new Set(sessionChecks(plan.checks, catalogs, 'dcc-webconf').map((c) => `${c.kind} ${c.target.host}`));
+    for (const want of ['http rcpwebconf-recette.sante-ra.fr', 'stun visio.sante-ra.fr', 'turn visio.sante-ra.fr', 'clock time.windows.com']) expect(hosts, want).toContain(want);
+    expect([...hosts].some((h) => h.includes('maincare'))).toBe(false);
+    // A PreSessionRuns given the catalogs runs the same checks.
+    const runs = new PreSessionRuns({ sessions: [], ical: [], offsets_minutes: [60], window_minutes: 15, in_window_interval_seconds: 60 } as never, plan.checks, () => {}, pino({ level: 'silent' }), { baseDir: '.', offsetsMs: [], windowMs: 0 }, catalogs);
+    expect(runs.checksFor('dcc-webconf').length).toBe(sessionChecks(plan.checks, catalogs, 'dcc-webconf').length);
   });
 });

@@ -59,6 +59,18 @@ const stop = async (code: number) => {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
+/** A weekly session starting `inMinutes` from now, `lengthMinutes` long, in Paris wall-clock time. */
+function demoSession(inMinutes: number, lengthMinutes: number): Record<string, unknown> {
+  const fmt = (d: Date) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(d);
+  const part = (parts: Intl.DateTimeFormatPart[], type: string) => parts.find((p) => p.type === type)!.value;
+  const start = fmt(new Date(Date.now() + inMinutes * 60_000));
+  const end = fmt(new Date(Date.now() + (inMinutes + lengthMinutes) * 60_000));
+  const hhmm = (parts: Intl.DateTimeFormatPart[]) => `${part(parts, 'hour')}:${part(parts, 'minute')}`;
+  // A session crossing midnight ends at 23:59 the same day (the schema wants end after start).
+  const endTime = part(end, 'weekday') === part(start, 'weekday') ? hhmm(end) : '23:59';
+  return { name: 'RCP de démonstration', platform: 'lab', weekly: { day: part(start, 'weekday').toLowerCase(), start: hhmm(start), end: endTime } };
+}
+
 try {
   lab = await startFaultLab({ dir });
   const janus = lab.janus;
@@ -75,6 +87,8 @@ try {
       // are not in the system resolver), while its TCP and TLS ones do.
       { name: 'relais-turn', kind: 'turn-relay', platform: 'lab', server: lab.addresses.MEDIA, port: 3478, tls_port: 443, schedule: '*/10 * * * *' },
     ],
+    // An RCP session 20 minutes from now (Europe/Paris wall-clock), so the page shows its pre-session state.
+    rcp: { sessions: [demoSession(20, 60)], offsets_minutes: [15, 5] },
     // Fast schedules so that a fault shows within a minute; the relay test's stream every 2 min.
     checks: { ...every('*/30 * * * * *', ['dns', 'tcp', 'http', 'stun']), ...every('* * * * *', ['tls', 'ocsp', 'turn', 'turns', 'clock', 'proxy']), relay: { schedule: '*/2 * * * *' } },
   });

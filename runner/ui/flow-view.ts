@@ -9,6 +9,7 @@ import { flowStatuses, type FlowStatus, type FlowVerdict } from '../engine/flow-
 import { type CheckSpec, type Plan, sessionChecks } from '../engine/plan.ts';
 import type { Latest } from '../engine/results-store.ts';
 import { fixText, flowText } from './fix-text.ts';
+import { explainedBy, sharedCauses, type SharedCause } from './shared-causes.ts';
 import { type Lang, reasonText, statusText, t } from './i18n.ts';
 import { evidenceOf, mediaMeasures } from './measures.ts';
 
@@ -77,6 +78,8 @@ export interface SessionLine {
 }
 
 export interface FlowView {
+  /** Establishment-wide causes that explain many failed checks at once, said first. */
+  causes: SharedCause[];
   platforms: PlatformView[];
   media: MediaLine[];
   sessions: SessionLine[];
@@ -97,8 +100,9 @@ function flowLines(plan: Plan, flows: readonly FlowStatus[], platform: string, l
 }
 
 /** One check's line: the documented flows it covers, its status, the reason and the change to ask for. */
-function checkLine(c: CheckSpec, l: Latest | undefined, rows: readonly CatalogRow[], lang: Lang): CheckLine {
-  const flows = rows.length ? [...new Set(rows.map((r) => flowText(r, lang)))] : [`${c.target.host}${c.target.port ? `:${c.target.port}` : ''}`];
+function checkLine(c: CheckSpec, l: Latest | undefined, rows: readonly CatalogRow[], lang: Lang, causes: readonly SharedCause[]): CheckLine {
+  // A dns check covers a name, not the application flows of the rows that name it.
+  const flows = c.kind === 'dns' ? [t('dnsFlow', lang, { host: c.target.host })] : rows.length ? [...new Set(rows.map((r) => flowText(r, lang)))] : [`${c.target.host}${c.target.port ? `:${c.target.port}` : ''}`];
   return {
     id: c.id,
     kind: c.kind,
@@ -106,7 +110,7 @@ function checkLine(c: CheckSpec, l: Latest | undefined, rows: readonly CatalogRo
     status: l?.result.status ?? 'pending',
     statusText: l ? statusText(l.result.status, lang) : '…',
     reason: l && l.result.status !== 'ok' ? reasonText(l.result.reason, lang) : '',
-    fix: l ? fixText(l.result, rows, lang) : '',
+    fix: !l ? '' : explainedBy(l.result, causes) ? t('seeCause', lang) : fixText(l.result, rows, lang),
     endedAt: l?.endedAt,
     message: l?.result.message ?? '',
     evidence: l ? evidenceOf(l.result, lang, false) : [],
@@ -139,6 +143,7 @@ function ntpLine(c: CheckSpec, l: Latest | undefined, lang: Lang): CheckLine {
 export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, sessions: readonly SessionInfo[], lang: Lang, evidenceMaxAgeMs?: number): FlowView {
   const counts = zero();
   const flows = flowStatuses(plan, latest, Date.now() / 1000, evidenceMaxAgeMs);
+  const causes = sharedCauses([...latest.values()].map((l) => l.result), lang);
   const platforms: PlatformView[] = [];
   const media: MediaLine[] = [];
   const all = [...plan.catalogs.map((c) => ({ id: c.platform, title: c.title })), { id: 'site', title: t('site', lang) }];
@@ -146,7 +151,7 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
     const view: PlatformView = { id: p.id, title: p.title, counts: zero(), flows: flowLines(plan, flows, p.id, lang), lines: [] };
     for (const c of plan.checks.filter((x) => x.target.platform === p.id && !isScenarioKind(x.kind))) {
       const l = latest.get(c.id);
-      const lines = [checkLine(c, l, c.rows.map((i) => plan.rows[i]!), lang), ...(c.kind === 'clock' ? [ntpLine(c, l, lang)] : [])];
+      const lines = [checkLine(c, l, c.rows.map((i) => plan.rows[i]!), lang, causes), ...(c.kind === 'clock' ? [ntpLine(c, l, lang)] : [])];
       for (const line of lines) {
         view.counts[line.status]++;
         counts[line.status]++;
@@ -178,5 +183,5 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
     const failing = results.filter((r) => r.status === 'failed').length;
     return { platform: s.occurrence.platform, name: s.occurrence.name, start: s.occurrence.start, inWindow: s.inWindow, failing, ready: results.length === 0 ? 'pending' : failing ? 'at_risk' : 'ready' };
   });
-  return { platforms, media, sessions: sessionLines, counts };
+  return { causes, platforms, media, sessions: sessionLines, counts };
 }

@@ -2,7 +2,7 @@
 // sheet (contrast checked by axe in the tests; status is always written out, never colour alone),
 // and the tables of the flow view.
 import type { FlowView } from './flow-view.ts';
-import { type Lang, locale, t } from './i18n.ts';
+import { labelled, type Lang, locale, t } from './i18n.ts';
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -32,7 +32,15 @@ export function page(lang: Lang, title: string, body: string, head = ''): string
 
 export function summary(view: FlowView, lang: Lang): string {
   const c = view.counts;
-  return `<p class="summary"><span>OK : ${c.ok}</span><span>${t('degradedCount', lang)} : ${c.degraded}</span><span>${t('failedCount', lang)} : ${c.failed}</span>${c.unproven ? `<span>${t('unprovenCount', lang)} : ${c.unproven}</span>` : ''}${c.pending ? `<span>${t('pendingStatus', lang)} : ${c.pending}</span>` : ''}</p>`;
+  const part = (label: string, n: number) => `<span>${esc(labelled(label, n, lang))}</span>`;
+  return `<p class="summary">${part('OK', c.ok)}${part(t('degradedCount', lang), c.degraded)}${part(t('failedCount', lang), c.failed)}${c.unproven ? part(t('unprovenCount', lang), c.unproven) : ''}${c.pending ? part(t('pendingCount', lang), c.pending) : ''}</p>`;
+}
+
+/** The establishment-wide causes, first: one line and one change each. */
+export function causesSection(view: FlowView, lang: Lang): string {
+  if (!view.causes.length) return '';
+  const items = view.causes.map((c) => `<li data-cause="${esc(c.reason)}"><strong>${esc(c.text)}</strong> — ${esc(c.fix)}</li>`);
+  return `<section aria-labelledby="causes" class="causes"><h2 id="causes">${esc(t('causesTitle', lang))}</h2><ul>${items.join('')}</ul></section>`;
 }
 
 /** One table per platform; `evidence` adds the evidence column (the report). */
@@ -60,7 +68,7 @@ export function mediaSection(view: FlowView, lang: Lang): string {
   if (!view.media.length) return '';
   const rows = view.media.map(
     (m) =>
-      `<tr class="${m.status}" data-scenario="${esc(m.scenario)}"><td>${esc(m.scenario)}<br><small>${esc(m.kind)} — ${esc(m.target)}</small></td><td>${esc(m.platform)}</td><td class="st">${esc(m.statusText)}</td><td>${esc(m.reason)}</td><td>${esc(when(m.endedAt, lang))}</td><td class="fix">${esc(m.fix)}</td><td>${m.measures.length ? `<ul class="ev">${m.measures.map(([k, v]) => `<li>${esc(k)} : ${esc(v)}</li>`).join('')}</ul>` : ''}</td></tr>`,
+      `<tr class="${m.status}" data-scenario="${esc(m.scenario)}"><td>${esc(m.scenario)}<br><small>${esc(m.kind)} — ${esc(m.target)}</small></td><td>${esc(m.platform)}</td><td class="st">${esc(m.statusText)}</td><td>${esc(m.reason)}</td><td>${esc(when(m.endedAt, lang))}</td><td class="fix">${esc(m.fix)}</td><td>${m.measures.length ? `<ul class="ev">${m.measures.map(([k, v]) => `<li>${esc(labelled(k, v, lang))}</li>`).join('')}</ul>` : ''}</td></tr>`,
   );
   const head = [t('scenario', lang), t('platform', lang), t('status', lang), t('reason', lang), t('lastRun', lang), t('fix', lang), t('measures', lang)];
   return `<section aria-labelledby="media"><h2 id="media">${esc(t('media', lang))}</h2><table><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;

@@ -50,6 +50,8 @@ const WORDS = {
     en: "Every flow the platforms' prerequisite documents ask for was checked from the establishment's network. Failed rows give the cause and the change to ask for.",
   },
   pendingStatus: { fr: 'EN ATTENTE', en: 'PENDING' },
+  pendingCount: { fr: 'En attente', en: 'Pending' },
+  dnsFlow: { fr: 'Résolution DNS de {host}', en: 'DNS resolution of {host}' },
   flow_proven: { fr: 'PROUVÉ', en: 'PROVEN' },
   flow_failed: { fr: 'ÉCHEC', en: 'FAILED' },
   flow_unproven: { fr: 'NON PROUVÉ', en: 'UNPROVEN' },
@@ -116,6 +118,20 @@ const WORDS = {
     fr: 'Mettre à jour les règles pare-feu par IP pour {host} : adresse actuelle {seen} (document : {documented})',
     en: 'Update IP-based firewall rules for {host}: current address {seen} (document: {documented})',
   },
+  causeDns: {
+    fr: "Rétablir le résolveur DNS de l'établissement (serveurs DNS du poste, redirecteurs) : {n} contrôles sur {hosts} noms échouent pour cette seule cause",
+    en: "Repair the establishment's DNS resolver (the host's DNS servers, forwarders): {n} checks on {hosts} names fail for this one cause",
+  },
+  causeProxy: {
+    fr: "Rétablir l'accès au proxy de l'établissement (adresse, port, filtrage) : {n} contrôles sur {hosts} hôtes échouent pour cette seule cause",
+    en: "Restore access to the establishment's proxy (address, port, filtering): {n} checks on {hosts} hosts fail for this one cause",
+  },
+  causeRoute: {
+    fr: "Rétablir la route sortante de l'établissement (passerelle, routage) : {n} contrôles sur {hosts} hôtes échouent pour cette seule cause",
+    en: "Restore the establishment's outbound route (gateway, routing): {n} checks on {hosts} hosts fail for this one cause",
+  },
+  seeCause: { fr: 'Voir la cause commune en tête de page', en: 'See the shared cause at the top' },
+  causesTitle: { fr: 'Cause commune', en: 'Shared cause' },
   fixDns: { fr: "Vérifier que le DNS de l'établissement résout {host}", en: "Check that the establishment's DNS resolves {host}" },
   fixTls: {
     fr: "Exclure {host}:{port} de l'inspection TLS (DPI/proxy) et vérifier la chaîne de certificats",
@@ -159,6 +175,11 @@ export type Word = keyof typeof WORDS;
 
 export function t(word: Word, lang: Lang, vars: Record<string, string | number> = {}): string {
   return WORDS[word][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
+}
+
+/** "label : value" in French typography, "label: value" in English. */
+export function labelled(label: string, value: string | number, lang: Lang): string {
+  return `${label}${lang === 'fr' ? ' : ' : ': '}${value}`;
 }
 
 export function statusText(s: CheckStatus, lang: Lang): string {

@@ -3,7 +3,7 @@
 // `vigie scenario`), from one table each, labels in i18n.
 import type { CheckResult } from '../core/contract.ts';
 import type { Observation, ObservationKey, Observations } from '../core/observations.ts';
-import { type Lang, t, type Word } from './i18n.ts';
+import { labelled, type Lang, t, type Word } from './i18n.ts';
 
 const ms = (s: number) => `${Math.round(s * 1000)} ms`;
 const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
@@ -62,7 +62,7 @@ export function mediaMeasures(r: CheckResult, lang: Lang, all = false): [string,
 export function evidenceOf(r: CheckResult, lang: Lang, isScenario: boolean): string[] {
   const o = r.observations;
   const out: string[] = [];
-  const line = (word: Word, value: string) => out.push(`${t(word, lang)}: ${value}`);
+  const line = (word: Word, value: string) => out.push(labelled(t(word, lang), value, lang));
   const phases = Object.entries(r.phases).filter(([, s]) => s > 0);
   if (phases.length) line('evTimings', phases.map(([p, s]) => `${p} ${ms(s)}`).join(', '));
   if (o.address !== undefined) line('evAddress', str(o.address));

@@ -4,7 +4,7 @@
 // (no external resource), and a PDF printed by Chromium when asked.
 import { QUIET_ARGS } from '../../scenarios/lib/browser.ts';
 import { buildFlowView, type Latest } from './flow-view.ts';
-import { esc, mediaSection, page, platformTables, summary, when } from './html.ts';
+import { causesSection, esc, mediaSection, page, platformTables, summary, when } from './html.ts';
 import { type Lang, t } from './i18n.ts';
 import type { Plan } from '../engine/plan.ts';
 
@@ -34,7 +34,7 @@ export function renderReport(r: ReportInput): string {
   const body = `<h1>${esc(title)}</h1>
 <dl class="meta">${meta.map(([k, v]) => `<dt>${esc(k!)}</dt><dd>${esc(v!)}</dd>`).join('')}</dl>
 <p>${esc(t('reportIntro', lang))}</p>
-${summary(view, lang)}${platformTables(view, lang, true)}${mediaSection(view, lang)}`;
+${summary(view, lang)}${causesSection(view, lang)}${platformTables(view, lang, true)}${mediaSection(view, lang)}`;
   return page(lang, title, body);
 }
 

@@ -4,7 +4,7 @@
 // each is ready. Server-rendered HTML, readable without JavaScript; no secret ever reaches it
 // (results carry none).
 import { buildFlowView, type Latest, type SessionInfo } from './flow-view.ts';
-import { esc, mediaSection, page, platformTables, sessionsTable, summary, when } from './html.ts';
+import { causesSection, esc, mediaSection, page, platformTables, sessionsTable, summary, when } from './html.ts';
 import { type Lang, otherLang, t } from './i18n.ts';
 import type { Plan } from '../engine/plan.ts';
 
@@ -25,7 +25,7 @@ export function renderStatusPage(s: StatusSnapshot): string {
   const other = otherLang(lang);
   const body = `<h1>${esc(t('title', lang))} — ${esc(site)}</h1>
 <p><a href="?lang=${lang}">${esc(t('refresh', lang))}</a> · <a href="?lang=${other}" hreflang="${other}" lang="${other}">${esc(t('otherLang', lang))}</a> · ${esc(when(new Date(), lang))}</p>
-${summary(view, lang)}${sessionsTable(view, lang)}${platformTables(view, lang, false)}${mediaSection(view, lang)}`;
+${summary(view, lang)}${causesSection(view, lang)}${sessionsTable(view, lang)}${platformTables(view, lang, false)}${mediaSection(view, lang)}`;
   // No automatic refresh: a timed reload is an accessibility failure (WCAG 2.2.1); the link reloads.
   return page(lang, `${t('title', lang)} — ${site}`, body);
 }

@@ -2,7 +2,8 @@
 import type { CheckResult, CheckStatus } from '../core/contract.ts';
 import type { CatalogRow } from '../config/catalog.ts';
 import { fixText, flowText } from './fix-text.ts';
-import { type Lang, reasonText, statusText, t } from './i18n.ts';
+import { labelled, type Lang, reasonText, statusText, t } from './i18n.ts';
+import { explainedBy, sharedCauses } from './shared-causes.ts';
 import { mediaMeasures } from './measures.ts';
 
 const COLOURS: Record<CheckStatus, string> = { ok: '\x1b[32m', degraded: '\x1b[33m', failed: '\x1b[31m', unproven: '\x1b[36m' };
@@ -21,19 +22,21 @@ export function renderTable(header: readonly string[], rows: readonly (readonly 
 }
 
 export function resultsTable(results: readonly CheckResult[], rowsOf: (r: CheckResult) => CatalogRow[], lang: Lang, tty: boolean): string {
+  const causes = sharedCauses(results, lang);
+  const lead = causes.map((c) => `${t('causesTitle', lang)} — ${labelled(c.text, c.fix, lang)}\n`).join('');
   const body = results.map((r) => [
     r.platform === 'site' ? t('site', lang) : r.platform,
     r.target,
     r.kind,
     statusText(r.status, lang),
     r.status === 'ok' ? '' : reasonText(r.reason, lang),
-    fixText(r, rowsOf(r), lang),
+    explainedBy(r, causes) ? t('seeCause', lang) : fixText(r, rowsOf(r), lang),
   ]);
   const header = [t('platform', lang), t('flow', lang), t('check', lang), t('status', lang), t('reason', lang), t('fix', lang)];
   const colour = tty ? (ri: number, ci: number, text: string) => (ci === 3 ? `${COLOURS[results[ri]!.status]}${text}\x1b[0m` : text) : undefined;
   const counts = { ok: 0, degraded: 0, failed: 0, unproven: 0 };
   for (const r of results) counts[r.status]++;
-  return `${renderTable(header, body, colour)}\n\n${t('summary', lang, counts)}\n`;
+  return `${lead ? `${lead}\n` : ''}${renderTable(header, body, colour)}\n\n${t('summary', lang, counts)}\n`;
 }
 
 export function catalogTable(rows: readonly CatalogRow[], lang: Lang): string {

@@ -38,6 +38,10 @@ it('npm run demo -- --profile media-port-blocked shows the fault live through th
       page = await fetch(`${base}/`).then((r) => r.text());
     }
     expect(stunRow()?.[1]).toBe('unproven');
+    // The demo's RCP session 20 minutes ahead, with its pre-session state; the documented flows, one line each.
+    expect(page).toContain('RCP de démonstration');
+    expect(page).not.toContain('Aucune séance RCP configurée');
+    expect(page).toMatch(/<tr class="flow-(proven|failed|unproven)" data-flow="3478\/UDP sortant vers visio\.lab\.test/);
     expect(stunRow()?.[2]).toContain('NON PROUVÉ');
     expect(stunRow()?.[2]).toContain('Rien à demander');
     expect(stunRow()?.[2]).not.toContain('Ouvrir');

@@ -143,6 +143,12 @@ describe('vigie CLI', () => {
     expect([...reasons].sort()).toEqual(['clock_unreachable', 'dns_servfail']);
     const bound = 10 * Math.ceil(out.results.length / 16) + 1; // 10 s: the largest default timeout (http)
     expect(wall).toBeLessThan(bound + 3); // + process start-up
+    // One cause, one line: the table leads with the resolver and its one fix; the rows refer to it.
+    const table = await vigie(['check', '--config', cfg, '--platform', 'telercp']);
+    const lines = table.stdout.split('\n');
+    expect(lines[0]).toMatch(/^Cause commune — Le serveur DNS est en échec : Rétablir le résolveur DNS de l'établissement .* \d+ contrôles sur \d+ noms/);
+    expect(table.stdout).not.toContain("Vérifier que le DNS de l'établissement résout");
+    expect(lines.filter((l) => l.includes('Voir la cause commune')).length).toBeGreaterThan(5);
   });
 });
 

@@ -4,7 +4,7 @@
 // the probe's life (config, services, plan, scheduler, metrics registry); the results store
 // outlives a plan change.
 import type http from 'node:http';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Catalog } from '../config/catalog.ts';
 import type { VigieConfig } from '../config/config.ts';
@@ -12,6 +12,7 @@ import { fetchText } from '../config/fetch-url.ts';
 import { RemoteCatalogs, withRegionConfig } from '../config/region-bundle.ts';
 import { readLogin } from '../config/secrets.ts';
 import { flowStatuses } from '../engine/flow-evidence.ts';
+import { RunHistory } from '../engine/history.ts';
 import { buildPlan, type Plan } from '../engine/plan.ts';
 import { PreSessionRuns } from '../engine/pre-session.ts';
 import { ResultsStore } from '../engine/results-store.ts';
@@ -38,6 +39,9 @@ export class ProbeDaemon {
   private server: http.Server | undefined;
   private polling: NodeJS.Timeout | undefined;
   private stopping = false;
+  /** The last 24 h of every check, saved next to the browser cache (or `history_file`). */
+  private readonly history: RunHistory;
+  private saving: NodeJS.Timeout | undefined;
 
   constructor(inputs: Inputs) {
     this.inputs = inputs;
@@ -47,6 +51,8 @@ export class ProbeDaemon {
     const cached = this.remote?.cached();
     if (cached?.config) this.useConfig(cached.config);
     this.plan = buildPlan(cached ? this.withRemote(cached.catalogs) : inputs.catalogs, this.config, this.shared.proxy);
+    const historyFile = this.config.history_file ? resolve(inputs.configFile === '(defaults)' ? process.cwd() : dirname(resolve(inputs.configFile)), this.config.history_file) : this.shared.browserSettings ? join(this.shared.browserSettings.cacheDir, 'history.json') : undefined;
+    this.history = new RunHistory(historyFile);
     this.metrics = this.newMetrics();
     this.scheduler = this.newScheduler();
   }
@@ -76,7 +82,7 @@ export class ProbeDaemon {
   }
 
   private newScheduler(): Scheduler {
-    return new Scheduler(this.plan.checks, this.shared, recordingSink(this.store, () => this.metrics), this.log, { concurrency: this.config.concurrency, jitterMs: this.config.jitter });
+    return new Scheduler(this.plan.checks, this.shared, recordingSink(this.store, () => this.metrics, this.history), this.log, { concurrency: this.config.concurrency, jitterMs: this.config.jitter });
   }
 
   async run(): Promise<number> {
@@ -86,7 +92,7 @@ export class ProbeDaemon {
       metrics: (req, res) => this.metrics.handle(req, res),
       store: this.store,
       ready: () => this.plan.checks.every((c) => this.store.has(c.id)),
-      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [], evidenceMaxAgeMs: this.config.evidence_max_age }),
+      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [], evidenceMaxAgeMs: this.config.evidence_max_age, history: this.history }),
       ...(basicAuth ? { basicAuth } : {}),
     });
     // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
@@ -100,6 +106,10 @@ export class ProbeDaemon {
       fetchText: (url) => fetchText(url, this.shared.proxy),
     }, this.plan.catalogs);
     this.log.info({ address: serverAddress(this.server), checks: this.plan.checks.length, platforms: this.plan.catalogs.map((c) => c.platform) }, 'vigie run started');
+    const unreadable = this.history.load();
+    if (unreadable) this.log.warn({ problem: unreadable }, 'run history not read; starting a new one');
+    this.saving = setInterval(() => this.saveHistory(), 5 * 60_000);
+    this.saving.unref();
     this.scheduler.start();
     await this.preSession.start();
     this.followRegion();
@@ -141,6 +151,15 @@ export class ProbeDaemon {
     this.log.info({ checks: this.plan.checks.length, platforms: this.plan.catalogs.map((c) => c.platform) }, 'catalog bundle applied');
   }
 
+  /** A history that cannot be written is logged, never fatal: the probe keeps probing. */
+  private saveHistory(): void {
+    try {
+      this.history.save();
+    } catch (e) {
+      this.log.warn({ err: e }, 'cannot save the run history');
+    }
+  }
+
   private untilSignal(): Promise<number> {
     return new Promise<number>((done) => {
       const stop = (signal: string) => {
@@ -149,10 +168,12 @@ export class ProbeDaemon {
         clearInterval(this.polling);
         this.log.info({ signal, inFlight: this.scheduler.activeCount, graceMs: this.config.shutdown_grace }, 'stopping');
         this.preSession?.stop();
+        clearInterval(this.saving);
         void this.scheduler
           .stop(this.config.shutdown_grace)
           .then(() => new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r())))
           .then(() => this.metrics.shutdown())
+          .then(() => this.saveHistory())
           .then(() => {
             this.log.info('stopped');
             this.log.flush();

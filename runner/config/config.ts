@@ -159,6 +159,7 @@ export const configSchema = z
     concurrency: z.number().int().min(1).max(256).default(8).describe('Checks running at once.'),
     /** Largest random delay added to every scheduled run, chosen once per schedule at start. Default 30s. */
     jitter: duration.prefault('30s').describe('Largest random start offset of each schedule (no thundering herd across a fleet).'),
+    history_file: z.string().optional().describe('Where the last 24 h of every check are kept across restarts (relative to this file); default history.json in the browser cache directory.'),
     evidence_max_age: duration.prefault('2h').describe('Age after which a check or a scenario no longer proves a documented flow (status page, /api/results, probe_flow_status).'),
     /** Time given to in-flight checks after SIGTERM before they are aborted. Default 10s. */
     shutdown_grace: duration.prefault('10s').describe('Time given to in-flight checks after SIGTERM before they are aborted.'),

@@ -11,6 +11,7 @@ import type { CheckResult } from '../core/contract.ts';
 import type { KindMetric } from '../core/definition.ts';
 import type { CheckSpec } from '../engine/plan.ts';
 import type { FlowStatus } from '../engine/flow-evidence.ts';
+import type { RunHistory } from '../engine/history.ts';
 import type { Latest, ResultsStore } from '../engine/results-store.ts';
 import type { RunSink } from '../engine/scheduler.ts';
 import { METRICS, type MetricSpec } from './metric-names.ts';
@@ -177,10 +178,12 @@ export class ProbeMetrics {
 }
 
 /** The scheduler's sink: a result goes to the store and, when its check is in the plan, counts as a run. */
-export function recordingSink(store: ResultsStore, metrics: () => ProbeMetrics): RunSink {
+export function recordingSink(store: ResultsStore, metrics: () => ProbeMetrics, history?: RunHistory): RunSink {
   return {
     result: (spec, r) => {
-      if (store.record(spec, r)) metrics().countRun(r);
+      if (!store.record(spec, r)) return;
+      metrics().countRun(r);
+      history?.record(spec.id, r, Date.now() / 1000);
     },
     skipped: (spec) => metrics().countSkip(spec),
   };

@@ -6,6 +6,7 @@ import { isScenarioKind } from '../config/kinds.ts';
 import type { CheckResult, CheckStatus } from '../core/contract.ts';
 import type { CatalogRow } from '../config/catalog.ts';
 import { flowStatuses, type FlowStatus, type FlowVerdict } from '../engine/flow-evidence.ts';
+import type { HistoryCell, RunHistory } from '../engine/history.ts';
 import { type CheckSpec, type Plan, sessionChecks } from '../engine/plan.ts';
 import type { Latest } from '../engine/results-store.ts';
 import { fixText, flowText } from './fix-text.ts';
@@ -42,6 +43,8 @@ export interface FlowLine {
   /** What proved it, or what failed, in short ("stun ok", "janus-videoroom salle: host/udp"). */
   by: string;
   at: number | undefined;
+  /** The last 24 h of the checks covering the flow, one cell per 5 minutes (the worst of them). */
+  history: HistoryCell[];
 }
 
 export interface PlatformView {
@@ -89,14 +92,31 @@ export interface FlowView {
 const zero = (): Record<CheckStatus | 'pending', number> => ({ ok: 0, degraded: 0, failed: 0, unproven: 0, pending: 0 });
 
 /** The platform's documented outbound flows, each once (a flow documented for two usages is one line). */
-function flowLines(plan: Plan, flows: readonly FlowStatus[], platform: string, lang: Lang): FlowLine[] {
+function flowLines(plan: Plan, flows: readonly FlowStatus[], platform: string, lang: Lang, history: RunHistory | undefined): FlowLine[] {
   const out = new Map<string, FlowLine>();
   for (const f of flows.filter((x) => x.platform === platform && x.direction === 'out')) {
     const flow = flowText(plan.rows[f.row]!, lang);
     if (out.has(flow)) continue;
-    out.set(flow, { flow, verdict: f.verdict, verdictText: t(`flow_${f.verdict}`, lang), by: f.by.join(', '), at: f.at });
+    const cells = history ? mergeCells(plan.checks.filter((c) => c.rows.includes(f.row) && c.kind !== 'dns').map((c) => history.of(c.id))) : [];
+    out.set(flow, { flow, verdict: f.verdict, verdictText: t(`flow_${f.verdict}`, lang), by: f.by.join(', '), at: f.at, history: cells });
   }
   return [...out.values()];
+}
+
+const SEVERITY = { ok: 0, degraded: 1, unproven: 2, failed: 3 } as const;
+
+/** Several checks' cells as one strip: per bucket the worst status, and the longest duration. */
+function mergeCells(lists: readonly HistoryCell[][]): HistoryCell[] {
+  const by = new Map<number, HistoryCell>();
+  for (const c of lists.flat()) {
+    const cur = by.get(c.t);
+    if (!cur) by.set(c.t, { ...c });
+    else {
+      if (SEVERITY[c.status] > SEVERITY[cur.status]) Object.assign(cur, { status: c.status, reason: c.reason });
+      cur.durationSeconds = Math.max(cur.durationSeconds, c.durationSeconds);
+    }
+  }
+  return [...by.values()].sort((a, b) => a.t - b.t);
 }
 
 /** One check's line: the documented flows it covers, its status, the reason and the change to ask for. */
@@ -140,7 +160,7 @@ function ntpLine(c: CheckSpec, l: Latest | undefined, lang: Lang): CheckLine {
   };
 }
 
-export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, sessions: readonly SessionInfo[], lang: Lang, evidenceMaxAgeMs?: number): FlowView {
+export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, sessions: readonly SessionInfo[], lang: Lang, evidenceMaxAgeMs?: number, history?: RunHistory): FlowView {
   const counts = zero();
   const flows = flowStatuses(plan, latest, Date.now() / 1000, evidenceMaxAgeMs);
   const causes = sharedCauses([...latest.values()].map((l) => l.result), lang);
@@ -148,7 +168,7 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
   const media: MediaLine[] = [];
   const all = [...plan.catalogs.map((c) => ({ id: c.platform, title: c.title })), { id: 'site', title: t('site', lang) }];
   for (const p of all) {
-    const view: PlatformView = { id: p.id, title: p.title, counts: zero(), flows: flowLines(plan, flows, p.id, lang), lines: [] };
+    const view: PlatformView = { id: p.id, title: p.title, counts: zero(), flows: flowLines(plan, flows, p.id, lang, history), lines: [] };
     for (const c of plan.checks.filter((x) => x.target.platform === p.id && !isScenarioKind(x.kind))) {
       const l = latest.get(c.id);
       const lines = [checkLine(c, l, c.rows.map((i) => plan.rows[i]!), lang, causes), ...(c.kind === 'clock' ? [ntpLine(c, l, lang)] : [])];

@@ -2,7 +2,8 @@
 // sheet (contrast checked by axe in the tests; status is always written out, never colour alone),
 // and the tables of the flow view.
 import type { FlowView } from './flow-view.ts';
-import { labelled, type Lang, locale, t } from './i18n.ts';
+import { BUCKET_SECONDS, type HistoryCell, WINDOW_SECONDS } from '../engine/history.ts';
+import { labelled, type Lang, locale, statusText, t } from './i18n.ts';
 
 export const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -36,6 +37,28 @@ export function summary(view: FlowView, lang: Lang): string {
   return `<p class="summary">${part('OK', c.ok)}${part(t('degradedCount', lang), c.degraded)}${part(t('failedCount', lang), c.failed)}${c.unproven ? part(t('unprovenCount', lang), c.unproven) : ''}${c.pending ? part(t('pendingCount', lang), c.pending) : ''}</p>`;
 }
 
+const CELL_FILL: Record<HistoryCell['status'], string> = { ok: '#2e7d32', degraded: '#b26a00', failed: '#c62828', unproven: '#1f6f9f' };
+
+/**
+ * The last 24 h as inline SVG, no script: one cell per 5 minutes (colour and, for hover, a title
+ * with the time, status and reason), and under it the response time as a sparkline. The image's
+ * label says in words what the colours show.
+ */
+export function historyStrip(cells: readonly HistoryCell[], lang: Lang, now = Date.now() / 1000): string {
+  if (!cells.length) return '';
+  const start = Math.floor(now / BUCKET_SECONDS) * BUCKET_SECONDS - WINDOW_SECONDS + BUCKET_SECONDS;
+  const x = (t: number) => Math.round((t - start) / BUCKET_SECONDS);
+  const n = WINDOW_SECONDS / BUCKET_SECONDS;
+  const failed = cells.filter((c) => c.status === 'failed');
+  const label = t('historyLabel', lang, { runs: cells.length, failed: failed.length, last: failed.length ? when(failed.at(-1)!.t, lang) : '–' });
+  const rects = cells
+    .filter((c) => x(c.t) >= 0)
+    .map((c) => `<rect x="${x(c.t)}" y="0" width="1" height="10" fill="${CELL_FILL[c.status]}"><title>${esc(`${when(c.t, lang)} ${statusText(c.status, lang)}${c.reason ? ` ${c.reason}` : ''}`)}</title></rect>`);
+  const max = Math.max(...cells.map((c) => c.durationSeconds), 0.001);
+  const points = cells.filter((c) => x(c.t) >= 0).map((c) => `${x(c.t)},${(24 - (c.durationSeconds / max) * 10).toFixed(1)}`);
+  return `<svg class="hist" role="img" aria-label="${esc(label)}" viewBox="0 0 ${n} 26" width="${n}" height="26" preserveAspectRatio="none"><rect x="0" y="0" width="${n}" height="10" fill="#e8e8e8"/>${rects.join('')}<polyline points="${points.join(' ')}" fill="none" stroke="#1b1b1b" stroke-width="0.8"/></svg>`;
+}
+
 /** The establishment-wide causes, first: one line and one change each. */
 export function causesSection(view: FlowView, lang: Lang): string {
   if (!view.causes.length) return '';
@@ -54,8 +77,8 @@ export function platformTables(view: FlowView, lang: Lang, evidence: boolean): s
             evidence ? `<td>${l.evidence.length ? `<ul class="ev">${l.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : ''}${l.status !== 'ok' && l.status !== 'pending' ? `<p class="ev">${esc(l.message)}</p>` : ''}</td>` : ''
           }</tr>`,
       );
-      const flowRows = p.flows.map((f) => `<tr class="flow-${f.verdict}" data-flow="${esc(f.flow)}"><td>${esc(f.flow)}</td><td class="st">${esc(f.verdictText)}</td><td>${esc(f.by)}</td><td>${esc(when(f.at, lang))}</td></tr>`);
-      const flowHead = [t('flow', lang), t('flowVerdict', lang), t('flowBy', lang), t('lastRun', lang)];
+      const flowRows = p.flows.map((f) => `<tr class="flow-${f.verdict}" data-flow="${esc(f.flow)}"><td>${esc(f.flow)}</td><td class="st">${esc(f.verdictText)}</td><td>${esc(f.by)}</td><td>${esc(when(f.at, lang))}</td><td>${historyStrip(f.history, lang)}</td></tr>`);
+      const flowHead = [t('flow', lang), t('flowVerdict', lang), t('flowBy', lang), t('lastRun', lang), t('history24h', lang)];
       const flowTable = p.flows.length
         ? `<table class="flows"><caption>${esc(t('flowsTitle', lang))}</caption><thead><tr>${flowHead.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${flowRows.join('')}</tbody></table>`
         : '';

@@ -59,6 +59,8 @@ const WORDS = {
   flowVerdict: { fr: 'Verdict', en: 'Verdict' },
   flowBy: { fr: 'Preuve', en: 'Evidence' },
   checksTitle: { fr: 'Contrôles', en: 'Checks' },
+  history24h: { fr: 'Dernières 24 h', en: 'Last 24 h' },
+  historyLabel: { fr: '24 h : {runs} périodes de 5 min, {failed} en échec (dernier échec : {last})', en: '24 h: {runs} 5-minute periods, {failed} failed (last failure: {last})' },
   degradedCount: { fr: 'Dégradés', en: 'Degraded' },
   failedCount: { fr: 'En échec', en: 'Failed' },
   unprovenCount: { fr: 'Non prouvés', en: 'Unproven' },

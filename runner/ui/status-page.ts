@@ -6,6 +6,7 @@
 import { buildFlowView, type Latest, type SessionInfo } from './flow-view.ts';
 import { causesSection, esc, mediaSection, page, platformTables, sessionsTable, summary, when } from './html.ts';
 import { type Lang, otherLang, t } from './i18n.ts';
+import type { RunHistory } from '../engine/history.ts';
 import type { Plan } from '../engine/plan.ts';
 
 export interface StatusSnapshot {
@@ -16,11 +17,13 @@ export interface StatusSnapshot {
   sessions?: readonly SessionInfo[];
   /** Age after which evidence no longer proves a flow (the config's evidence_max_age). */
   evidenceMaxAgeMs?: number;
+  /** The last 24 h of every check (history strips). */
+  history?: RunHistory;
 }
 
 export function renderStatusPage(s: StatusSnapshot): string {
   const { lang } = s;
-  const view = buildFlowView(s.plan, s.latest, s.sessions ?? [], lang, s.evidenceMaxAgeMs);
+  const view = buildFlowView(s.plan, s.latest, s.sessions ?? [], lang, s.evidenceMaxAgeMs, s.history);
   const site = s.site.name || s.site.establishment;
   const other = otherLang(lang);
   const body = `<h1>${esc(t('title', lang))} — ${esc(site)}</h1>

@@ -157,7 +157,8 @@ describe('vigie run', () => {
     const port = await closedPort();
     const cfg = join(tmp, 'run.yaml');
     const text = readFileSync(labConfig, 'utf8').replace('127.0.0.1:0', `127.0.0.1:${port}`);
-    writeFileSync(cfg, `${text}catalogs: { platforms: [lab], files: ["${labCatalog}"] }\n`);
+    const historyFile = join(tmp, 'state', 'history.json');
+    writeFileSync(cfg, `${text}catalogs: { platforms: [lab], files: ["${labCatalog}"] }\nhistory_file: ${historyFile}\n`);
     const child = spawn(process.execPath, [BIN, 'run', '--config', cfg], { cwd: ROOT, env: { ...process.env, VIGIE_LOG_LEVEL: 'info' } });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -180,6 +181,9 @@ describe('vigie run', () => {
       expect(metrics).not.toMatch(/https?:\/\//); // no URL as a label value
       const page = await (await fetch(`${base}/`)).text();
       expect(page).toContain('Hôpital du Lab');
+      // One line per documented flow, with its last 24 h drawn (no script).
+      expect(page).toMatch(/<tr class="flow-failed" data-flow="\d+\/TCP sortant vers 127\.0\.0\.1"><td>[^<]*<\/td><td class="st">ÉCHEC<\/td><td>tcp refused<\/td>.*?<svg class="hist" role="img" aria-label="24 h : 1 périodes de 5 min, 1 en échec/);
+      expect((await (await fetch(`${base}/api/results`)).json()) as { flows: unknown[] }).toMatchObject({ flows: expect.arrayContaining([expect.objectContaining({ host: '127.0.0.1', verdict: 'failed', reason: 'refused' })]) });
       expect(page).toMatch(/Connexion refusée/);
       const en = await (await fetch(`${base}/?lang=en`)).text();
       expect(en).toContain('Connection refused');
@@ -189,5 +193,9 @@ describe('vigie run', () => {
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(0);
     expect(stderr).toContain('"msg":"stopped"');
+    // The history is saved on the way out, for the next start to show.
+    const saved = JSON.parse(readFileSync(historyFile, 'utf8')) as { version: number; checks: Record<string, [number, string][]> };
+    expect(saved.version).toBe(1);
+    expect(Object.values(saved.checks).some((cells) => cells.some((c) => c[1] === 'failed'))).toBe(true);
   });
 });

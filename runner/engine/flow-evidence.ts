@@ -23,8 +23,9 @@ export interface FlowStatus {
   verdict: FlowVerdict;
   /** What proved it or what failed: "stun ok", "janus-videoroom salle-test: media host/udp". */
   by: string[];
-  /** The cause, when failed. */
+  /** The cause, when failed, and the check that saw it (its result holds the fix). */
   reason?: Reason;
+  failedCheck?: string;
   /** Unix time (s) of the freshest evidence used. */
   at?: number;
 }
@@ -99,17 +100,17 @@ export function flowStatuses(plan: Plan, latest: ReadonlyMap<string, Latest>, no
   const media = mediaProofs(plan, latest, freshAfter);
   return plan.rows.map((row, i): FlowStatus => {
     const facts = rowFacts(row);
-    const failed: { by: string; at: number; reason: Reason }[] = [];
+    const failed: { by: string; at: number; reason: Reason; id: string }[] = [];
     const proofs: Proof[] = [...(media.get(i) ?? [])];
     for (const c of plan.checks.filter((x) => x.rows.includes(i))) {
       const l = latest.get(c.id);
       if (!l || l.endedAt < freshAfter) continue;
       const r = l.result;
-      if (r.status === 'failed') failed.push({ by: `${c.kind} ${r.reason}`, at: l.endedAt, reason: r.reason });
+      if (r.status === 'failed') failed.push({ by: `${c.kind} ${r.reason}`, at: l.endedAt, reason: r.reason, id: c.id });
       else if ((r.status === 'ok' || r.status === 'degraded') && !NOT_PROVING.has(c.kind)) proofs.push({ by: `${c.kind} ${r.status}`, at: l.endedAt });
     }
     // A failure seen now outweighs older proof: the flow is broken until a check says otherwise.
-    if (failed.length) return { row: i, ...facts, verdict: 'failed', by: failed.map((f) => f.by), reason: failed[0]!.reason, at: Math.max(...failed.map((f) => f.at)) };
+    if (failed.length) return { row: i, ...facts, verdict: 'failed', by: failed.map((f) => f.by), reason: failed[0]!.reason, failedCheck: failed[0]!.id, at: Math.max(...failed.map((f) => f.at)) };
     if (proofs.length) return { row: i, ...facts, verdict: 'proven', by: proofs.map((p) => p.by), at: Math.max(...proofs.map((p) => p.at)) };
     return { row: i, ...facts, verdict: 'unproven', by: [] };
   });

@@ -42,6 +42,8 @@ export interface FlowLine {
   verdictText: string;
   /** What proved it, or what failed, in short ("stun ok", "janus-videoroom salle: host/udp"). */
   by: string;
+  /** The change to ask for, when failed (the failing check's), or what would prove it when unproven. */
+  fix: string;
   at: number | undefined;
   /** The last 24 h of the checks covering the flow, one cell per 5 minutes (the worst of them). */
   history: HistoryCell[];
@@ -92,13 +94,16 @@ export interface FlowView {
 const zero = (): Record<CheckStatus | 'pending', number> => ({ ok: 0, degraded: 0, failed: 0, unproven: 0, pending: 0 });
 
 /** The platform's documented outbound flows, each once (a flow documented for two usages is one line). */
-function flowLines(plan: Plan, flows: readonly FlowStatus[], platform: string, lang: Lang, history: RunHistory | undefined): FlowLine[] {
+function flowLines(plan: Plan, latest: ReadonlyMap<string, Latest>, flows: readonly FlowStatus[], platform: string, lang: Lang, history: RunHistory | undefined): FlowLine[] {
   const out = new Map<string, FlowLine>();
   for (const f of flows.filter((x) => x.platform === platform && x.direction === 'out')) {
     const flow = flowText(plan.rows[f.row]!, lang);
     if (out.has(flow)) continue;
     const cells = history ? mergeCells(plan.checks.filter((c) => c.rows.includes(f.row) && c.kind !== 'dns').map((c) => history.of(c.id))) : [];
-    out.set(flow, { flow, verdict: f.verdict, verdictText: t(`flow_${f.verdict}`, lang), by: f.by.join(', '), at: f.at, history: cells });
+    const failing = f.failedCheck ? latest.get(f.failedCheck)?.result : undefined;
+    const row = plan.rows[f.row]!;
+    const fix = failing ? fixText(failing, [row], lang) : f.verdict === 'unproven' ? t(row.checks.length ? 'flowUnprovenFix' : 'flowUncheckable', lang) : '';
+    out.set(flow, { flow, verdict: f.verdict, verdictText: t(`flow_${f.verdict}`, lang), by: f.by.join(', '), fix, at: f.at, history: cells });
   }
   return [...out.values()];
 }
@@ -168,7 +173,7 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
   const media: MediaLine[] = [];
   const all = [...plan.catalogs.map((c) => ({ id: c.platform, title: c.title })), { id: 'site', title: t('site', lang) }];
   for (const p of all) {
-    const view: PlatformView = { id: p.id, title: p.title, counts: zero(), flows: flowLines(plan, flows, p.id, lang, history), lines: [] };
+    const view: PlatformView = { id: p.id, title: p.title, counts: zero(), flows: flowLines(plan, latest, flows, p.id, lang, history), lines: [] };
     for (const c of plan.checks.filter((x) => x.target.platform === p.id && !isScenarioKind(x.kind))) {
       const l = latest.get(c.id);
       const lines = [checkLine(c, l, c.rows.map((i) => plan.rows[i]!), lang, causes), ...(c.kind === 'clock' ? [ntpLine(c, l, lang)] : [])];

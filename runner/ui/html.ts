@@ -77,12 +77,14 @@ export function platformTables(view: FlowView, lang: Lang, evidence: boolean): s
             evidence ? `<td>${l.evidence.length ? `<ul class="ev">${l.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul>` : ''}${l.status !== 'ok' && l.status !== 'pending' ? `<p class="ev">${esc(l.message)}</p>` : ''}</td>` : ''
           }</tr>`,
       );
-      const flowRows = p.flows.map((f) => `<tr class="flow-${f.verdict}" data-flow="${esc(f.flow)}"><td>${esc(f.flow)}</td><td class="st">${esc(f.verdictText)}</td><td>${esc(f.by)}</td><td>${esc(when(f.at, lang))}</td><td>${historyStrip(f.history, lang)}</td></tr>`);
-      const flowHead = [t('flow', lang), t('flowVerdict', lang), t('flowBy', lang), t('lastRun', lang), t('history24h', lang)];
+      const flowRows = p.flows.map((f) => `<tr class="flow-${f.verdict}" data-flow="${esc(f.flow)}"><td>${esc(f.flow)}</td><td class="st">${esc(f.verdictText)}</td><td>${esc(f.by)}</td><td class="fix">${esc(f.fix)}</td><td>${esc(when(f.at, lang))}</td><td>${historyStrip(f.history, lang)}</td></tr>`);
+      const flowHead = [t('flow', lang), t('flowVerdict', lang), t('flowBy', lang), t('fix', lang), t('lastRun', lang), t('history24h', lang)];
       const flowTable = p.flows.length
         ? `<table class="flows"><caption>${esc(t('flowsTitle', lang))}</caption><thead><tr>${flowHead.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${flowRows.join('')}</tbody></table>`
         : '';
-      return `<section aria-labelledby="p-${esc(p.id)}"><h2 id="p-${esc(p.id)}">${esc(p.title)}</h2>${flowTable}<table><caption>${esc(t('caption', lang, { title: p.title, ...p.counts }))}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+      // The per-kind checks fold under the flows; open when one needs attention, and always in the report.
+      const open = evidence || p.counts.failed > 0 || p.counts.degraded > 0;
+      return `<section aria-labelledby="p-${esc(p.id)}"><h2 id="p-${esc(p.id)}">${esc(p.title)}</h2>${flowTable}<details${open ? ' open' : ''}><summary>${esc(t('checksTitle', lang))} (${p.lines.length})</summary><table><caption>${esc(t('caption', lang, { title: p.title, ...p.counts }))}</caption><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></details></section>`;
     })
     .join('');
 }

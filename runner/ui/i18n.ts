@@ -59,6 +59,11 @@ const WORDS = {
   flowVerdict: { fr: 'Verdict', en: 'Verdict' },
   flowBy: { fr: 'Preuve', en: 'Evidence' },
   checksTitle: { fr: 'Contrôles', en: 'Checks' },
+  flowUnprovenFix: {
+    fr: "Rien ne l'a encore prouvé : un appel réel (scénario navigateur vers la plateforme) ou un contrôle qui obtient une réponse le prouvera",
+    en: 'Nothing has proven it yet: a real call (a browser scenario towards the platform) or a check that gets an answer will',
+  },
+  flowUncheckable: { fr: "Non vérifiable par un contrôle de protocole : seul le média d'un appel réel le prouve", en: 'No protocol check can verify it: only a real call’s media proves it' },
   history24h: { fr: 'Dernières 24 h', en: 'Last 24 h' },
   historyLabel: { fr: '24 h : {runs} périodes de 5 min, {failed} en échec (dernier échec : {last})', en: '24 h: {runs} 5-minute periods, {failed} failed (last failure: {last})' },
   degradedCount: { fr: 'Dégradés', en: 'Degraded' },

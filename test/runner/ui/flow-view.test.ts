@@ -1,8 +1,13 @@
-// The flow view of the clock check: the NTP flow's own line, apart from the offset, so a blocked
-// 123/UDP is asked for even when the HTTPS Date fallback still gives the offset.
+// The flow view: one line per documented flow on the embedded catalogs' page; the clock check's
+// NTP flow on a line of its own, apart from the offset, so a blocked 123/UDP is asked for even
+// when the HTTPS Date fallback still gives the offset.
 import { describe, expect, it } from 'vitest';
 import { CheckRecorder } from '../../../runner/core/recorder.ts';
-import type { Plan } from '../../../runner/engine/plan.ts';
+import { catalogRows, embeddedCatalogFiles, loadCatalogs } from '../../../runner/config/catalog.ts';
+import { parseConfig } from '../../../runner/config/config.ts';
+import { buildPlan, type Plan } from '../../../runner/engine/plan.ts';
+import { flowText } from '../../../runner/ui/fix-text.ts';
+import { renderStatusPage } from '../../../runner/ui/status-page.ts';
 import { buildFlowView } from '../../../runner/ui/flow-view.ts';
 import { spec, target } from '../../helpers.ts';
 
@@ -36,5 +41,19 @@ describe('clock and NTP on the status page', () => {
     const [offset, ntp] = siteLines(undefined);
     expect(offset).toMatchObject({ status: 'failed', fix: 'Ouvrir 123/UDP sortant vers ntp.lab.test (NTP)' });
     expect(ntp).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('status page of the embedded catalogs', () => {
+  it('shows one line per documented outbound flow, each unproven before anything ran', () => {
+    const catalogs = loadCatalogs(embeddedCatalogFiles());
+    const embedded = buildPlan(catalogs, parseConfig('', 'vigie.yaml'), undefined);
+    const html = renderStatusPage({ plan: embedded, latest: new Map(), site: { establishment: 'x', name: 'X', region: 'r' }, lang: 'fr' });
+    // The documents' outbound flows, each once per platform (a flow documented for two usages is one line).
+    const expected = new Set(catalogRows(catalogs).filter((r) => !('direction' in r) || r.direction === 'out').map((r) => `${r.platform} ${flowText(r, 'fr')}`));
+    const lines = [...html.matchAll(/<tr class="flow-(\w+)" data-flow="/g)];
+    expect(lines.length).toBe(expected.size);
+    expect(lines.every((m) => m[1] === 'unproven')).toBe(true);
+    expect(expected.size).toBeGreaterThan(100);
   });
 });

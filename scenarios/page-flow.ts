@@ -21,6 +21,18 @@ const PHASES = ['launch', 'steps', 'media'] as const;
 const FLOWS_DIR = new URL('./flows/', import.meta.url);
 export const SHIPPED_FLOWS = ['dcc-guest-join', 'maincare-test', 'sara-testvisio'] as const;
 
+/**
+ * The platform whose public test page each shipped flow drives. They are not run by default: they
+ * load the platforms' own pages (and, for the DCC join, need a test room and an organiser who
+ * accepts), so an establishment opts in; until then the status page says which one would prove
+ * the platform's media flows.
+ */
+export const FLOW_PLATFORMS: Record<(typeof SHIPPED_FLOWS)[number], string> = {
+  'dcc-guest-join': 'dcc-webconf',
+  'maincare-test': 'therap-e',
+  'sara-testvisio': 'telercp',
+};
+
 /** How a step finds its element: by label, visible text (buttons first), placeholder or CSS. */
 const target = z
   .object({

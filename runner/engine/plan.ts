@@ -123,6 +123,16 @@ export function buildPlan(catalogs: Catalog[], config: VigieConfig, proxy: Proxy
       const planned = wantKind(kind) && planning.scope === 'row' ? planning.plan(facts) : undefined;
       if (planned) add(kind, planned, i);
     }
+    // A documented alias (the CDN name behind Covotem's OCSP host) is a name a DNS or proxy filter
+    // must let through too: it gets its own dns check, its addresses expected to move.
+    const dns = PROBES.dns.planning;
+    if (!('url' in row) && row.checks.includes('dns') && wantKind('dns') && dns.scope === 'row') {
+      const entry = selected.find((c) => c.platform === row.platform)!.flows.find((f) => f.host === row.host && f.port === row.port && f.transport === row.transport);
+      for (const alias of entry?.aliases ?? []) {
+        const planned = dns.plan({ ...facts, host: alias, documentedIps: [], ipsStable: false });
+        if (planned) add('dns', planned, i);
+      }
+    }
   });
 
   const checks = [...byId.values()];

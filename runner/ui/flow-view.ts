@@ -9,6 +9,7 @@ import { flowStatuses, type FlowStatus, type FlowVerdict } from '../engine/flow-
 import type { HistoryCell, RunHistory } from '../engine/history.ts';
 import { type CheckSpec, type Plan, sessionChecks } from '../engine/plan.ts';
 import type { Latest } from '../engine/results-store.ts';
+import { FLOW_PLATFORMS } from '../../scenarios/page-flow.ts';
 import { fixText, flowText } from './fix-text.ts';
 import { explainedBy, sharedCauses, type SharedCause } from './shared-causes.ts';
 import { type Lang, reasonText, statusText, t } from './i18n.ts';
@@ -102,10 +103,18 @@ function flowLines(plan: Plan, latest: ReadonlyMap<string, Latest>, flows: reado
     const cells = history ? mergeCells(plan.checks.filter((c) => c.rows.includes(f.row) && c.kind !== 'dns').map((c) => history.of(c.id))) : [];
     const failing = f.failedCheck ? latest.get(f.failedCheck)?.result : undefined;
     const row = plan.rows[f.row]!;
-    const fix = failing ? fixText(failing, [row], lang) : f.verdict === 'unproven' ? t(row.checks.length ? 'flowUnprovenFix' : 'flowUncheckable', lang) : '';
+    const fix = failing ? fixText(failing, [row], lang) : f.verdict === 'unproven' ? unprovenText(plan, row, lang) : '';
     out.set(flow, { flow, verdict: f.verdict, verdictText: t(`flow_${f.verdict}`, lang), by: f.by.join(', '), fix, at: f.at, history: cells });
   }
   return [...out.values()];
+}
+
+/** What would prove an unproven flow: the platform's own test page when one ships and none is configured. */
+function unprovenText(plan: Plan, row: CatalogRow, lang: Lang): string {
+  const flow = Object.entries(FLOW_PLATFORMS).find(([, platform]) => platform === row.platform)?.[0];
+  const configured = plan.checks.some((c) => c.scenario !== undefined && c.target.platform === row.platform);
+  if (flow && !configured) return t(flow === 'dcc-guest-join' ? 'flowUnprovenDcc' : 'flowUnprovenPage', lang, { flow });
+  return t(row.checks.length ? 'flowUnprovenFix' : 'flowUncheckable', lang);
 }
 
 const SEVERITY = { ok: 0, degraded: 1, unproven: 2, failed: 3 } as const;

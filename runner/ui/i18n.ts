@@ -63,6 +63,14 @@ const WORDS = {
     fr: "Rien ne l'a encore prouvé : un appel réel (scénario navigateur vers la plateforme) ou un contrôle qui obtient une réponse le prouvera",
     en: 'Nothing has proven it yet: a real call (a browser scenario towards the platform) or a check that gets an answer will',
   },
+  flowUnprovenPage: {
+    fr: "Non prouvé : configurer le scénario page-flow « {flow} » (la page de test publique de la plateforme) pour le prouver par un appel réel",
+    en: 'Unproven: configure the page-flow scenario "{flow}" (the platform\'s public test page) to prove it with a real call',
+  },
+  flowUnprovenDcc: {
+    fr: "Non prouvé : le scénario « {flow} » le prouverait, avec un lien de salle de test et un organisateur qui accepte l'entrée",
+    en: 'Unproven: the "{flow}" scenario would prove it, given a test room link and an organiser who lets the probe in',
+  },
   flowUncheckable: { fr: "Non vérifiable par un contrôle de protocole : seul le média d'un appel réel le prouve", en: 'No protocol check can verify it: only a real call’s media proves it' },
   history24h: { fr: 'Dernières 24 h', en: 'Last 24 h' },
   historyLabel: { fr: '24 h : {runs} périodes de 5 min, {failed} en échec (dernier échec : {last})', en: '24 h: {runs} 5-minute periods, {failed} failed (last failure: {last})' },

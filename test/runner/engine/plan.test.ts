@@ -30,7 +30,9 @@ describe('plan of the embedded catalogs', () => {
     const dns = plan.checks.filter((c) => c.kind === 'dns');
     expect(dns.every((c) => c.target.port === undefined)).toBe(true);
     const hosts = new Set(plan.rows.flatMap((r) => ('url' in r ? [`${r.platform} ${new URL(r.url).hostname}`] : r.checks.includes('dns') ? [`${r.platform} ${r.host}`] : [])));
-    expect(dns).toHaveLength(hosts.size);
+    // …and each documented alias once (Covotem's OCSP CDN name).
+    const aliases = new Set(catalogs.flatMap((c) => c.flows.flatMap((f) => (f.checks.includes('dns') ? (f.aliases ?? []).map((a) => `${c.platform} ${a}`) : []))));
+    expect(dns).toHaveLength(hosts.size + aliases.size);
     expect(new Set(plan.checks.map((c) => c.id)).size).toBe(plan.checks.length);
   });
 });
@@ -83,5 +85,16 @@ describe('platform dependencies', () => {
     // A PreSessionRuns given the catalogs runs the same checks.
     const runs = new PreSessionRuns({ sessions: [], ical: [], offsets_minutes: [60], window_minutes: 15, in_window_interval_seconds: 60 } as never, plan.checks, () => {}, pino({ level: 'silent' }), { baseDir: '.', offsetsMs: [], windowMs: 0 }, catalogs);
     expect(runs.checksFor('dcc-webconf').length).toBe(sessionChecks(plan.checks, catalogs, 'dcc-webconf').length);
+  });
+});
+
+describe('aliases', () => {
+  it('a documented alias (the CDN name behind an OCSP host) gets its own dns check, tied to the same flow', () => {
+    const catalogs = loadCatalogs(embeddedCatalogFiles());
+    const plan = buildPlan(catalogs, parseConfig('', 'vigie.yaml'), undefined);
+    const alias = plan.checks.find((c) => c.kind === 'dns' && c.target.host === 'ocsp.comodoca.com.cdn.cloudflare.net');
+    expect(alias).toBeDefined();
+    expect(alias!.target.ipsStable).toBe(false);
+    expect(alias!.rows.map((i) => (plan.rows[i] as { host: string }).host)).toContain('ocsp.sectigo.com');
   });
 });

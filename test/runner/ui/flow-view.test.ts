@@ -55,5 +55,9 @@ describe('status page of the embedded catalogs', () => {
     expect(lines.length).toBe(expected.size);
     expect(lines.every((m) => m[1] === 'unproven')).toBe(true);
     expect(expected.size).toBeGreaterThan(100);
+    // What would prove them: the platforms' own public test pages, which run only when configured.
+    expect(html).toContain('configurer le scénario page-flow « maincare-test »');
+    expect(html).toContain('configurer le scénario page-flow « sara-testvisio »');
+    expect(html).toContain('le scénario « dcc-guest-join » le prouverait, avec un lien de salle de test');
   });
 });

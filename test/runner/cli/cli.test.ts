@@ -197,5 +197,21 @@ describe('vigie run', () => {
     const saved = JSON.parse(readFileSync(historyFile, 'utf8')) as { version: number; checks: Record<string, [number, string][]> };
     expect(saved.version).toBe(1);
     expect(Object.values(saved.checks).some((cells) => cells.some((c) => c[1] === 'failed'))).toBe(true);
+
+    // A restart an hour later still shows that hour-old failure beside the new run.
+    for (const cells of Object.values(saved.checks)) for (const c of cells) c[0] -= 3600;
+    writeFileSync(historyFile, JSON.stringify(saved));
+    const again = spawn(process.execPath, [BIN, 'run', '--config', cfg], { cwd: ROOT, env: process.env });
+    try {
+      let page = '';
+      for (let i = 0; i < 100 && !/aria-label="24 h : 2 périodes de 5 min, 2 en échec/.test(page); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        page = await fetch(`${base}/`).then((r) => r.text(), () => '');
+      }
+      expect(page).toMatch(/data-flow="\d+\/TCP sortant vers 127\.0\.0\.1">.*?aria-label="24 h : 2 périodes de 5 min, 2 en échec/);
+    } finally {
+      again.kill('SIGTERM');
+    }
+    expect(await new Promise<number | null>((r) => again.once('exit', (c) => r(c)))).toBe(0);
   });
 });

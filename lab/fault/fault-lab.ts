@@ -75,6 +75,7 @@ flows:
   - { host: visio.lab.test, ips: [${a.MEDIA}], port: 3478, transport: tcp, direction: out, checks: [tcp, stun, turn], source: "lab : STUN/TURN TCP" }
   - { host: visio.lab.test, ips: [${a.MEDIA}], port: 443, transport: tcp, direction: out, checks: [tcp, turns, nontls], source: "lab : TURN/TLS sur 443 (TCP, pas seulement HTTPS)" }
   - { host: visio.lab.test, ips: [${a.MEDIA}], port: 10000, transport: udp, direction: out, role: ice-media, checks: [stun], source: "lab : port média ICE 10000/UDP (Janus)" }
+  - { host: visio.lab.test, ips: [${a.MEDIA}], port: "10000-10009", transport: udp, direction: out, role: ice-media, checks: [dns], source: "lab : plage ICE de Janus (une par appel), prouvée par le média des appels" }
 urls:
   - { url: "https://portail.lab.test/", checks: [http], source: "lab : portail" }
 `;

@@ -65,6 +65,16 @@ it('npm run demo -- --profile media-port-blocked shows the fault live through th
       expect.stringMatching(/^turn-relay transport=udp ok UDP relay.*1280×720/),
     ]);
 
+    // The daemon's own flow verdicts: the relays' media proves the TURN rows; nothing proves the blocked media range.
+    type Flow = { host: string; port: string; transport: string; verdict: string; by: string[] };
+    const flows = ((await fetch(`${base}/api/results`).then((r) => r.json())) as { flows: Flow[] }).flows;
+    const flow = (port: string, transport: string) => flows.find((f) => f.host === 'visio.lab.test' && f.port === port && f.transport === transport)!;
+    expect(flow('3478', 'udp')).toMatchObject({ verdict: 'proven', by: expect.arrayContaining(['turn-relay relais-turn: relay/udp']) });
+    expect(flow('443', 'tcp').by).toContain('turn-relay relais-turn: relay/tls');
+    expect(flow('10000-10009', 'udp').verdict).toBe('unproven');
+    const flowMetrics = await fetch(`${base}/metrics`).then((r) => r.text());
+    expect(flowMetrics).toContain('probe_flow_status{platform="lab",host="visio.lab.test",port="3478",transport="udp",direction="out",status="proven"} 1');
+
     // The call is the proof, and its line on the page asks for the port its ICE attempt needed.
     page = await fetch(`${base}/`).then((r) => r.text());
     const callRow = /<tr class="(\w+)" data-scenario="salle-test">(.*?)<\/tr>/.exec(page);

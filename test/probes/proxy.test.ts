@@ -26,10 +26,12 @@ describe('http and proxy probes through proxies', () => {
     expect(r).toMatchObject({ status: 'ok' });
     expect(proxies.open!.requests).toContain(`GET ${u}`);
   });
-  it('an NTLM-only proxy is proxy_ntlm_only, for https and http', async () => {
+  it('an NTLM-only proxy is proxy_ntlm_only for a platform that rejects NTLM, unproven for one whose clients speak it; for https and http', async () => {
     for (const u of [`https://localhost:${s.valid!.port}/`, `http://localhost:${s.http!.port}/`]) {
-      const r = await runProbe('http', target({ host: 'localhost', url: u }), { proxy: via('ntlm') });
+      const r = await runProbe('http', target({ host: 'localhost', url: u }), { proxy: via('ntlm'), options: { rejects_ntlm_proxy: true } });
       expect(r).toMatchObject({ status: 'failed', reason: 'proxy_ntlm_only', observations: { proxy_auth_schemes: ['ntlm', 'negotiate'] } });
+      const accepting = await runProbe('http', target({ host: 'localhost', url: u }), { proxy: via('ntlm') });
+      expect(accepting).toMatchObject({ status: 'unproven', reason: 'proxy_ntlm_unverified', observations: { proxy_auth_schemes: ['ntlm', 'negotiate'] } });
     }
   });
   it('a Basic proxy without credentials is proxy_auth_required; with them it works', async () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
 import { finite } from '../runner/core/kind-metrics.ts';
-import { classifyNetworkError } from '../runner/core/recorder.ts';
+import { type CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import { fetchOnce } from './lib/http-agent.ts';
 import { classifyProxyRefusal, proxyFor, ProxyRefusedError } from './lib/proxy-route.ts';
 import { authErrorReason } from './lib/tls-handshake.ts';
@@ -36,13 +36,26 @@ export function statusMatches(status: number, spec: string): boolean {
   });
 }
 
+type Route = 'auto' | 'direct' | 'proxy';
+
 async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {
-  const { rec } = ctx;
+  // A « hors proxy » platform is judged on the direct path; when a proxy exists its path is tried
+  // at the same time and reported beside (the application might be set up either way).
+  const viaProxy = opts.direct && ctx.proxy && proxyFor(new URL(target.url ?? `http://${target.host}/`).hostname, ctx) ? get(ctx.rec.scratch(), target, opts, ctx, 'proxy') : undefined;
+  const result = await get(ctx.rec, target, opts, ctx, opts.direct ? 'direct' : 'auto');
+  if (viaProxy) {
+    const p = await viaProxy;
+    ctx.rec.observe('proxy_path', p.status === 'ok' ? 'ok' : `${p.status} ${p.reason}`);
+  }
+  return result;
+}
+
+async function get(rec: CheckRecorder, target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext, route: Route): Promise<CheckResult> {
   let url = new URL(target.url ?? `http://${target.host}:${target.port ?? 80}/`);
   const chain: string[] = [];
   try {
     for (let hop = 0; ; hop++) {
-      const proxy = opts.direct ? undefined : proxyFor(url.hostname, ctx);
+      const proxy = route === 'direct' ? undefined : route === 'proxy' ? ctx.proxy : proxyFor(url.hostname, ctx);
       rec.observe('via_proxy', proxy !== undefined);
       const res = await fetchOnce(rec, url, ctx, proxy, opts.max_body_bytes);
       rec.observe('status_code', res.status);

@@ -18,7 +18,7 @@ const NETWORK = [
   'this_update', 'next_update', 'next_update_timestamp', 'revocation_time', 'revocation_reason', 'issuer_subject',
   'issuer_sha256', 'issuer_fetched', 'ca_issuers_url', 'ca_issuers_subject', 'ca_issuers_error',
   // http
-  'status_code', 'final_url', 'redirects', 'body_bytes',
+  'status_code', 'final_url', 'redirects', 'body_bytes', 'proxy_path',
   // stun, turn, relay
   'rtt_seconds', 'transmissions', 'software', 'stun_error_code', 'port_role', 'mapped_address', 'relayed_address', 'auth', 'realm', 'released',
   'relay_transport', 'packets_sent', 'packets_received', 'loss_ratio', 'jitter_seconds', 'throughput_bytes_per_second',

@@ -7,7 +7,7 @@ import type { CheckResult, CheckStatus } from '../core/contract.ts';
 import type { CatalogRow } from '../config/catalog.ts';
 import { flowStatuses, type FlowStatus, type FlowVerdict } from '../engine/flow-evidence.ts';
 import type { HistoryCell, RunHistory } from '../engine/history.ts';
-import { type CheckSpec, type Plan, sessionChecks } from '../engine/plan.ts';
+import { type CheckSpec, type Plan, sessionChecks, sessionPlatforms } from '../engine/plan.ts';
 import type { Latest } from '../engine/results-store.ts';
 import { FLOW_PLATFORMS } from '../../scenarios/page-flow.ts';
 import { fixText, flowText } from './fix-text.ts';
@@ -214,7 +214,10 @@ export function buildFlowView(plan: Plan, latest: ReadonlyMap<string, Latest>, s
   const sessionLines = sessions.map((s): SessionLine => {
     const checks = sessionChecks(plan.checks, plan.catalogs, s.occurrence.platform);
     const results = checks.map((c) => latest.get(c.id)?.result).filter((r): r is CheckResult => r !== undefined);
-    const failing = results.filter((r) => r.status === 'failed').length;
+    // A platform whose document requires a synchronised clock (Covotem, Therap-e) is at risk from a
+    // clock that is merely off (degraded), not only from one that is far off.
+    const strictClock = sessionPlatforms(plan.catalogs, s.occurrence.platform).some((p) => plan.catalogs.find((c) => c.platform === p)?.requires_clock_sync);
+    const failing = results.filter((r) => r.status === 'failed' || (strictClock && r.kind === 'clock' && r.status === 'degraded')).length;
     return { platform: s.occurrence.platform, name: s.occurrence.name, start: s.occurrence.start, inWindow: s.inWindow, failing, ready: results.length === 0 ? 'pending' : failing ? 'at_risk' : 'ready' };
   });
   return { causes, platforms, media, sessions: sessionLines, counts };

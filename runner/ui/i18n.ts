@@ -86,6 +86,7 @@ const WORDS = {
   // Evidence lines of a check (status page and report).
   evTimings: { fr: 'Durées', en: 'Timings' },
   evAddress: { fr: 'Adresse', en: 'Address' },
+  evProxyPath: { fr: 'Par le proxy (non utilisé par l\'application)', en: 'Through the proxy (not used by the application)' },
   evDnsAddresses: { fr: 'Adresses DNS', en: 'DNS addresses' },
   evIssuer: { fr: 'Émetteur du certificat', en: 'Certificate issuer' },
   evExpires: { fr: 'Expire le', en: 'Expires' },

@@ -78,5 +78,6 @@ export function evidenceOf(r: CheckResult, lang: Lang, isScenario: boolean): str
   if (typeof o.loss_ratio === 'number') line('evLoss', pct(o.loss_ratio));
   if (typeof o.offset_seconds === 'number') line('evOffset', ms(o.offset_seconds));
   if (o.via_proxy === true) out.push(t('evViaProxy', lang));
+  if (o.proxy_path !== undefined) line('evProxyPath', str(o.proxy_path));
   return out;
 }

@@ -38,7 +38,8 @@ describe('proxy semantics of the catalogs (fault lab, NTLM-only proxy)', () => {
     expect(ok, ok.message).toMatchObject({ status: 'unproven', reason: 'proxy_ntlm_unverified', observations: { via_proxy: true } });
     expect(fixText(ok, [], 'fr')).toMatch(/^Rien à demander pour la plateforme/);
     const direct = of('lab-direct');
-    expect(direct, direct.message).toMatchObject({ status: 'failed', reason: 'timeout', observations: { via_proxy: false } });
+    // Judged on the direct path; the proxy's path is tried alongside and reported, not judged.
+    expect(direct, direct.message).toMatchObject({ status: 'failed', reason: 'timeout', observations: { via_proxy: false, proxy_path: 'unproven proxy_ntlm_unverified' } });
     expect(fixText(direct, [], 'fr')).toContain('Ouvrir 443/TCP sortant vers portail.lab.test');
   }, 60_000);
 });

@@ -61,3 +61,19 @@ describe('status page of the embedded catalogs', () => {
     expect(html).toContain('le scénario « dcc-guest-join » le prouverait, avec un lien de salle de test');
   });
 });
+
+describe('sessions and requires_clock_sync', () => {
+  it('a clock that is off (degraded) puts a session at risk only on a platform whose document requires a synchronised clock', () => {
+    const catalogs = loadCatalogs(embeddedCatalogFiles());
+    const embedded = buildPlan(catalogs, parseConfig('', 'vigie.yaml'), undefined);
+    const clockSpec = embedded.checks.find((c) => c.kind === 'clock')!;
+    const rec = new CheckRecorder(clockSpec.target, 'clock', []);
+    const latest = new Map([[clockSpec.id, { result: rec.finish('degraded', 'clock_skew', 'clock offset +2.1 s'), endedAt: 0 }]]);
+    const session = (platform: string) => ({ occurrence: { platform, name: 'RCP', start: new Date() }, inWindow: true });
+    const view = buildFlowView(embedded, latest, [session('therap-e'), session('telercp')], 'fr');
+    expect(view.sessions.map((s) => [s.platform, s.ready])).toEqual([
+      ['therap-e', 'at_risk'],
+      ['telercp', 'ready'],
+    ]);
+  });
+});

@@ -26,7 +26,7 @@ export interface FlowStatus {
   /** The cause, when failed, and the check that saw it (its result holds the fix). */
   reason?: Reason;
   failedCheck?: string;
-  /** Unix time (s) of the freshest evidence used. */
+  /** Unix time (s) of the freshest evidence used (unproven: of the row's last check run). */
   at?: number;
 }
 
@@ -92,19 +92,42 @@ function mediaProofs(plan: Plan, latest: ReadonlyMap<string, Latest>, freshAfter
   return proofs;
 }
 
+/**
+ * Rows an answered OCSP request proved: the responder's host and port (the certificate's AIA
+ * names it by name or address), a flow no check of its own row can open without asking.
+ */
+function responderProofs(plan: Plan, latest: ReadonlyMap<string, Latest>, freshAfter: number): Map<number, Proof[]> {
+  const proofs = new Map<number, Proof[]>();
+  for (const c of plan.checks.filter((x) => x.kind === 'ocsp')) {
+    const l = latest.get(c.id);
+    const url = l?.result.observations.responder_url;
+    if (!l || l.endedAt < freshAfter || typeof url !== 'string' || l.result.status !== 'ok') continue;
+    const u = new URL(url);
+    const port = defaultPort(u);
+    plan.rows.forEach((row, i) => {
+      if ('url' in row || row.transport !== 'tcp' || !portMatches(String(row.port), port)) return;
+      if (row.host === u.hostname || row.ips.includes(u.hostname)) proofs.set(i, [...(proofs.get(i) ?? []), { by: `ocsp ${c.target.host}: responder answered`, at: l.endedAt }]);
+    });
+  }
+  return proofs;
+}
+
 const NOT_PROVING = new Set(['dns']);
 
 /** Every row of the plan with its verdict, freshest evidence first. */
 export function flowStatuses(plan: Plan, latest: ReadonlyMap<string, Latest>, now = Date.now() / 1000, maxAgeMs = DEFAULT_EVIDENCE_MAX_AGE_MS): FlowStatus[] {
   const freshAfter = now - maxAgeMs / 1000;
   const media = mediaProofs(plan, latest, freshAfter);
+  const responders = responderProofs(plan, latest, freshAfter);
   return plan.rows.map((row, i): FlowStatus => {
     const facts = rowFacts(row);
     const failed: { by: string; at: number; reason: Reason; id: string }[] = [];
-    const proofs: Proof[] = [...(media.get(i) ?? [])];
+    const proofs: Proof[] = [...(media.get(i) ?? []), ...(responders.get(i) ?? [])];
+    let lastRun: number | undefined;
     for (const c of plan.checks.filter((x) => x.rows.includes(i))) {
       const l = latest.get(c.id);
       if (!l || l.endedAt < freshAfter) continue;
+      lastRun = Math.max(lastRun ?? 0, l.endedAt);
       const r = l.result;
       if (r.status === 'failed') failed.push({ by: `${c.kind} ${r.reason}`, at: l.endedAt, reason: r.reason, id: c.id });
       else if ((r.status === 'ok' || r.status === 'degraded') && !NOT_PROVING.has(c.kind)) proofs.push({ by: `${c.kind} ${r.status}`, at: l.endedAt });
@@ -112,6 +135,6 @@ export function flowStatuses(plan: Plan, latest: ReadonlyMap<string, Latest>, no
     // A failure seen now outweighs older proof: the flow is broken until a check says otherwise.
     if (failed.length) return { row: i, ...facts, verdict: 'failed', by: failed.map((f) => f.by), reason: failed[0]!.reason, failedCheck: failed[0]!.id, at: Math.max(...failed.map((f) => f.at)) };
     if (proofs.length) return { row: i, ...facts, verdict: 'proven', by: proofs.map((p) => p.by), at: Math.max(...proofs.map((p) => p.at)) };
-    return { row: i, ...facts, verdict: 'unproven', by: [] };
+    return { row: i, ...facts, verdict: 'unproven', by: [], ...(lastRun !== undefined ? { at: lastRun } : {}) };
   });
 }

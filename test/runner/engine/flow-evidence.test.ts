@@ -17,6 +17,9 @@ operator: O
 flows:
   - { host: media.example.fr, ips: [198.51.100.7], port: 3478, transport: udp, direction: out, checks: [dns, stun], source: s }
   - { host: media.example.fr, ips: [198.51.100.7], port: "49152-65535", transport: udp, direction: out, role: ice-media, checks: [dns], source: s }
+  - { host: ocsp.example.fr, ips: [], port: 80, transport: tcp, direction: out, checks: [dns], source: s }
+urls:
+  - { url: "https://portal.example.fr/", checks: [tls], source: s }
 `,
   'p.yaml',
 );
@@ -42,7 +45,9 @@ const media = { local_candidate_type: 'host', candidate_protocol: 'udp', remote_
 describe('flow verdicts', () => {
   it('dns alone proves a name, not a flow: the range row stays unproven until media used it', () => {
     const dnsOnly = flowStatuses(plan, at([[spec('dns'), result(spec('dns'), 'ok')]]), now);
-    expect(dnsOnly.map((f) => f.verdict)).toEqual(['unproven', 'unproven']);
+    expect(dnsOnly.slice(0, 2).map((f) => f.verdict)).toEqual(['unproven', 'unproven']);
+    // Unproven, but its last run is known.
+    expect(dnsOnly[0]!.at).toBe(now);
     const withCall = flowStatuses(plan, at([[spec('janus-videoroom'), result(spec('janus-videoroom'), 'ok', media)]]), now);
     expect(withCall[1]).toMatchObject({ port: '49152-65535', verdict: 'proven', by: ['janus-videoroom call: host/udp'] });
     expect(withCall[0]!.verdict).toBe('unproven');
@@ -59,6 +64,12 @@ describe('flow verdicts', () => {
 
   it('a relayed call proves no media row', () => {
     const relayed = flowStatuses(plan, at([[spec('janus-videoroom'), result(spec('janus-videoroom'), 'ok', { ...media, local_candidate_type: 'relay', relay_protocol: 'udp' })]]), now);
-    expect(relayed.map((f) => f.verdict)).toEqual(['unproven', 'unproven']);
+    expect(relayed.slice(0, 2).map((f) => f.verdict)).toEqual(['unproven', 'unproven']);
+  });
+
+  it('an answered OCSP request proves the responder’s flow, which has no check of its own beyond dns', () => {
+    const ocsp = spec('ocsp');
+    const flows = flowStatuses(plan, at([[ocsp, result(ocsp, 'ok', { responder_url: 'http://ocsp.example.fr/' })]]), now);
+    expect(flows[2]).toMatchObject({ host: 'ocsp.example.fr', port: '80', verdict: 'proven', by: ['ocsp portal.example.fr: responder answered'] });
   });
 });

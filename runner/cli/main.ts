@@ -1,7 +1,7 @@
 // `vigie`: one module per command; help for each (`vigie help CMD`, `vigie CMD --help`); exit 2
 // for bad usage or bad input, with the reason and never a stack trace; 70 for an internal error.
 import { parseArgs } from 'node:util';
-import { formatProblem, InputError } from '../config/input-error.ts';
+import { InputError, listProblems } from '../config/input-error.ts';
 import { VERSION } from '../telemetry/metrics.ts';
 import { catalogCommand } from './catalog.ts';
 import { checkCommand } from './check.ts';
@@ -66,7 +66,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     return await runCommandLine(command, rest, io);
   } catch (e) {
     if (e instanceof InputError) {
-      err.write(`vigie: invalid input\n${e.problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
+      err.write(`vigie: invalid input\n${listProblems(e.problems).map((line) => `  ${line}`).join('\n')}\n`);
       return 2;
     }
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -77,7 +77,13 @@ const scenarioEntry = z.discriminatedUnion(
   SCENARIO_KINDS.map((k) => scenarioSchema(k)) as unknown as [ReturnType<typeof scenarioSchema<ScenarioKind>>, ...ReturnType<typeof scenarioSchema<ScenarioKind>>[]],
 );
 
-const hostPort = z.string().regex(/^(\[[0-9a-f:.]+\]|[^\s:[\]]+)(:\d{1,5})?$/i, 'expected host or host:port');
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-f:.]+\]|[^\s:[\]]+)(:\d{1,5})?$/i, 'expected host or host:port')
+  .refine((v) => {
+    const port = /\]?:(\d+)$/.exec(v)?.[1];
+    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+  }, 'the port must be between 1 and 65535');
 
 export const configSchema = z
   .object({

@@ -1,7 +1,7 @@
 // Bad user input (config, catalog, CLI usage): collected with file and path, reported, exit 2.
 import type { z } from 'zod';
 import { readFileSync } from 'node:fs';
-import { parseDocument, type YAMLError } from 'yaml';
+import { type Document, parseDocument, type YAMLError } from 'yaml';
 
 export interface InputProblem {
   file: string;
@@ -10,13 +10,22 @@ export interface InputProblem {
   message: string;
 }
 
+/** Problems listed at most; a 10 MB catalog with a bad key per row must not print 3 MB of them. */
+export const MAX_LISTED_PROBLEMS = 50;
+
 export class InputError extends Error {
   readonly problems: readonly InputProblem[];
   constructor(problems: readonly InputProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    super(listProblems(problems).join('\n'));
     this.name = 'InputError';
     this.problems = problems;
   }
+}
+
+/** The problems as lines, the first MAX_LISTED_PROBLEMS of them, then how many more there are. */
+export function listProblems(problems: readonly InputProblem[]): string[] {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).map(formatProblem);
+  return problems.length > MAX_LISTED_PROBLEMS ? [...shown, `… and ${problems.length - MAX_LISTED_PROBLEMS} more problems`] : shown;
 }
 
 export function formatProblem(p: InputProblem): string {
@@ -64,8 +73,22 @@ export function readInputFile(path: string): string {
 }
 
 /** Parses YAML (duplicate keys rejected) into plain data, or throws InputError with every syntax error. */
+/** Alias uses allowed while building the data: enough for any real file, far below an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
+
 export function parseYaml(text: string, file: string): unknown {
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length) throw new InputError(yamlProblems(file, doc.errors));
-  return doc.toJS();
+  return documentData(doc, file);
+}
+
+/** The data of a parsed YAML document, its alias expansion bounded. */
+export function documentData(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // The yaml library refuses an expansion past the limit (a "billion laughs" document) with a ReferenceError.
+    if (e instanceof ReferenceError) throw new InputError([{ file, path: '', message: `YAML aliases expand too much (more than ${MAX_ALIAS_COUNT} alias uses): refused` }]);
+    throw e;
+  }
 }

@@ -10,7 +10,7 @@ import { parseAllDocuments } from 'yaml';
 import type { ProxySettings } from '../core/contract.ts';
 import { type Catalog, catalogFromData } from './catalog.ts';
 import { type Fetched, fetchUrl } from './fetch-url.ts';
-import { InputError, type InputProblem, formatProblem } from './input-error.ts';
+import { documentData, InputError, type InputProblem, formatProblem } from './input-error.ts';
 import { type RawConfig, type RemoteConfig, validateConfig, type VigieConfig } from './config.ts';
 
 export interface Bundle {
@@ -36,7 +36,14 @@ export function parseBundleDocs(text: string, source: string): Bundle {
       problems.push({ file: name, path: '', message: `YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
       continue;
     }
-    const data: unknown = doc.toJS();
+    let data: unknown;
+    try {
+      data = documentData(doc, name);
+    } catch (e) {
+      if (!(e instanceof InputError)) throw e;
+      problems.push(...e.problems);
+      continue;
+    }
     if (typeof data === 'object' && data !== null && 'region_config' in data) {
       const rc = (data as { region_config: unknown }).region_config;
       if (regionConfig) problems.push({ file: name, path: 'region_config', message: 'the bundle holds two region_config documents' });

@@ -84,6 +84,14 @@ describe('vigie CLI', () => {
     expect(r.stderr).toContain(`${f}: site.nom: unknown key`);
   });
 
+  it('a YAML alias bomb as a catalog exits 2 with the reason, no stack trace', async () => {
+    const bomb = join(REPO_ROOT, 'test', 'fixtures', 'config-invalid', 'alias-bomb.yaml');
+    const r = await vigie(['catalog', '--catalog', bomb]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${bomb}: YAML aliases expand too much`);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+|internal error/);
+  });
+
   it('catalog --format json gives the rows of every seed document', async () => {
     const r = await vigie(['catalog', '--format', 'json']);
     expect(r.code).toBe(0);

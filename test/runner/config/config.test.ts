@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema, loadConfig, parseConfig } from '../../../runner/config/config.ts';
-import { InputError, formatProblem } from '../../../runner/config/input-error.ts';
+import { InputError, formatProblem, listProblems, MAX_LISTED_PROBLEMS } from '../../../runner/config/input-error.ts';
 
 const dir = join(REPO_ROOT, 'test', 'fixtures', 'config-invalid');
 
@@ -47,5 +47,19 @@ describe('valid configuration', () => {
   it('the committed JSON Schema is generated from the current definitions', () => {
     const committed = JSON.parse(readFileSync(join(REPO_ROOT, 'docs', 'vigie.schema.json'), 'utf8'));
     expect(committed).toEqual(configJsonSchema());
+  });
+});
+
+describe('problem lists', () => {
+  it('a file with thousands of problems lists the first ones and says how many more', () => {
+    const text = `checks:\n${Array.from({ length: 500 }, (_, i) => `  bogus${i}: {}`).join('\n')}\n`;
+    let lines: string[] = [];
+    try {
+      parseConfig(text, 'big.yaml');
+    } catch (e) {
+      lines = listProblems((e as InputError).problems);
+    }
+    expect(lines).toHaveLength(MAX_LISTED_PROBLEMS + 1);
+    expect(lines.at(-1)).toBe(`… and ${500 - MAX_LISTED_PROBLEMS} more problems`);
   });
 });

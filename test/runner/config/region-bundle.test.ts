@@ -16,6 +16,17 @@ const catalog = (platform: string, port: number) =>
   `platform: ${platform}\ntitle: ${platform}\noperator: region\nflows:\n  - { host: 127.0.0.1, ips: [], port: ${port}, transport: tcp, direction: out, checks: [tcp], source: bundle }\n`;
 
 describe('bundle validation', () => {
+  it('refuses a bundle whose YAML aliases would expand without bound, naming the document', () => {
+    const bomb = `platform: lab\n---\n${['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)].join('\n')}\n`;
+    let problems: string[] = [];
+    try {
+      parseBundleDocs(bomb, 'https://region/b.yaml');
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      problems = (e as InputError).problems.map((p) => `${p.file}: ${p.message}`);
+    }
+    expect(problems).toContain('https://region/b.yaml#2: YAML aliases expand too much (more than 100 alias uses): refused');
+  });
   it('accepts several catalogs, one per YAML document', () => {
     expect(parseBundle(`${catalog('a', 1)}---\n${catalog('b', 2)}`, 'bundle').map((c) => c.platform)).toEqual(['a', 'b']);
   });

@@ -77,13 +77,15 @@ const scenarioEntry = z.discriminatedUnion(
   SCENARIO_KINDS.map((k) => scenarioSchema(k)) as unknown as [ReturnType<typeof scenarioSchema<ScenarioKind>>, ...ReturnType<typeof scenarioSchema<ScenarioKind>>[]],
 );
 
-const hostPort = z
-  .string()
-  .regex(/^(\[[0-9a-f:.]+\]|[^\s:[\]]+)(:\d{1,5})?$/i, 'expected host or host:port')
-  .refine((v) => {
-    const port = /\]?:(\d+)$/.exec(v)?.[1];
-    return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
-  }, 'the port must be between 1 and 65535');
+/** host or host:port; `minPort` 0 lets a listen address ask for any free port. */
+const hostPort = (minPort: number) =>
+  z
+    .string()
+    .regex(/^(\[[0-9a-f:.]+\]|[^\s:[\]]+)(:\d{1,5})?$/i, 'expected host or host:port')
+    .refine((v) => {
+      const port = /\]?:(\d+)$/.exec(v)?.[1];
+      return port === undefined || (Number(port) >= minPort && Number(port) <= 65535);
+    }, `the port must be between ${minPort} and 65535`);
 
 export const configSchema = z
   .object({
@@ -120,7 +122,7 @@ export const configSchema = z
     server: z
       .object({
         /** Address of /metrics, /healthz, /readyz and the status page. Default 0.0.0.0:9464. */
-        listen: hostPort.default('0.0.0.0:9464').describe('host:port of the HTTP server.'),
+        listen: hostPort(0).default('0.0.0.0:9464').describe('host:port of the HTTP server.'),
         /** Name of a `credentials` entry: basic auth for the status page (metrics and health stay open). */
         basic_auth: z.string().optional().describe('Name of a credentials entry protecting the status page with basic auth.'),
       })
@@ -129,7 +131,7 @@ export const configSchema = z
     dns: z
       .object({
         /** DNS servers to ask (ip or ip:port). Default: the system resolver. */
-        servers: z.array(hostPort).optional().describe('DNS servers to ask (ip or ip:port); default: the system resolver.'),
+        servers: z.array(hostPort(1)).optional().describe('DNS servers to ask (ip or ip:port); default: the system resolver.'),
       })
       .strict()
       .prefault({}),

@@ -6,7 +6,7 @@
 import type { Transport } from '../core/contract.ts';
 import type { Reason } from '../core/reasons.ts';
 import type { CatalogRow } from '../config/catalog.ts';
-import type { Plan } from './plan.ts';
+import { defaultPort, type Plan } from './plan.ts';
 import type { Latest } from './results-store.ts';
 
 export type FlowVerdict = 'proven' | 'failed' | 'unproven';
@@ -33,7 +33,6 @@ export interface FlowStatus {
 /** Evidence older than this no longer proves a flow (the config's `evidence_max_age`). */
 export const DEFAULT_EVIDENCE_MAX_AGE_MS = 2 * 3_600_000;
 
-const defaultPort = (u: URL): number => Number(u.port || (u.protocol === 'https:' ? 443 : 80));
 
 function rowFacts(row: CatalogRow): Pick<FlowStatus, 'platform' | 'host' | 'port' | 'transport' | 'direction'> {
   if ('url' in row) {

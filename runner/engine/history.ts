@@ -72,3 +72,17 @@ export class RunHistory {
     renameSync(`${this.file}.tmp`, this.file);
   }
 }
+
+/** Several checks' cells as one strip: per bucket the worst status, and the longest duration. */
+export function mergeCells(lists: readonly HistoryCell[][]): HistoryCell[] {
+  const by = new Map<number, HistoryCell>();
+  for (const c of lists.flat()) {
+    const cur = by.get(c.t);
+    if (!cur) by.set(c.t, { ...c });
+    else {
+      if (SEVERITY[c.status] > SEVERITY[cur.status]) Object.assign(cur, { status: c.status, reason: c.reason });
+      cur.durationSeconds = Math.max(cur.durationSeconds, c.durationSeconds);
+    }
+  }
+  return [...by.values()].sort((a, b) => a.t - b.t);
+}

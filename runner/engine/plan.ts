@@ -46,7 +46,8 @@ function kindSettings(config: VigieConfig, kind: ProbeKind) {
   return { enabled, schedule, timeoutMs: timeout, options };
 }
 
-const defaultPort = (url: URL): number => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+/** The port a URL reaches (its own, else its scheme's). */
+export const defaultPort = (url: URL): number => Number(url.port || (url.protocol === 'https:' ? 443 : 80));
 
 /** What the kinds' planners need of one catalog row: where it points, and what the row and its platform expect. */
 function planRow(row: CatalogRow, catalog: Catalog, config: VigieConfig): PlanRow {

@@ -6,7 +6,7 @@ import { isScenarioKind } from '../config/kinds.ts';
 import type { CheckResult, CheckStatus } from '../core/contract.ts';
 import type { CatalogRow } from '../config/catalog.ts';
 import { flowStatuses, type FlowStatus, type FlowVerdict } from '../engine/flow-evidence.ts';
-import type { HistoryCell, RunHistory } from '../engine/history.ts';
+import { type HistoryCell, mergeCells, type RunHistory } from '../engine/history.ts';
 import { type CheckSpec, type Plan, sessionChecks, sessionPlatforms } from '../engine/plan.ts';
 import type { Latest } from '../engine/results-store.ts';
 import { FLOW_PLATFORMS } from '../../scenarios/page-flow.ts';
@@ -117,21 +117,6 @@ function unprovenText(plan: Plan, row: CatalogRow, lang: Lang): string {
   return t(row.checks.length ? 'flowUnprovenFix' : 'flowUncheckable', lang);
 }
 
-const SEVERITY = { ok: 0, degraded: 1, unproven: 2, failed: 3 } as const;
-
-/** Several checks' cells as one strip: per bucket the worst status, and the longest duration. */
-function mergeCells(lists: readonly HistoryCell[][]): HistoryCell[] {
-  const by = new Map<number, HistoryCell>();
-  for (const c of lists.flat()) {
-    const cur = by.get(c.t);
-    if (!cur) by.set(c.t, { ...c });
-    else {
-      if (SEVERITY[c.status] > SEVERITY[cur.status]) Object.assign(cur, { status: c.status, reason: c.reason });
-      cur.durationSeconds = Math.max(cur.durationSeconds, c.durationSeconds);
-    }
-  }
-  return [...by.values()].sort((a, b) => a.t - b.t);
-}
 
 /** One check's line: the documented flows it covers, its status, the reason and the change to ask for. */
 function checkLine(c: CheckSpec, l: Latest | undefined, rows: readonly CatalogRow[], lang: Lang, causes: readonly SharedCause[]): CheckLine {

@@ -2,12 +2,33 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    // Lab servers bind port 0 on loopback, so files can run in parallel on the two cores.
-    fileParallelism: true,
     reporters: ['default'],
+    projects: [
+      {
+        test: {
+          name: 'suite',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/image/**'],
+          pool: 'forks',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          // Lab servers bind port 0 on loopback, so files can run in parallel on the two cores.
+          fileParallelism: true,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // The container image: built and run once everything else is done (the build takes both
+        // cores, and its Chromium must not count among the browser tests' processes).
+        test: {
+          name: 'image',
+          include: ['test/image/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 300_000,
+          hookTimeout: 1_500_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

@@ -107,7 +107,7 @@ export async function benchScenarios(pki: LabPki, log: (s: string) => void): Pro
   // Janus records what it receives (.mjr) and reports bytes per second on its admin API: the
   // fidelity of the room scenario's resolution and bitrate is read against both.
   const [janus, coturn, pages] = await Promise.all([startJanus({ record: true }), startCoturn(pki.leaves.valid, { secret }), startFlowPages()]);
-  const lab = scenarioLab(`browser: { args: ${JSON.stringify(LOOPBACK_ARGS)}, cache_dir: ${TEST_CACHE} }
+  const lab = scenarioLab(`browser: { args: ${JSON.stringify(LOOPBACK_ARGS)}, cache_dir: ${TEST_CACHE}, sandbox: false }
 trust: { extra_ca_files: [${pki.caFile}] }
 credentials: { turn: { secret: { env: VIGIE_BENCH_TURN_SECRET } } }
 service_credentials: { 127.0.0.1: turn }

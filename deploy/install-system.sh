@@ -2,6 +2,8 @@
 # Installs the Debian packages listed in the given files (default: the probe's run-time list) that
 # are missing. Used by the container image (run-time list) and by `npm test` / `npm run demo` set-up
 # and CI (run-time and lab lists). Needs root; without root it lists what is missing and exits 0.
+# VIGIE_APT_CA names the CA bundle of a TLS-inspecting proxy for an https mirror (the image build's
+# secret); it is used when the file exists and is not empty.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lists=("$@")
@@ -21,5 +23,7 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-system: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt_opts=()
+[ -s "${VIGIE_APT_CA:-}" ] && apt_opts+=(-o "Acquire::https::CAInfo=$VIGIE_APT_CA")
+apt-get "${apt_opts[@]}" update -qq
+apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -80,7 +80,8 @@ try {
     lang: values.lang === 'en' ? 'en' : 'fr',
     catalogs: { platforms: ['lab'], files: ['lab-catalog.yaml'] },
     server: { listen: `127.0.0.1:${probeListen}` },
-    browser: { args: [lab.chromiumResolverRules], cache_dir: join(root, '.lab', 'cache') },
+    // As root (the lab's network namespaces), Chromium refuses its sandbox: the demo says so explicitly.
+    browser: { args: [lab.chromiumResolverRules], cache_dir: join(root, '.lab', 'cache'), sandbox: process.getuid?.() !== 0 },
     scenarios: [
       { name: 'salle-test', kind: 'janus-videoroom', platform: 'lab', participants: 2, url: `${janus.pages}/videoroomtest.html`, room: janus.room, schedule: '*/5 * * * *' },
       // By address: Chromium's UDP TURN lookups do not follow --host-resolver-rules (the lab's names

@@ -24,3 +24,6 @@ if (!version.startsWith('v24.')) {
   console.error(`setup: expected the pinned Node 24 runtime, found ${version}`);
   process.exit(1);
 }
+
+// The compiled JavaScript the image runs (dist/): tests compare it with the sources.
+if (process.argv.includes('--build')) execFileSync(node, [join(root, 'scripts', 'build.ts')], { cwd: root, stdio: 'inherit' });

@@ -187,7 +187,22 @@ export const configSchema = z
         /** Chromium binary driven by playwright-core. Default Debian's. */
         executable_path: z.string().default('/usr/bin/chromium').describe("Chromium binary; default Debian's /usr/bin/chromium."),
         /** Extra Chromium flags (the probe already adds its quiet and fake-media flags). */
-        args: z.array(z.string().regex(/^--[a-z0-9-]+(=.*)?$/, 'expected a Chromium flag such as --foo or --foo=bar')).default([]).describe('Extra Chromium flags.'),
+        args: z
+          .array(
+            z
+              .string()
+              .regex(/^--[a-z0-9-]+(=.*)?$/, 'expected a Chromium flag such as --foo or --foo=bar')
+              .refine((a) => a !== '--no-sandbox', 'turn the sandbox off with browser.sandbox: false, not a flag'),
+          )
+          .default([])
+          .describe('Extra Chromium flags.'),
+        /** Chromium's sandbox; false is the explicit opt-out. */
+        sandbox: z
+          .boolean()
+          .default(true)
+          .describe(
+            "Chromium's sandbox (user namespaces and seccomp-BPF) for the third-party pages the scenarios load. When it cannot start (the probe runs as root, or the container's seccomp profile forbids user namespaces), the scenario runs without it and is degraded with browser_sandbox_unavailable. false turns it off on purpose (no warning).",
+          ),
         /** Cache of the generated fake camera and microphone files. Default $VIGIE_CACHE_DIR, else ~/.cache/vigie. */
         cache_dir: z.string().optional().describe('Directory of the generated fake media and of failure screenshots; default $VIGIE_CACHE_DIR, else $XDG_CACHE_HOME/vigie or ~/.cache/vigie.'),
       })

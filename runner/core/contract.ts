@@ -61,6 +61,8 @@ export interface BrowserSettings {
   args: readonly string[];
   /** Fake media under media/, failure screenshots under artefacts/. */
   cacheDir: string;
+  /** Chromium's sandbox (config browser.sandbox); false only when the operator turned it off. */
+  sandbox: boolean;
 }
 
 export interface ServiceCredentials {

@@ -28,7 +28,7 @@ const NETWORK = [
 ] as const;
 
 const MEDIA = [
-  'scenario', 'room', 'participants', 'steps', 'failed_step', 'screenshot', 'browser_memory_peak_bytes',
+  'scenario', 'room', 'participants', 'steps', 'failed_step', 'screenshot', 'browser_memory_peak_bytes', 'browser_sandbox',
   'peer_connections', 'candidates_gathered', 'candidate_errors', 'ice_gathering_seconds', 'ice_connected_seconds',
   'ice_needed_flows', 'interrupted_after_seconds', 'local_candidate_type', 'remote_candidate_type', 'candidate_protocol', 'relay_protocol', 'remote_port', 'remote_address',
   'outbound_frame_width', 'outbound_frame_height', 'outbound_fps', 'outbound_bytes_per_second', 'outbound_packet_loss_ratio',

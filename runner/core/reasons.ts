@@ -102,6 +102,11 @@ export const REASONS = {
   page_flow_failed: { fr: "Une étape du parcours web n'a pas abouti", en: 'A step of the web flow did not succeed', remedy: 'platform' },
   browser_crashed: { fr: "Le navigateur de la sonde s'est arrêté ou ne répond plus", en: "The probe's browser crashed or hung", remedy: 'probe' },
   browser_launch_failed: { fr: 'Le navigateur de la sonde ne démarre pas', en: "The probe's browser does not start", remedy: 'probe' },
+  browser_sandbox_unavailable: {
+    fr: 'Mesures faites, mais le navigateur de la sonde a tourné sans son bac à sable (sonde lancée en root, ou profil seccomp du conteneur qui interdit les espaces de noms utilisateur)',
+    en: "Measured, but the probe's browser ran without its sandbox (probe running as root, or a container seccomp profile that forbids user namespaces)",
+    remedy: 'probe',
+  },
   internal_error: { fr: 'Erreur interne de la sonde', en: 'Internal probe error', remedy: 'none' },
 } as const satisfies Record<string, ReasonInfo>;
 

@@ -72,6 +72,7 @@ export function browserConfig(config: VigieConfig, file: string, extraRoots: rea
     executablePath: config.browser.executable_path,
     args: [...spki, ...config.browser.args],
     cacheDir: config.browser.cache_dir ? resolve(base, config.browser.cache_dir) : defaultCacheDir(),
+    sandbox: config.browser.sandbox,
   };
 }
 

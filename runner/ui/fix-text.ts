@@ -68,7 +68,7 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
     case 'bandwidth':
       return t('fixBandwidth', lang, { host });
     case 'probe':
-      return t('fixProbe', lang);
+      return t(r.reason === 'browser_sandbox_unavailable' ? 'fixSandbox' : 'fixProbe', lang);
     case 'clock':
       return t('fixClock', lang);
     default:

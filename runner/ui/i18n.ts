@@ -183,6 +183,10 @@ const WORDS = {
     fr: "Rien à demander pour la plateforme ; pour que la sonde vérifie {host}, lui ouvrir le proxy en Basic ou l'exempter d'authentification",
     en: 'Nothing to ask for the platform; for the probe to verify {host}, let it through the proxy with Basic or without authentication',
   },
+  fixSandbox: {
+    fr: "Lancer la sonde sous un utilisateur non root (uid 1000 dans l'image) et autoriser les espaces de noms utilisateur au conteneur (profil seccomp deploy/seccomp/chromium.json, voir docs/deployment.md)",
+    en: 'Run the probe as a non-root user (uid 1000 in the image) and allow the container user namespaces (seccomp profile deploy/seccomp/chromium.json, see docs/deployment.md)',
+  },
   fixProbe: { fr: 'Vérifier la sonde (journal, mémoire, navigateur Chromium)', en: 'Check the probe (log, memory, Chromium browser)' },
   fixClock: { fr: "Synchroniser l'horloge du serveur de la sonde avec un serveur de temps (NTP)", en: "Synchronise the probe host's clock with a time server (NTP)" },
 } as const;

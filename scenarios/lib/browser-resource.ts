@@ -24,7 +24,7 @@ function crashed(e: unknown, session: BrowserSession | undefined): boolean {
 }
 
 function open(base: RunContext): Lease<ScenarioContext> {
-  const settings = base.browserSettings ?? { executablePath: '/usr/bin/chromium', args: [], cacheDir: defaultCacheDir() };
+  const settings = base.browserSettings ?? { executablePath: '/usr/bin/chromium', args: [], cacheDir: defaultCacheDir(), sandbox: true };
   const name = base.scenario?.name ?? '';
   let session: BrowserSession | undefined;
   // A run cut short during the launch must still close the browser that launch brings up.
@@ -44,7 +44,7 @@ function open(base: RunContext): Lease<ScenarioContext> {
     browser: async () => {
       step = 'launching the browser';
       const media = await ensureFakeMedia(join(settings.cacheDir, 'media'));
-      launching = BrowserSession.launch({ executablePath: settings.executablePath, args: settings.args, media, ...(base.proxy ? { proxy: base.proxy } : {}) });
+      launching = BrowserSession.launch({ executablePath: settings.executablePath, args: settings.args, media, sandbox: settings.sandbox, ...(base.proxy ? { proxy: base.proxy } : {}) });
       const launched = await launching;
       // Past the end of the run, close() owns (and closes) this browser.
       if (finished) throw new Error('the run ended while the browser was launching');
@@ -71,6 +71,9 @@ function open(base: RunContext): Lease<ScenarioContext> {
         const hung = await session.close(CLOSE_TIMEOUT_MS);
         if (hung) out = rec.cutShort('browser_crashed', `the browser stopped answering (${result.reason}: ${result.message}); its processes were killed`);
         if (out.observations.browser_memory_peak_bytes === undefined && peak) out.observations.browser_memory_peak_bytes = peak;
+        out.observations.browser_sandbox = session.sandboxed;
+        // A run that measured well says so, and that its browser was not confined.
+        if (session.sandboxProblem && out.status === 'ok') out = { ...out, status: 'degraded', reason: 'browser_sandbox_unavailable', message: `${out.message}; ${session.sandboxProblem}` };
       }
       out.observations.scenario = name || null;
       return out;

@@ -22,7 +22,17 @@ export interface BrowserSettings {
   proxy?: ProxySettings;
   /** Time given to a graceful close before the process tree is killed. */
   closeTimeoutMs?: number;
+  /** Chromium's sandbox; on unless the operator turned it off. */
+  sandbox?: boolean;
 }
+
+/** Chromium refuses its sandbox to root: known before trying. */
+function sandboxRefusedUpFront(): string | undefined {
+  return process.getuid?.() === 0 ? 'the probe runs as root, where Chromium refuses its sandbox' : undefined;
+}
+
+/** What Chromium says when its sandbox cannot start ("No usable sandbox!", a zygote or namespace error). */
+const SANDBOX_FAILURE = /sandbox|namespace|zygote/i;
 
 /** The browser died (crash, OOM kill) or stopped answering during the run. */
 export class BrowserCrashed extends Error {
@@ -31,6 +41,12 @@ export class BrowserCrashed extends Error {
 
 export class BrowserLaunchFailed extends Error {
   override name = 'BrowserLaunchFailed';
+  /** The whole launch log (the browser's own stderr), for telling a sandbox failure apart. */
+  readonly log: string;
+  constructor(message: string, log = '') {
+    super(message);
+    this.log = log;
+  }
 }
 
 export function launchArgs(s: Pick<BrowserSettings, 'args' | 'media'>): string[] {
@@ -163,10 +179,15 @@ export class BrowserSession {
   private crashError: BrowserCrashed | undefined;
   private readonly crashed: Promise<never>;
   private peak = 0;
+  readonly sandboxed: boolean;
+  /** Why the sandbox is off although it was wanted; undefined when on, or turned off on purpose. */
+  readonly sandboxProblem: string | undefined;
 
-  private constructor(browser: Browser, pid: number | undefined) {
+  private constructor(browser: Browser, pid: number | undefined, sandboxed: boolean, sandboxProblem: string | undefined) {
     this.browser = browser;
     this.pid = pid;
+    this.sandboxed = sandboxed;
+    this.sandboxProblem = sandboxProblem;
     let reject!: (e: Error) => void;
     this.crashed = new Promise<never>((_, r) => (reject = r));
     this.crashed.catch(() => {});
@@ -178,7 +199,25 @@ export class BrowserSession {
     this.sample();
   }
 
+  /**
+   * Launches with the sandbox unless turned off. When the sandbox cannot start, the browser runs
+   * without it and `sandboxProblem` says why: the run is then degraded, never silently unsandboxed.
+   */
   static async launch(s: BrowserSettings): Promise<BrowserSession> {
+    if (s.sandbox === false) return BrowserSession.start(s, false, undefined);
+    const upFront = sandboxRefusedUpFront();
+    if (upFront) return BrowserSession.start(s, false, upFront);
+    try {
+      return await BrowserSession.start(s, true, undefined);
+    } catch (e) {
+      const log = e instanceof BrowserLaunchFailed ? e.log : '';
+      const line = log.split('\n').find((l) => SANDBOX_FAILURE.test(l));
+      if (!line) throw e;
+      return BrowserSession.start(s, false, `the sandbox did not start: ${line.replace(/^\s*(\[[^\]]*\]\s*)*/, '').trim().slice(0, 200)}`);
+    }
+  }
+
+  private static async start(s: BrowserSettings, sandbox: boolean, sandboxProblem: string | undefined): Promise<BrowserSession> {
     let browser: Browser;
     // Playwright does not expose the browser's pid: an inert flag of our own finds it in /proc.
     const marker = `--vigie-run=${randomUUID()}`;
@@ -187,6 +226,7 @@ export class BrowserSession {
       browser = await chromium.launch({
         executablePath: s.executablePath,
         args: [...launchArgs(s), marker],
+        chromiumSandbox: sandbox,
         timeout: 20_000,
         // The runner owns shutdown: it closes the browser itself within its grace period.
         handleSIGINT: false,
@@ -196,9 +236,10 @@ export class BrowserSession {
       });
     } catch (e) {
       // Playwright's message carries the whole launch log; the first line says what went wrong.
-      throw new BrowserLaunchFailed(`${s.executablePath}: ${(e as Error).message.split('\n')[0]}`);
+      const message = (e as Error).message;
+      throw new BrowserLaunchFailed(`${s.executablePath}: ${message.split('\n')[0]}`, message);
     }
-    return new BrowserSession(browser, findByMarker(marker));
+    return new BrowserSession(browser, findByMarker(marker), sandbox, sandboxProblem);
   }
 
   /** A fresh context (own cookies, storage) with camera and microphone allowed. */

@@ -3,7 +3,7 @@
 // generated ConfigMaps current, and what each overlay is for actually done.
 import { REPO_ROOT } from '../../lab/paths.ts';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -38,10 +38,10 @@ describe('Kubernetes manifests', () => {
     await expect(validate(bad as unknown as K8sObject)).rejects.toThrow(/replicas/);
   });
 
-  for (const dir of ['central', 'overlays/region-example', 'overlays/mimir-regions']) {
+  for (const dir of ['central', 'overlays/region-example', 'overlays/mimir-regions', 'probe']) {
     it(`${dir} renders and every object is valid against the Kubernetes schemas`, async () => {
       const objs = render(dir);
-      expect(objs.length).toBeGreaterThan(5);
+      expect(objs.length).toBeGreaterThan(dir === 'probe' ? 1 : 5);
       for (const o of objs) await expect(validate(o), `${o.kind}/${o.metadata.name}`).resolves.toBeUndefined();
       // No secret is committed: Secrets are created by the region.
       expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
@@ -56,6 +56,17 @@ describe('Kubernetes manifests', () => {
       }
     });
   }
+
+  it('the probe runs as the image does: uid 1000, the health check as probes, the sandbox allowed by the shipped seccomp profile', () => {
+    const deployment = find(render('probe'), 'Deployment', 'vigie') as unknown as { spec: { template: { spec: { securityContext: { runAsUser: number; seccompProfile: { type: string; localhostProfile: string } }; containers: { livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } }; ports: { containerPort: number }[] }[] } } } };
+    const pod = deployment.spec.template.spec;
+    expect(pod.securityContext.runAsUser).toBe(1000);
+    expect(pod.securityContext.seccompProfile).toEqual({ type: 'Localhost', localhostProfile: 'vigie/chromium.json' });
+    expect(existsSync(join(K8S, '..', 'seccomp', 'chromium.json'))).toBe(true);
+    const [c] = pod.containers;
+    expect([c!.livenessProbe.httpGet.path, c!.readinessProbe.httpGet.path]).toEqual(['/healthz', '/readyz']);
+    expect(c!.ports[0]!.containerPort).toBe(9464);
+  });
 
   it('the generated ConfigMaps are current and carry the shipped rules and dashboards', () => {
     for (const [file, text] of Object.entries(k8sConfigMaps())) expect(readFileSync(join(K8S, 'central', 'generated', file), 'utf8'), file).toBe(text);

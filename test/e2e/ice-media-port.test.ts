@@ -36,7 +36,7 @@ describe('ICE media port (Janus on 10000/UDP)', () => {
   /** Applies the profile with a one-participant Janus scenario and a TURN/TCP relay scenario. */
   async function withScenarios(profile: string): Promise<void> {
     await lab.apply(profile, {
-      browser: { args: [lab.chromiumResolverRules], cache_dir: TEST_CACHE },
+      browser: { args: [lab.chromiumResolverRules], cache_dir: TEST_CACHE, sandbox: false },
       scenarios: [
         { name: 'salle', kind: 'janus-videoroom', platform: 'lab', participants: 1, url: `${lab.janus.pages}/videoroomtest.html`, room: lab.janus.room },
         { name: 'relais', kind: 'turn-relay', platform: 'lab', server: lab.addresses.MEDIA, port: 3478, tls_port: 443, transports: ['tcp'] },

@@ -19,7 +19,9 @@ import { LOOPBACK_ARGS, probeBrowserProcesses, scenarioLab, TEST_CACHE } from '.
 import { scrape } from '../helpers.ts';
 
 const SECRET_ENV = 'VIGIE_TEST_TURN_SECRET';
-const browserBlock = (args: string[] = LOOPBACK_ARGS, extra = '') => `browser: { args: ${JSON.stringify(args)}, cache_dir: ${TEST_CACHE}${extra} }\n`;
+// The tests run as root, where Chromium refuses its sandbox: they turn it off explicitly (the image
+// test runs it sandboxed as uid 1000; "sandbox on as root" below checks the degraded fallback).
+const browserBlock = (args: string[] = LOOPBACK_ARGS, extra = '', sandbox = false) => `browser: { args: ${JSON.stringify(args)}, cache_dir: ${TEST_CACHE}, sandbox: ${sandbox}${extra} }\n`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,6 +79,20 @@ describe('janus-videoroom on the stock Janus demo page', () => {
     expect(text).toMatch(/probe_webrtc_frame_height\{[^}]*scenario="room"[^}]*direction="outbound"\} 720/);
     expect(text).toMatch(/probe_webrtc_candidate_info\{[^}]*local_type="host"[^}]*\} 1/);
     expect(text).not.toContain(janus.demos);
+  }, 60_000);
+
+  it('with the sandbox on but the probe running as root: still measured, degraded with browser_sandbox_unavailable, never silently unsandboxed', async () => {
+    expect(process.getuid?.(), 'this test needs root, where Chromium refuses its sandbox').toBe(0);
+    const lab = scenarioLab(`${browserBlock(LOOPBACK_ARGS, '', true)}scenarios:
+  - { name: room, kind: janus-videoroom, platform: lab, url: "${janus.demos}/videoroomtest.html", room: ${janus.room} }
+`);
+    const [r] = await lab.run('room');
+    expect(r!.status, r!.message).toBe('degraded');
+    expect(r!.reason).toBe('browser_sandbox_unavailable');
+    expect(r!.message).toMatch(/runs as root, where Chromium refuses its sandbox/);
+    expect(r!.observations.browser_sandbox).toBe(false);
+    expect(r!.observations.outbound_frame_height).toBe(720);
+    expect(fixText(r!, [], 'fr')).toMatch(/non root.*seccomp/);
   }, 60_000);
 
   it('with two participants, each sees and hears the other', async () => {
@@ -222,7 +238,7 @@ describe('turn-relay in a network namespace where nftables drops UDP', () => {
   });
 
   it('UDP relay fails with ice_failed and TCP relay carries 720p', async () => {
-    const lab = scenarioLab(`browser: { executable_path: ${wrapper}, cache_dir: ${TEST_CACHE} }
+    const lab = scenarioLab(`browser: { executable_path: ${wrapper}, cache_dir: ${TEST_CACHE}, sandbox: false }
 credentials:
   turn: { secret: { env: ${SECRET_ENV} } }
 service_credentials: { ${net.platformIp}: turn }
@@ -351,7 +367,7 @@ describe('browser lifecycle', () => {
   }, 180_000);
 
   it('a missing browser binary gives browser_launch_failed', async () => {
-    const lab = scenarioLab(`browser: { executable_path: /nonexistent/chromium, cache_dir: ${TEST_CACHE} }
+    const lab = scenarioLab(`browser: { executable_path: /nonexistent/chromium, cache_dir: ${TEST_CACHE}, sandbox: false }
 scenarios:
   - { name: q, kind: page-flow, platform: lab, url: "${pages.base}/dcc/rejoindre", steps: [{ goto: "{{url}}" }] }
 `);

@@ -34,6 +34,12 @@ describe('valid configuration', () => {
     expect(c.checks.tcp).toMatchObject({ enabled: true, timeout: 3000, schedule: '* * * * *' });
     expect(c.checks.tls).toMatchObject({ min_version: '1.2', expiry_warning_days: 21 });
     expect(c.server.listen).toBe('0.0.0.0:9464');
+    expect(c.browser.sandbox).toBe(true);
+  });
+
+  it('the browser sandbox is turned off by its setting, never by a smuggled flag', () => {
+    expect(parseConfig('browser: { sandbox: false }\n', 'v.yaml').browser.sandbox).toBe(false);
+    expect(() => parseConfig('browser: { args: [--no-sandbox] }\n', 'v.yaml')).toThrow(/browser\.args\[0\]: turn the sandbox off with browser\.sandbox: false/);
   });
   it('a complete file parses with durations in milliseconds', () => {
     const c = parseConfig(readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'config-valid', 'full.yaml'), 'utf8'), 'full.yaml');

@@ -94,7 +94,7 @@ trust: { extra_ca_files: [${pki.caFile}] }
 catalogs: { platforms: [lab], files: [lab.yaml] }
 credentials: { turn: { secret: { env: VIGIE_VIEWS_TURN_SECRET } } }
 service_credentials: { turn.lab.test: turn }
-browser: { args: ${JSON.stringify(LOOPBACK_ARGS)}, cache_dir: ${TEST_CACHE} }
+browser: { args: ${JSON.stringify(LOOPBACK_ARGS)}, cache_dir: ${TEST_CACHE}, sandbox: false }
 rcp:
   sessions:
     - { name: RCP thoracique, platform: lab, weekly: { day: ${sessionDay()}, start: "08:00", end: "09:00" } }

@@ -56,7 +56,8 @@ export function findEngine(): Engine | undefined {
         return true;
       }
     })();
-    const global = !cgroup2 && has('runc') ? ['--runtime', 'runc'] : [];
+    // runc where crun cannot run (hybrid cgroups) or is not installed (podman depends on either).
+    const global = (!cgroup2 || !has('crun')) && has('runc') ? ['--runtime', 'runc'] : [];
     // podman asks for 1048576 open files by default; set limits the machine grants (runc is refused
     // an nproc near the hard limit too: Chromium needs a few hundred threads, not thousands).
     const nofile = Math.min(hardLimit('n'), 65_536);

@@ -2,7 +2,7 @@
 // either a long-term user or `use-auth-secret` (REST API), and its admin CLI to read which
 // allocations are open.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +17,8 @@ export interface Coturn {
   sessions(): Promise<number>;
   /** Polls `sessions()` until it is 0 or `ms` have passed (coturn drops a released session asynchronously). */
   settledSessions(ms?: number): Promise<number>;
+  /** Its working folder (config with the shared secret or password, certificate, key): removed by stop(). */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -115,12 +117,16 @@ export async function startCoturn(
     realm,
     sessions,
     settledSessions,
-    stop: () =>
-      new Promise((resolve) => {
+    dir,
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-      }),
+      });
+      // The config holds the TURN secret: nothing of it stays behind.
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

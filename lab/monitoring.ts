@@ -1,7 +1,7 @@
 // Real Prometheus and Alertmanager (Debian's binaries) on loopback for the end-to-end alerting
 // test, and a webhook receiver that records the notifications Alertmanager delivers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +60,7 @@ export async function startAlertmanager(configFile: string, webhookPort: number)
   writeFileSync(join(dir, 'alertmanager.yml'), config);
   const child = spawn('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore' });
   await waitHttp(`http://127.0.0.1:${port}/-/ready`);
-  return { port, stop: () => stopChild(child) };
+  return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }
 
 export async function startPrometheus(opts: { rules: string; targets: string[]; labels: Record<string, string>; alertmanagerPort: number; intervalSeconds: number }): Promise<Proc> {
@@ -84,5 +84,5 @@ scrape_configs:
   );
   const child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
   await waitHttp(`http://127.0.0.1:${port}/-/ready`);
-  return { port, stop: () => stopChild(child) };
+  return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }

@@ -5,7 +5,8 @@
 // metrics are forwarded to 127.0.0.1:PORT. `--profile` applies a named fault live. Ctrl-C stops
 // everything and removes the namespaces.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFaultLab, type FaultLab } from '../lab/fault/fault-lab.ts';
@@ -37,9 +38,24 @@ if (!netnsAvailable()) {
 
 const root = join(import.meta.dirname, '..');
 const dir = join(root, '.lab', 'demo');
+const port = Number(values.port);
+// One demo at a time: a second one would wipe the first's working folder (its probe socket) and
+// collide on the lab's namespaces; it says so and leaves the first alone.
+const lock = join(root, '.lab', 'demo.pid');
+const holder = runningDemo(lock);
+if (holder !== undefined) {
+  console.error(`demo: a demo is already running (pid ${holder}); stop it (Ctrl-C) before starting another. Nothing was changed.`);
+  process.exit(2);
+}
+const portProblem = await portInUse(port);
+if (portProblem) {
+  console.error(`demo: 127.0.0.1:${port} is not free (${portProblem}); choose another port with --port`);
+  process.exit(2);
+}
+mkdirSync(join(root, '.lab'), { recursive: true });
+writeFileSync(lock, `${process.pid}\n`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
-const port = Number(values.port);
 const every = (schedule: string, kinds: string[]) => Object.fromEntries(kinds.map((k) => [k, { schedule }]));
 
 const closables: Closable[] = [];
@@ -54,10 +70,37 @@ const stop = async (code: number) => {
   await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
   await Promise.all(closables.map((c) => c.close()));
   await lab?.stop();
+  rmSync(lock, { force: true });
   process.exit(code);
 };
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
+
+/** The pid of a live demo holding the lock, if any (a stale lock from a killed demo is ignored). */
+function runningDemo(file: string): number | undefined {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(file, 'utf8').trim());
+  } catch {
+    return undefined;
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why the status page's port cannot be taken (its error code), or undefined when it is free. */
+function portInUse(p: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    s.listen(p, '127.0.0.1', () => s.close(() => resolve(undefined)));
+  });
+}
 
 /** A weekly session starting `inMinutes` from now, `lengthMinutes` long, in Paris wall-clock time. */
 function demoSession(inMinutes: number, lengthMinutes: number): Record<string, unknown> {

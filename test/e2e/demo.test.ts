@@ -4,6 +4,7 @@
 // (UDP, TCP and TLS); and Ctrl-C leaving no process and no network namespace behind.
 import { REPO_ROOT } from '../../lab/paths.ts';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { closedPort } from '../../lab/servers.ts';
@@ -25,6 +26,11 @@ it('npm run demo -- --profile media-port-blocked shows the fault live through th
     }
     const [, hospital, platform] = /probe in namespace (\S+), platform in (\S+);/.exec(out)!;
     expect(out).toContain(`http://127.0.0.1:${port}/`);
+    // A second demo says one runs already and touches nothing: the first keeps its page and socket.
+    const second = spawnSync(process.execPath, [join(root, 'scripts', 'demo.ts'), '--port', String(await closedPort())], { encoding: 'utf8', timeout: 30_000 });
+    expect(second.status, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/^demo: a demo is already running \(pid \d+\); stop it \(Ctrl-C\) before starting another\. Nothing was changed\.\n$/);
+    expect(existsSync(join(root, '.lab', 'demo', 'probe.sock')), 'the first demo keeps its probe socket').toBe(true);
     expect(out).toContain('ask the network team: Open 10000/UDP');
     const labPids = [hospital!, platform!].flatMap((ns) => execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean));
     expect(labPids.length, 'probe, coturn, Janus, OCSP responder, lab servers').toBeGreaterThanOrEqual(6);

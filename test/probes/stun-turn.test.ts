@@ -1,6 +1,8 @@
 // stun, turn and turns probes against Debian's coturn on loopback, and against servers that answer
 // wrongly or not at all. After the runs coturn's own CLI must list no allocation.
 import { createSocket } from 'node:dgram';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceCredentials } from '../../runner/core/contract.ts';
@@ -218,6 +220,12 @@ describe('turn probe against coturn', () => {
   it('leaves no allocation open on coturn (its CLI lists no session)', async () => {
     expect(await longTerm.settledSessions()).toBe(0);
     expect(await rest.settledSessions()).toBe(0);
+  });
+  it("the lab's coturn leaves no config behind once stopped: its shared secret is not left in the temp folder", async () => {
+    const extra = await startCoturn(pki.leaves.valid, { secret: 'lab-leftover-secret' });
+    expect(readFileSync(join(extra.dir, 'turnserver.conf'), 'utf8')).toContain('static-auth-secret=lab-leftover-secret');
+    await extra.stop();
+    expect(existsSync(extra.dir)).toBe(false);
   });
 });
 

@@ -14,7 +14,8 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Lab servers bind port 0 on loopback, so files can run in parallel on the two cores.
           fileParallelism: true,
-          sequence: { groupOrder: 0 },
+          // Not 0: vitest runs order-0 projects with one worker after every other group.
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -26,7 +27,7 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 300_000,
           hookTimeout: 1_500_000,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -1,4 +1,5 @@
 // Shared test helpers: build a check spec for one kind and run it through the real executor.
+import { spawn, type SpawnOptions } from 'node:child_process';
 import type { CheckResult, CheckTarget, ProxySettings } from '../runner/core/contract.ts';
 import { PROBES, type ProbeKind } from '../probes/index.ts';
 import { createHostResolver } from '../probes/lib/resolve.ts';
@@ -48,4 +49,14 @@ export async function scrape(runs: readonly [CheckSpec, CheckResult][]): Promise
   const text = await metrics.text();
   await metrics.shutdown();
   return text;
+}
+
+/** Runs a command without blocking this process (the lab's servers answer from its event loop). */
+export function runProcess(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }

@@ -10,6 +10,7 @@ import type { Catalog } from '../config/catalog.ts';
 import type { VigieConfig } from '../config/config.ts';
 import { fetchText } from '../config/fetch-url.ts';
 import { RemoteCatalogs, withRegionConfig } from '../config/region-bundle.ts';
+import { DestinationPolicy, type RefusedDestination } from '../config/destinations.ts';
 import { readLogin } from '../config/secrets.ts';
 import { flowStatuses } from '../engine/flow-evidence.ts';
 import { RunHistory } from '../engine/history.ts';
@@ -35,6 +36,10 @@ export class ProbeDaemon {
   private scheduler: Scheduler;
   private readonly remote: RemoteCatalogs | undefined;
   private remoteLastOk: number | undefined;
+  /** The last poll's refusal or failure, shown on the status page until a poll succeeds. */
+  private remoteProblem: { refusedSignature: boolean; message: string } | undefined;
+  /** Destinations of the bundle in use that the establishment's settings refuse. */
+  private remoteRefused: RefusedDestination[] | undefined;
   private preSession: PreSessionRuns | undefined;
   private server: http.Server | undefined;
   private polling: NodeJS.Timeout | undefined;
@@ -47,8 +52,9 @@ export class ProbeDaemon {
     this.inputs = inputs;
     this.config = inputs.config;
     this.shared = sharedContext(this.config, inputs.configFile);
-    this.remote = this.config.remote ? new RemoteCatalogs(this.config.remote, this.shared.proxy, (region, source) => withRegionConfig(inputs.raw, region, source)) : undefined;
+    this.remote = this.config.remote ? new RemoteCatalogs(this.config.remote, this.shared.proxy, (region, source) => withRegionConfig(inputs.raw, region, source), new DestinationPolicy(this.config.destinations)) : undefined;
     const cached = this.remote?.cached();
+    if (cached) this.remoteRefused = cached.refused;
     if (cached?.config) this.useConfig(cached.config);
     this.plan = buildPlan(cached ? this.withRemote(cached.catalogs) : inputs.catalogs, this.config, this.shared.proxy);
     const historyFile = this.config.history_file ? resolve(inputs.configFile === '(defaults)' ? process.cwd() : dirname(resolve(inputs.configFile)), this.config.history_file) : this.shared.browserSettings ? join(this.shared.browserSettings.cacheDir, 'history.json') : undefined;
@@ -75,6 +81,7 @@ export class ProbeDaemon {
       store: this.store,
       sessions: () => this.preSession?.next() ?? [],
       remoteLastOk: () => this.remoteLastOk,
+      remoteRefused: () => this.remoteRefused?.length,
       flows: () => flowStatuses(this.plan, this.store.all(), Date.now() / 1000, this.config.evidence_max_age),
     });
     m.setPlan(this.plan.checks);
@@ -92,7 +99,7 @@ export class ProbeDaemon {
       metrics: (req, res) => this.metrics.handle(req, res),
       store: this.store,
       ready: () => this.plan.checks.every((c) => this.store.has(c.id)),
-      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [], evidenceMaxAgeMs: this.config.evidence_max_age, history: this.history }),
+      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [], evidenceMaxAgeMs: this.config.evidence_max_age, history: this.history, ...(this.remoteProblem ? { remoteProblem: this.remoteProblem } : {}), ...(this.remoteRefused?.length ? { remoteRefused: this.remoteRefused } : {}) }),
       ...(basicAuth ? { basicAuth } : {}),
     });
     // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
@@ -123,10 +130,15 @@ export class ProbeDaemon {
     if (!remote || !cfg) return;
     const poll = async () => {
       const r = await remote.poll();
-      this.metrics.recordRemotePoll(r.error === undefined);
+      this.metrics.recordRemotePoll(r.error === undefined ? 'ok' : r.refusedSignature ? 'refused_signature' : 'error');
       if (r.error === undefined) this.remoteLastOk = Date.now() / 1000;
+      this.remoteProblem = r.error === undefined ? undefined : { refusedSignature: r.refusedSignature === true, message: r.error };
       if (r.error) this.log.warn({ url: cfg.url }, r.error);
-      else if (r.changed && r.catalogs && !this.stopping) await this.apply(r.catalogs, r.config);
+      else if (r.changed && r.catalogs && !this.stopping) {
+        this.remoteRefused = r.refused ?? [];
+        for (const d of this.remoteRefused) this.log.warn({ platform: d.platform, destination: d.destination }, `bundle destination refused: ${d.why}`);
+        await this.apply(r.catalogs, r.config);
+      }
     };
     void poll();
     this.polling = setInterval(() => void poll(), cfg.interval_seconds * 1000);

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { InputError, listProblems } from '../config/input-error.ts';
 import { VERSION } from '../telemetry/metrics.ts';
+import { bundleCommand } from './bundle.ts';
 import { catalogCommand } from './catalog.ts';
 import { checkCommand } from './check.ts';
 import { type Command, type Io, usageOf, UsageError } from './command.ts';
@@ -10,7 +11,7 @@ import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
 import { scenarioCommand } from './scenario.ts';
 
-const COMMANDS: readonly Command[] = [runCommand, checkCommand, catalogCommand, scenarioCommand, reportCommand];
+const COMMANDS: readonly Command[] = [runCommand, checkCommand, catalogCommand, scenarioCommand, reportCommand, bundleCommand];
 
 export function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

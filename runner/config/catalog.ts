@@ -174,7 +174,14 @@ export function parseCatalog(text: string, file: string): Catalog {
 }
 
 /** Validates already parsed YAML data (a catalog file, or one document of a region bundle). */
+/** Rows one catalog may hold (the largest shipped one has a few dozen): checked before validating them. */
+export const MAX_CATALOG_ROWS = 2000;
+
 export function catalogFromData(data: unknown, file: string): Catalog {
+  if (typeof data === 'object' && data !== null) {
+    const rows = ['flows', 'urls'].map((k) => (data as Record<string, unknown>)[k]).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 0), 0);
+    if (rows > MAX_CATALOG_ROWS) throw new InputError([{ file, path: '', message: `${rows} flows and URLs: a catalog may hold at most ${MAX_CATALOG_ROWS}; refused` }]);
+  }
   const parsed = catalogFileSchema.safeParse(data);
   if (!parsed.success) throw new InputError(zodProblems(file, parsed.error));
   return { ...parsed.data, file };

@@ -1,5 +1,7 @@
 // vigie.yaml: validated once at start with zod (snake_case, per-kind defaults, unknown keys rejected,
 // every problem collected with its path). The JSON Schema in docs/ is generated from this file.
+import { publicKeyProblem } from './bundle-signature.ts';
+import { allowEntryProblem, portEntryProblem } from './destinations.ts';
 import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { PROBE_KINDS, PROBES, type ProbeKind } from '../../probes/index.ts';
@@ -19,8 +21,25 @@ export const remoteSchema = z
     interval_seconds: z.number().int().min(5).max(86_400).default(300).describe('Poll interval in seconds.'),
     /** Where the last good bundle is kept across restarts. */
     cache_file: z.string().default('/var/lib/vigie/catalogs.yaml').describe('File keeping the last good bundle across restarts.'),
+    /** The region's ed25519 public keys (two during a rotation): a bundle none of them signed is refused. */
+    public_keys: z
+      .array(z.string().superRefine((k, ctx) => {
+        const problem = publicKeyProblem(k);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }))
+      .min(1)
+      .max(2)
+      .optional()
+      .describe("The region's ed25519 public keys (PEM, or the base64 line `vigie bundle keygen` prints); two during a key rotation. A bundle that none of them signed is refused and the last good one kept."),
+    /** Where the detached signature is; default the bundle URL + ".sig". */
+    signature_url: z.url({ protocol: /^https?$/ }).optional().describe('URL of the detached signature; default the bundle URL followed by .sig.'),
+    /** Explicit opt-out of signatures (a lab); never the default. */
+    allow_unsigned: z.boolean().default(false).describe('Accept bundles without a signature (a lab or a test). Without it, public_keys is required.'),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    if (!r.public_keys && !r.allow_unsigned) ctx.addIssue({ code: 'custom', path: ['public_keys'], message: "pin the region's signing key (the line `vigie bundle keygen` printed for the region), or set allow_unsigned: true" });
+  });
 
 export type RemoteConfig = z.output<typeof remoteSchema>;
 
@@ -174,6 +193,27 @@ export const configSchema = z
     /** Secret references, by name. */
     credentials: z.record(z.string(), credential).default({}).describe('Named credentials; values come from env vars or files.'),
     /** The region's catalog bundle, polled over HTTPS; replaces the embedded catalogs when set. */
+    destinations: z
+      .object({
+        allow: z
+          .array(z.string().superRefine((e, ctx) => {
+            const problem = allowEntryProblem(e);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }))
+          .optional()
+          .describe("Domains (sante-ra.fr, *.sante-ra.fr), addresses and CIDR networks the region's bundle may send the probe to; default any public destination."),
+        ports: z
+          .array(z.union([z.number(), z.string()]).superRefine((e, ctx) => {
+            const problem = portEntryProblem(e);
+            if (problem) ctx.addIssue({ code: 'custom', message: problem });
+          }))
+          .optional()
+          .describe('Ports (443) and ranges ("10000-20000") the bundle may name; default any.'),
+        allow_private: z.boolean().default(false).describe('Let the bundle name private, loopback and link-local addresses without listing them in allow (a lab).'),
+      })
+      .strict()
+      .prefault({})
+      .describe("Where the region's bundle may send this probe (the establishment's own limit; a region cannot set it). Refused rows are reported, not applied."),
     remote: remoteSchema.optional().describe("The region's catalog bundle, polled over HTTPS; replaces the embedded catalogs when set."),
     /** RCP sessions and the pre-session runs before them. */
     rcp: calendarSchema.prefault({}).describe('RCP sessions (weekly or iCalendar) and the pre-session runs before them.'),

@@ -10,7 +10,8 @@ export interface Fetched {
   etag?: string;
 }
 
-const MAX_BYTES = 5_000_000;
+/** A region's bundle or calendar may be this large; a server sending more is cut off, not buffered. */
+export const MAX_FETCH_BYTES = 5_000_000;
 
 export async function fetchUrl(url: string, proxy: ProxySettings | undefined, opts: { etag?: string; timeoutMs?: number } = {}): Promise<Fetched> {
   const u = new URL(url);
@@ -23,8 +24,17 @@ export async function fetchUrl(url: string, proxy: ProxySettings | undefined, op
       headers: opts.etag ? { 'if-none-match': opts.etag } : {},
       ...(dispatcher ? { dispatcher } : {}),
     });
-    const text = await res.body.text();
-    if (text.length > MAX_BYTES) throw new Error(`larger than ${MAX_BYTES} bytes`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of res.body) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_FETCH_BYTES) {
+        res.body.destroy();
+        throw new Error(`the answer is larger than ${MAX_FETCH_BYTES / 1e6} MB: refused`);
+      }
+      chunks.push(chunk as Buffer);
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
     const etag = res.headers.etag;
     return { status: res.statusCode, text, ...(typeof etag === 'string' ? { etag } : {}) };
   } finally {

@@ -1,6 +1,6 @@
 // Bad user input (config, catalog, CLI usage): collected with file and path, reported, exit 2.
 import type { z } from 'zod';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { type Document, parseDocument, type YAMLError } from 'yaml';
 
 export interface InputProblem {
@@ -63,11 +63,19 @@ export function yamlProblems(file: string, errors: readonly YAMLError[]): InputP
   });
 }
 
-/** Reads an input file; an unreadable file is an input problem, not a crash. */
+/** Size an input file (config, catalog, iCalendar) may have: far above any real one, far below a flood. */
+export const MAX_INPUT_BYTES = 2_000_000;
+
+const megabytes = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+
+/** Reads an input file; an unreadable or oversized file is an input problem, not a crash. */
 export function readInputFile(path: string): string {
   try {
+    const size = statSync(path).size;
+    if (size > MAX_INPUT_BYTES) throw new InputError([{ file: path, path: '', message: `${megabytes(size)}: an input file may be at most ${megabytes(MAX_INPUT_BYTES)}; refused` }]);
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError([{ file: path, path: '', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
 }

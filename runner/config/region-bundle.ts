@@ -3,15 +3,22 @@
 // scenarios the region sets) that every probe polls. A bundle is applied only when every catalog in
 // it validates; otherwise the probe keeps the last good one (also kept on disk, so a restart
 // without the network still has it). An IP change in a seed document reaches every probe within
-// one poll interval.
+// one poll interval. With the region's key pinned (remote.public_keys), only a bundle the region
+// signed is applied (bundle-signature.ts); its signature is kept beside the cached copy.
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { ProxySettings } from '../core/contract.ts';
 import { type Catalog, catalogFromData } from './catalog.ts';
+import { parsePublicKey, verifyBundle } from './bundle-signature.ts';
+import { applyDestinationPolicy, applyToRegionScenarios, type DestinationPolicy, type RefusedDestination } from './destinations.ts';
 import { type Fetched, fetchUrl } from './fetch-url.ts';
 import { documentData, InputError, type InputProblem, formatProblem } from './input-error.ts';
 import { type RawConfig, type RemoteConfig, validateConfig, type VigieConfig } from './config.ts';
+
+/** Documents one bundle may hold: a region has a few dozen platforms at most. */
+const MAX_BUNDLE_DOCUMENTS = 200;
 
 export interface Bundle {
   catalogs: Catalog[];
@@ -27,6 +34,7 @@ export function parseBundle(text: string, source: string): Catalog[] {
 export function parseBundleDocs(text: string, source: string): Bundle {
   const docs = parseAllDocuments(text, { uniqueKeys: true });
   const list = Array.isArray(docs) ? docs : [docs];
+  if (list.length > MAX_BUNDLE_DOCUMENTS) throw new InputError([{ file: source, path: '', message: `${list.length} documents: a bundle may hold at most ${MAX_BUNDLE_DOCUMENTS} (one per platform and a region_config); refused` }]);
   const problems: InputProblem[] = [];
   const out: Catalog[] = [];
   let regionConfig: RawConfig | undefined;
@@ -65,8 +73,18 @@ export function parseBundleDocs(text: string, source: string): Bundle {
   return { catalogs: out, ...(regionConfig ? { regionConfig } : {}) };
 }
 
+interface Accepted {
+  catalogs: Catalog[];
+  config?: VigieConfig;
+  refused: RefusedDestination[];
+}
+
 export interface PollOutcome {
   changed: boolean;
+  /** A bundle refused for its signature (missing, malformed, or from no pinned key). */
+  refusedSignature?: boolean;
+  /** Rows of an applied bundle that the establishment's destinations refuse. */
+  refused?: RefusedDestination[];
   catalogs?: Catalog[];
   /** The effective config (the region's settings under the local file's), when the bundle changed. */
   config?: VigieConfig;
@@ -82,23 +100,57 @@ export class RemoteCatalogs {
   private readonly cfg: RemoteConfig;
   private readonly proxy: ProxySettings | undefined;
   private readonly effective: RegionConfigCheck | undefined;
+  /** The pinned keys; empty only with allow_unsigned. */
+  private readonly keys: KeyObject[];
+  private readonly policy: DestinationPolicy | undefined;
 
-  constructor(cfg: RemoteConfig, proxy: ProxySettings | undefined, effective?: RegionConfigCheck) {
+  constructor(cfg: RemoteConfig, proxy: ProxySettings | undefined, effective?: RegionConfigCheck, policy?: DestinationPolicy) {
     this.cfg = cfg;
     this.proxy = proxy;
     this.effective = effective;
+    this.policy = policy;
+    this.keys = (cfg.public_keys ?? []).map(parsePublicKey);
   }
 
-  /** Parses and checks a bundle as a whole: its catalogs and the config its region settings give. */
-  private accept(text: string, source: string): { catalogs: Catalog[]; config?: VigieConfig } {
+  private get signatureUrl(): string {
+    return this.cfg.signature_url ?? `${this.cfg.url}.sig`;
+  }
+
+  /** Why these bytes are not the region's, or undefined when a pinned key signed them (or none is pinned). */
+  private signatureProblem(text: string, signature: string | undefined): string | undefined {
+    if (!this.keys.length) return undefined;
+    if (signature === undefined) return 'no signature';
+    const check = verifyBundle(text, signature, this.keys);
+    return check.ok ? undefined : check.why;
+  }
+
+  /**
+   * Parses and checks a bundle as a whole: its catalogs and the config its region settings give,
+   * without the destinations the establishment refuses (returned, to be reported).
+   */
+  private accept(text: string, source: string): Accepted {
     const b = parseBundleDocs(text, source);
-    return { catalogs: b.catalogs, ...(this.effective ? { config: this.effective(b.regionConfig, source) } : {}) };
+    let { catalogs, regionConfig } = b;
+    const refused: RefusedDestination[] = [];
+    if (this.policy) {
+      const rows = applyDestinationPolicy(catalogs, this.policy);
+      catalogs = rows.catalogs;
+      refused.push(...rows.refused);
+      if (regionConfig && 'scenarios' in regionConfig) {
+        const scn = applyToRegionScenarios(regionConfig.scenarios, this.policy);
+        regionConfig = { ...regionConfig, scenarios: scn.scenarios };
+        refused.push(...scn.refused);
+      }
+    }
+    return { catalogs, refused, ...(this.effective ? { config: this.effective(regionConfig, source) } : {}) };
   }
 
   /** The last good bundle kept on disk, if any and still valid. */
-  cached(): { catalogs: Catalog[]; config?: VigieConfig } | undefined {
+  cached(): Accepted | undefined {
     try {
       const text = readFileSync(this.cfg.cache_file, 'utf8');
+      const signature = this.keys.length ? readFileSync(`${this.cfg.cache_file}.sig`, 'utf8') : undefined;
+      if (this.signatureProblem(text, signature)) return undefined;
       const accepted = this.accept(text, this.cfg.cache_file);
       this.lastText = text;
       return accepted;
@@ -118,7 +170,18 @@ export class RemoteCatalogs {
     if (res.status === 304) return { changed: false };
     if (res.status !== 200) return { changed: false, error: `${this.cfg.url} answered HTTP ${res.status}` };
     if (res.text === this.lastText) return { changed: false };
-    let accepted: { catalogs: Catalog[]; config?: VigieConfig };
+    let signature: string | undefined;
+    if (this.keys.length) {
+      try {
+        const sig = await fetchUrl(this.signatureUrl, this.proxy);
+        if (sig.status === 200) signature = sig.text;
+      } catch {
+        // No signature is the same refusal as a wrong one.
+      }
+      const problem = this.signatureProblem(res.text, signature);
+      if (problem) return { changed: false, refusedSignature: true, error: `bundle refused, keeping the last good catalogs: its signature (${this.signatureUrl}) does not verify: ${problem}` };
+    }
+    let accepted: Accepted;
     try {
       accepted = this.accept(res.text, this.cfg.url);
     } catch (e) {
@@ -131,6 +194,7 @@ export class RemoteCatalogs {
       mkdirSync(dirname(this.cfg.cache_file), { recursive: true });
       writeFileSync(`${this.cfg.cache_file}.tmp`, res.text);
       renameSync(`${this.cfg.cache_file}.tmp`, this.cfg.cache_file);
+      if (signature !== undefined) writeFileSync(`${this.cfg.cache_file}.sig`, signature);
     } catch {
       // A read-only disk only costs the restart-without-network case.
     }

@@ -55,6 +55,9 @@ export function weeklyOccurrences(s: z.output<typeof sessionSchema>, from: Date,
   return out;
 }
 
+/** Events one calendar may hold (a year of weekly sessions is 52; RRULEs expand the rest). */
+const MAX_EVENTS = 2000;
+
 /** Occurrences of the VEVENTs of an iCalendar text between `from` and `until` (RRULE expanded). */
 export function icalOccurrences(text: string, platform: string, from: Date, until: Date, file = 'calendar.ics'): Occurrence[] {
   let root: ICAL.Component;
@@ -65,7 +68,9 @@ export function icalOccurrences(text: string, platform: string, from: Date, unti
   }
   for (const vtz of root.getAllSubcomponents('vtimezone')) ICAL.TimezoneService.register(new ICAL.Timezone(vtz));
   const out: Occurrence[] = [];
-  for (const vevent of root.getAllSubcomponents('vevent')) {
+  const vevents = root.getAllSubcomponents('vevent');
+  if (vevents.length > MAX_EVENTS) throw new InputError([{ file, path: '', message: `${vevents.length} events: a calendar may hold at most ${MAX_EVENTS}; refused` }]);
+  for (const vevent of vevents) {
     const event = new ICAL.Event(vevent);
     const name = event.summary || 'RCP';
     const durationMs = event.endDate ? event.endDate.toJSDate().getTime() - event.startDate.toJSDate().getTime() : 3_600_000;

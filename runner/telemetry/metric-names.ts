@@ -15,7 +15,8 @@ export const METRICS = {
   skipped: { name: 'probe_check_skipped_total', type: 'counter', help: 'Scheduled runs skipped because the previous run of the same check was still going.', labels: ['cause'] },
   rcpNextStart: { name: 'rcp_session_next_start_timestamp_seconds', type: 'gauge', help: 'Unix time at which the next occurrence of each RCP session starts.', labels: ['platform', 'session'], common: false },
   rcpInWindow: { name: 'rcp_session_in_window', type: 'gauge', help: 'Whether the session is within its pre-session window or under way (1) or not (0).', labels: ['platform', 'session'], common: false },
-  remotePolls: { name: 'vigie_remote_catalog_polls_total', type: 'counter', help: "Polls of the region's catalog bundle, by result (ok, error).", labels: ['result'], common: false },
+  remotePolls: { name: 'vigie_remote_catalog_polls_total', type: 'counter', help: "Polls of the region's catalog bundle, by result (ok; error: unreachable or invalid; refused_signature: not signed by a pinned key).", labels: ['result'], common: false },
+  remoteRefused: { name: 'vigie_remote_destinations_refused', type: 'gauge', help: "Destinations of the applied region bundle that the establishment's destinations settings refuse (left out of the plan).", common: false },
   remoteLastOk: { name: 'vigie_remote_catalog_last_success_timestamp_seconds', type: 'gauge', help: "Unix time of the last successful poll of the region's catalog bundle.", common: false },
   flowStatus: {
     name: 'probe_flow_status',

@@ -41,6 +41,8 @@ export interface MetricSources {
   sessions?: () => readonly SessionGauge[];
   /** Unix time of the last successful poll of the region's bundle. */
   remoteLastOk?: () => number | undefined;
+  /** Destinations of the applied bundle refused by the establishment's settings (when a bundle is used). */
+  remoteRefused?: () => number | undefined;
   /** The documented flows' verdicts (runner/engine/flow-evidence.ts). */
   flows?: () => readonly FlowStatus[];
 }
@@ -123,6 +125,10 @@ export class ProbeMetrics {
       const t = this.sources.remoteLastOk?.();
       if (t !== undefined) o.observe(t);
     });
+    meter.createObservableGauge(METRICS.remoteRefused.name, { description: METRICS.remoteRefused.help }).addCallback((o) => {
+      const n = this.sources.remoteRefused?.();
+      if (n !== undefined) o.observe(n);
+    });
     meter.createObservableGauge(METRICS.flowStatus.name, { description: METRICS.flowStatus.help }).addCallback((o) => {
       // Rows of one flow documented twice (two usages) give one series.
       const seen = new Set<string>();
@@ -139,8 +145,8 @@ export class ProbeMetrics {
     });
   }
 
-  recordRemotePoll(ok: boolean): void {
-    this.remotePolls.add(1, { result: ok ? 'ok' : 'error' });
+  recordRemotePoll(result: 'ok' | 'error' | 'refused_signature'): void {
+    this.remotePolls.add(1, { result });
   }
 
   setPlan(checks: readonly CheckSpec[]): void {

@@ -183,6 +183,19 @@ const WORDS = {
     fr: "Rien à demander pour la plateforme ; pour que la sonde vérifie {host}, lui ouvrir le proxy en Basic ou l'exempter d'authentification",
     en: 'Nothing to ask for the platform; for the probe to verify {host}, let it through the proxy with Basic or without authentication',
   },
+  bundleRefused: {
+    fr: "Catalogue régional refusé (signature invalide) : la sonde garde le dernier catalogue valide. Prévenir l'équipe régionale.",
+    en: 'Regional catalog refused (invalid signature): the probe keeps the last good catalog. Tell the regional team.',
+  },
+  andMore: { fr: '… et {n} de plus', en: '… and {n} more' },
+  destinationsRefused: {
+    fr: 'Destinations du catalogue régional refusées par la configuration de l’établissement ({n}) : non contrôlées',
+    en: "Regional catalog destinations refused by the establishment's settings ({n}): not checked",
+  },
+  bundleUnavailable: {
+    fr: 'Catalogue régional non mis à jour : la sonde garde le dernier catalogue valide.',
+    en: 'Regional catalog not updated: the probe keeps the last good catalog.',
+  },
   fixSandbox: {
     fr: "Lancer la sonde sous un utilisateur non root (uid 1000 dans l'image) et autoriser les espaces de noms utilisateur au conteneur (profil seccomp deploy/seccomp/chromium.json, voir docs/deployment.md)",
     en: 'Run the probe as a non-root user (uid 1000 in the image) and allow the container user namespaces (seccomp profile deploy/seccomp/chromium.json, see docs/deployment.md)',

@@ -8,6 +8,7 @@ import { causesSection, esc, mediaSection, page, platformTables, sessionsTable, 
 import { type Lang, otherLang, t } from './i18n.ts';
 import type { RunHistory } from '../engine/history.ts';
 import type { Plan } from '../engine/plan.ts';
+import type { RefusedDestination } from '../config/destinations.ts';
 
 export interface StatusSnapshot {
   plan: Plan;
@@ -19,6 +20,24 @@ export interface StatusSnapshot {
   evidenceMaxAgeMs?: number;
   /** The last 24 h of every check (history strips). */
   history?: RunHistory;
+  /** The region's bundle: set when the last poll refused or could not fetch it. */
+  remoteProblem?: { refusedSignature: boolean; message: string };
+  /** Destinations of the bundle in use that this establishment's settings refuse. */
+  remoteRefused?: readonly RefusedDestination[];
+}
+
+/** The bundle's destinations this establishment refuses: left out of the plan, listed (at most 20). */
+function refusedSection(refused: StatusSnapshot['remoteRefused'], lang: Lang): string {
+  if (!refused?.length) return '';
+  const items = refused.slice(0, 20).map((d) => `<li>${esc(d.platform)} — ${esc(d.destination)} : ${esc(d.why)}</li>`);
+  const more = refused.length > 20 ? `<li>${esc(t('andMore', lang, { n: refused.length - 20 }))}</li>` : '';
+  return `<section><h2>${esc(t('destinationsRefused', lang, { n: refused.length }))}</h2><ul>${items.join('')}${more}</ul></section>\n`;
+}
+
+/** A refused or unreachable region bundle: the catalogs in use are the last good ones. */
+function remoteSection(p: StatusSnapshot['remoteProblem'], lang: Lang): string {
+  if (!p) return '';
+  return `<p class="warn" role="status"><strong>${esc(t(p.refusedSignature ? 'bundleRefused' : 'bundleUnavailable', lang))}</strong> ${esc(p.message)}</p>\n`;
 }
 
 export function renderStatusPage(s: StatusSnapshot): string {
@@ -28,7 +47,7 @@ export function renderStatusPage(s: StatusSnapshot): string {
   const other = otherLang(lang);
   const body = `<h1>${esc(t('title', lang))} — ${esc(site)}</h1>
 <p><a href="?lang=${lang}">${esc(t('refresh', lang))}</a> · <a href="?lang=${other}" hreflang="${other}" lang="${other}">${esc(t('otherLang', lang))}</a> · ${esc(when(new Date(), lang))}</p>
-${summary(view, lang)}${causesSection(view, lang)}${sessionsTable(view, lang)}${platformTables(view, lang, false)}${mediaSection(view, lang)}`;
+${remoteSection(s.remoteProblem, lang)}${refusedSection(s.remoteRefused, lang)}${summary(view, lang)}${causesSection(view, lang)}${sessionsTable(view, lang)}${platformTables(view, lang, false)}${mediaSection(view, lang)}`;
   // No automatic refresh: a timed reload is an accessibility failure (WCAG 2.2.1); the link reloads.
   return page(lang, `${t('title', lang)} — ${site}`, body);
 }

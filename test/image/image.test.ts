@@ -4,7 +4,7 @@
 // loopback: health check, `vigie check`, `vigie run` with a Janus scenario every 15 s whose Chromium
 // runs with its sandbox on and reaches 720p, no zombie after five runs, and `podman stop` within the
 // grace. This file runs after every other one (vitest project `image`): building takes both cores.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../../lab/paths.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort, startDns, startHttps, type Closable } from '../../lab/servers.ts';
 import type { CheckResult } from '../../runner/core/contract.ts';
+import { runProcess } from '../helpers.ts';
 
 const engine = findEngine();
 if (!engine) process.stderr.write('image tests skipped: no container engine on this machine (podman or docker)\n');
@@ -38,15 +39,6 @@ function runFlags(e: Engine, dir: string, config: string): string[] {
     // The lab's CA, read by the config through the same path as on the host.
     '-v', `${dir}:${dir}:ro`,
   ];
-}
-
-function spawnAsync(cmd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 /** Processes of the container's PID namespace, read from the host's /proc. */
@@ -137,7 +129,7 @@ scenarios:
 
   it('`vigie check` inside the container checks the lab through the documented mounts, read-only, as uid 1000', async () => {
     // Not spawnSync: the lab's DNS and HTTPS servers answer from this process's event loop.
-    const run = await spawnAsync(e.cmd, [...e.global, 'run', '--rm', ...runFlags(e, dir, config), TAG, 'check', '--config', '/etc/vigie/vigie.yaml', '--format', 'json']);
+    const run = await runProcess(e.cmd, [...e.global, 'run', '--rm', ...runFlags(e, dir, config), TAG, 'check', '--config', '/etc/vigie/vigie.yaml', '--format', 'json']);
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results = (JSON.parse(run.stdout) as { results: CheckResult[] }).results;
     expect(results.map((r) => r.kind).sort()).toEqual(expect.arrayContaining(['dns', 'http', 'tcp', 'tls']));
@@ -157,7 +149,7 @@ scenarios:
     expect(engineRun(e, ['exec', NAME, 'id', '-u'], { capture: true }).trim()).toBe('1000');
     expect(spawnSync(e.cmd, [...e.global, 'exec', NAME, 'touch', '/app/x'], { stdio: 'ignore' }).status, 'the root filesystem is read-only').not.toBe(0);
     // The image's HEALTHCHECK, run once (no systemd here to run it periodically).
-    if (e.cmd === 'podman') expect((await spawnAsync(e.cmd, [...e.global, 'healthcheck', 'run', NAME])).code, 'podman healthcheck run').toBe(0);
+    if (e.cmd === 'podman') expect((await runProcess(e.cmd, [...e.global, 'healthcheck', 'run', NAME])).code, 'podman healthcheck run').toBe(0);
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/probe_success\{[^}]*kind="tls"\} 1/);
     expect(await (await fetch(`${base}/`)).text()).toContain('Hôpital du Lab');
     const initPid = Number(engineRun(e, ['inspect', '--format', '{{.State.Pid}}', NAME], { capture: true }).trim());
@@ -185,7 +177,7 @@ scenarios:
     expect(zombies.map((z) => `${z.pid} ${z.comm}`), 'zombie processes after the scheduled runs').toEqual([]);
 
     const t0 = Date.now();
-    expect((await spawnAsync(e.cmd, [...e.global, 'stop', '--time', String(STOP_GRACE_S), NAME])).code).toBe(0);
+    expect((await runProcess(e.cmd, [...e.global, 'stop', '--time', String(STOP_GRACE_S), NAME])).code).toBe(0);
     const stopSeconds = (Date.now() - t0) / 1000;
     expect(stopSeconds).toBeLessThan(STOP_GRACE_S);
     expect(engineRun(e, ['inspect', '--format', '{{.State.ExitCode}}', NAME], { capture: true }).trim(), logs()).toBe('0');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type LabPki } from '../../../lab/pki.ts';
 import { closedPort, startDns, startHttps, startSntp, startUdpBlackhole, type Closable } from '../../../lab/servers.ts';
+import { runProcess } from '../../helpers.ts';
 
 const ROOT = REPO_ROOT;
 const BIN = join(ROOT, 'bin', 'vigie.js');
@@ -15,12 +16,7 @@ const tmp = mkdtempSync(join(tmpdir(), 'vigie-cli-'));
 
 /** Runs the CLI without blocking this process: the lab servers answer from this event loop. */
 function vigie(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000 });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+  return runProcess(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000 });
 }
 
 let pki: LabPki;

@@ -12,7 +12,7 @@ async function vigie(args: string[]): Promise<{ code: number; out: string; err: 
   return { code, out, err };
 }
 
-const COMMANDS = ['run', 'check', 'catalog', 'scenario', 'report'];
+const COMMANDS = ['run', 'check', 'catalog', 'scenario', 'report', 'bundle'];
 
 describe('vigie help', () => {
   it.each([['--help'], ['-h'], ['help']])('vigie %s lists every command with what it does', async (flag) => {
@@ -28,7 +28,8 @@ describe('vigie help', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(new RegExp(`^Usage: vigie ${name}\\b`));
     expect(r.out.split('\n')[1]!.length).toBeGreaterThan(30);
-    expect(r.out).toContain('--config');
+    // The probe's commands read its config; `bundle` is the region's tool and takes keys instead.
+    expect(r.out).toContain(name === 'bundle' ? '--public-key' : '--config');
   });
 
   it('check --help lists its filters, report --help its output files', async () => {

@@ -2,14 +2,21 @@
 // rejected bundles keep the last good catalogs, and the last good bundle survives a restart.
 import { REPO_ROOT } from '../../../lab/paths.ts';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../runner/config/input-error.ts';
 import { parseBundle, parseBundleDocs } from '../../../runner/config/region-bundle.ts';
+import { generateKeys, signBundle, verifyBundle, parsePublicKey } from '../../../runner/config/bundle-signature.ts';
+import { parseConfig } from '../../../runner/config/config.ts';
+import { main } from '../../../runner/cli/main.ts';
 import { withRegionConfig } from '../../../runner/config/region-bundle.ts';
 import { closedPort, startHttp, startHttpOn, type Closable } from '../../../lab/servers.ts';
+import { makePki, type LabPki } from '../../../lab/pki.ts';
 
 const ROOT = REPO_ROOT;
 const catalog = (platform: string, port: number) =>
@@ -72,17 +79,20 @@ describe('a running probe follows the bundle', () => {
   let bundle = '';
   let server: Closable;
   let dir: string;
+  // The region signs every bundle it serves; the probe pins its key.
+  const region = generateKeys();
   beforeAll(async () => {
     web = await startHttp();
-    server = await startHttpOn(await closedPort(), (_q, res) => res.writeHead(200, { 'content-type': 'application/yaml' }).end(bundle));
+    server = await startHttpOn(await closedPort(), (q, res) => res.writeHead(200, { 'content-type': 'application/yaml' }).end(q.url?.endsWith('.sig') ? signBundle(bundle, region.privatePem) : bundle));
     dir = mkdtempSync(join(tmpdir(), 'vigie-remote-'));
   });
   afterAll(async () => Promise.all([web.close(), server.close()]));
 
-  const start = async (port: number) => {
+  // The lab's bundles name loopback destinations: this establishment allows them explicitly.
+  const start = async (port: number, destinations = '{ allow_private: true }') => {
     writeFileSync(
       join(dir, 'vigie.yaml'),
-      `server: { listen: "127.0.0.1:${port}" }\njitter: 0s\nremote: { url: "http://127.0.0.1:${server.port}/catalogs.yaml", interval_seconds: 5, cache_file: cache/catalogs.yaml }\nchecks: { clock: { enabled: false }, tcp: { schedule: "*/2 * * * * *" } }\n`,
+      `server: { listen: "127.0.0.1:${port}" }\njitter: 0s\ndestinations: ${destinations}\nremote: { url: "http://127.0.0.1:${server.port}/catalogs.yaml", interval_seconds: 5, cache_file: cache/catalogs.yaml, public_keys: ["${region.publicRaw}"] }\nchecks: { clock: { enabled: false }, tcp: { schedule: "*/2 * * * * *" } }\n`,
     );
     return spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: dir, stdio: 'ignore' });
   };
@@ -111,6 +121,25 @@ describe('a running probe follows the bundle', () => {
       bundle = `region_config:\n  checks: { tcp: { enabled: true, timeout: soon } }\n---\n${catalog('region', web.port)}`;
       await until(port, (x) => /vigie_remote_catalog_polls_total\{result="error"\} [1-9]/.test(x));
       expect(await metricsOf(port)).not.toContain('vigie_checks_configured{kind="tcp"}');
+    } finally {
+      probe.kill('SIGTERM');
+      await new Promise((r) => probe.once('exit', r));
+    }
+  }, 60_000);
+
+  it("leaves out and reports the destinations the establishment's settings refuse: private addresses by default, anything off its lists", async () => {
+    bundle = `${catalog('region', web.port)}  - { host: 192.168.1.10, ips: [], port: 22, transport: tcp, direction: out, checks: [tcp], source: intranet }\nurls:\n  - { url: "http://localhost:${web.port}/", checks: [http], source: loopback by name }\n`;
+    const port = await closedPort();
+    const probe = await start(port, `{ allow: ["127.0.0.1"], ports: [${web.port}] }`);
+    try {
+      const m = await until(port, (x) => x.includes('vigie_remote_destinations_refused 2'));
+      expect(m).toContain(`probe_success{platform="region",host="127.0.0.1",port="${web.port}",transport="tcp",kind="tcp"} 1`);
+      expect(m).not.toContain('192.168.1.10');
+      expect(m).not.toMatch(/kind="http"/);
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      expect(page).toContain('Destinations du catalogue régional refusées par la configuration de l’établissement (2)');
+      expect(page).toContain('192.168.1.10:22/tcp : 192.168.1.10 is not in destinations.allow');
+      expect(page).toContain(`http://localhost:${web.port}/ : localhost is the probe itself (loopback)`);
     } finally {
       probe.kill('SIGTERM');
       await new Promise((r) => probe.once('exit', r));
@@ -148,3 +177,123 @@ describe('a running probe follows the bundle', () => {
     }
   }, 90_000);
 });
+
+describe('signed bundles', () => {
+  const region = generateKeys();
+  const next = generateKeys();
+  const text = catalog('a', 1);
+  it('a signature verifies only the bytes it signed, with a pinned key; two keys may be pinned during a rotation', () => {
+    const sig = signBundle(text, region.privatePem);
+    expect(verifyBundle(text, sig, [parsePublicKey(region.publicRaw)])).toEqual({ ok: true, keyIndex: 0 });
+    expect(verifyBundle(text, sig, [parsePublicKey(next.publicPem), parsePublicKey(region.publicRaw)])).toEqual({ ok: true, keyIndex: 1 });
+    expect(verifyBundle(`${text}# changed\n`, sig, [parsePublicKey(region.publicRaw)]).ok).toBe(false);
+    expect(verifyBundle(text, signBundle(text, next.privatePem), [parsePublicKey(region.publicRaw)]).ok).toBe(false);
+    expect(verifyBundle(text, 'not a signature', [parsePublicKey(region.publicRaw)])).toEqual({ ok: false, why: 'the signature is not 64 bytes of base64' });
+  });
+  it('remote needs a pinned key, or the explicit allow_unsigned; a key that is not ed25519 is named', () => {
+    expect(() => parseConfig('remote: { url: "https://region.example/b.yaml" }\n', 'v.yaml')).toThrow(/remote\.public_keys: pin the region's signing key/);
+    expect(parseConfig('remote: { url: "https://region.example/b.yaml", allow_unsigned: true }\n', 'v.yaml').remote?.allow_unsigned).toBe(true);
+    expect(() => parseConfig('remote: { url: "https://region.example/b.yaml", public_keys: ["AAAA"] }\n', 'v.yaml')).toThrow(/remote\.public_keys\[0\]: expected an ed25519 public key/);
+    expect(() => parseConfig(`remote: { url: "https://region.example/b.yaml", public_keys: ["${region.publicRaw}", "${next.publicRaw}", "${region.publicRaw}"] }\n`, 'v.yaml')).toThrow(/public_keys/);
+  });
+});
+
+describe('vigie bundle keygen | sign | verify (the region side)', () => {
+  const vigieCli = async (...args: string[]) => {
+    let out = '';
+    let err = '';
+    const sink = (f: (s: string) => void) => new Writable({ write: (c: Buffer, _e, cb) => (f(c.toString()), cb()) });
+    const code = await main(args, sink((s) => (out += s)), sink((s) => (err += s)));
+    return { code, out, err };
+  };
+  it('signs a bundle that validates, verifies it as a probe would, and refuses it once changed', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'vigie-bundle-cli-'));
+    try {
+      const bundleFile = join(d, 'catalogs.yaml');
+      writeFileSync(bundleFile, catalog('a', 1));
+      const keygen = await vigieCli('bundle', 'keygen', '--out', join(d, 'region'));
+      expect(keygen.code).toBe(0);
+      const pub = readFileSync(join(d, 'region.pub'), 'utf8').trim();
+      expect(keygen.out).toContain(`remote: { public_keys: ["${pub}"] }`);
+      expect(statSync(join(d, 'region.key')).mode & 0o777).toBe(0o600);
+      expect((await vigieCli('bundle', 'keygen', '--out', join(d, 'region'))).code, 'a key is never overwritten').toBe(2);
+      expect((await vigieCli('bundle', 'sign', bundleFile, '--key', join(d, 'region.key'))).code).toBe(0);
+      expect(await vigieCli('bundle', 'verify', bundleFile, '--public-key', pub)).toMatchObject({ code: 0, out: `${bundleFile}: signed by pinned key 1 of 1; the bundle validates.\n` });
+      writeFileSync(bundleFile, catalog('a', 2));
+      const tampered = await vigieCli('bundle', 'verify', bundleFile, '--public-key', join(d, 'region.pub'));
+      expect(tampered.code).toBe(1);
+      expect(tampered.err).toContain('refused: no pinned key (1) verifies it');
+      writeFileSync(bundleFile, catalog('a', 70000));
+      const invalid = await vigieCli('bundle', 'sign', bundleFile, '--key', join(d, 'region.key'));
+      expect(invalid.code, 'an invalid bundle is not signed').toBe(2);
+      expect(invalid.err).toContain('flows[0].port');
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a running probe refuses bundles its region did not sign (real HTTPS server)', () => {
+  const region = generateKeys();
+  const attacker = generateKeys();
+  let served = { text: '', sig: '' };
+  let server: https.Server;
+  let serverPort = 0;
+  let web: Closable;
+  let dir: string;
+  let pki: LabPki;
+  beforeAll(async () => {
+    pki = makePki();
+    web = await startHttp();
+    server = https.createServer({ cert: pki.leaves.valid.chain, key: pki.leaves.valid.key }, (q, res) => res.writeHead(200).end(q.url?.endsWith('.sig') ? served.sig : served.text));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    serverPort = (server.address() as AddressInfo).port;
+    dir = mkdtempSync(join(tmpdir(), 'vigie-signed-'));
+  });
+  afterAll(async () => {
+    await Promise.all([web.close(), new Promise((r) => server.close(r))]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('wrong key or tampered after signing: refused, counted, shown on the status page, the last good catalogs kept', async () => {
+    const good = catalog('region', web.port);
+    served = { text: good, sig: signBundle(good, region.privatePem) };
+    const port = await closedPort();
+    writeFileSync(
+      join(dir, 'vigie.yaml'),
+      `server: { listen: "127.0.0.1:${port}" }\njitter: 0s\ndestinations: { allow_private: true }\nremote: { url: "https://127.0.0.1:${serverPort}/catalogs.yaml", interval_seconds: 5, cache_file: cache/catalogs.yaml, public_keys: ["${region.publicRaw}"] }\nchecks: { clock: { enabled: false }, tcp: { schedule: "*/2 * * * * *" } }\n`,
+    );
+    const probe = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: dir, stdio: 'ignore', env: { ...process.env, NODE_EXTRA_CA_CERTS: pki.caFile } });
+    const metrics = () => fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+    const until = async (test: (m: string) => boolean) => {
+      for (let i = 0; i < 120; i++) {
+        const m = await metrics();
+        if (test(m)) return m;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`condition not met:\n${(await metrics()).slice(0, 1500)}`);
+    };
+    const goodSeries = `probe_success{platform="region",host="127.0.0.1",port="${web.port}",transport="tcp",kind="tcp"} 1`;
+    try {
+      await until((m) => m.includes(goodSeries));
+      expect(readFileSync(join(dir, 'cache', 'catalogs.yaml.sig'), 'utf8')).toBe(served.sig);
+      // Whoever controls the region's web server sends the fleet elsewhere, signing with its own key.
+      const evil = catalog('region', 22);
+      served = { text: evil, sig: signBundle(evil, attacker.privatePem) };
+      await until((m) => /vigie_remote_catalog_polls_total\{result="refused_signature"\} [1-9]/.test(m));
+      // The same bundle with the region's signature, changed after signing.
+      served = { text: `${good}  - { host: 10.0.0.1, ips: [], port: 22, transport: tcp, direction: out, checks: [tcp], source: added }\n`, sig: signBundle(good, region.privatePem) };
+      await until((m) => /vigie_remote_catalog_polls_total\{result="refused_signature"\} [2-9]/.test(m));
+      const m = await metrics();
+      expect(m).toContain(goodSeries);
+      expect(m).not.toMatch(/port="22"/);
+      const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      expect(page).toContain('Catalogue régional refusé (signature invalide)');
+      expect(page).toMatch(/no pinned key \(1\) verifies it/);
+    } finally {
+      probe.kill('SIGTERM');
+      await new Promise((r) => probe.once('exit', r));
+    }
+  }, 90_000);
+});
+

@@ -7,6 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'suite',
+          globalSetup: ['test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/image/**'],
           pool: 'forks',
@@ -23,6 +24,7 @@ export default defineConfig({
         // cores, and its Chromium must not count among the browser tests' processes).
         test: {
           name: 'image',
+          globalSetup: ['test/global-setup.ts'],
           include: ['test/image/**/*.test.ts'],
           pool: 'forks',
           testTimeout: 300_000,

@@ -3,12 +3,12 @@
 // Vigie's worker; CPU seconds of the exporter process (from /proc, start-up excluded), wall time,
 // peak RSS. The requests are sent from this process, whose CPU is not counted, as for Vigie.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { closedPort } from '../lab/servers.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
+import { labTempDir } from '../lab/temp.ts';
 
 export interface BlackboxCost {
   kind: string;
@@ -21,7 +21,7 @@ export interface BlackboxCost {
 
 
 export async function startBlackbox(caFile: string): Promise<{ probe(kind: 'tcp' | 'tls' | 'http', target: string, count: number, concurrency: number): Promise<BlackboxCost>; stop(): Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-bbx-'));
+  const dir = labTempDir('vigie-bbx-');
   const port = await closedPort();
   writeFileSync(
     join(dir, 'blackbox.yml'),

@@ -4,20 +4,20 @@
 // central Prometheus on loopback (remote-write receiver, the shipped rules loaded). Reports the
 // series count, samples per second, and the central Prometheus's CPU and memory.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 // @ts-expect-error snappyjs ships no types; compress(Uint8Array) → Uint8Array (raw block format, as remote write wants)
 import snappy from 'snappyjs';
 import { closedPort } from '../lab/servers.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
+import { labTempDir } from '../lab/temp.ts';
 
 const N = Number(process.argv[2] ?? 200);
 const MINUTES = Number(process.argv[3] ?? 10);
 const INTERVAL_S = 15;
 const root = join(import.meta.dirname, '..');
-const dir = mkdtempSync(join(tmpdir(), 'vigie-fleet-'));
+const dir = labTempDir('vigie-fleet-');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // The remote-write 1.0 message (prometheus/prompb), declared for protobufjs.

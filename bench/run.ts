@@ -7,8 +7,8 @@
 //     (bench/fidelity.ts), browser scenarios with Janus's own figures and a kept browser (bench/scenarios.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startCoturn } from '../lab/coturn.ts';
 import { makeOcspLab } from '../lab/ocsp-pki.ts';
@@ -26,9 +26,10 @@ import { executeCheck } from '../runner/engine/execute.ts';
 import { spec, target } from '../test/helpers.ts';
 import { makePki } from '../lab/pki.ts';
 import { closedPort, startDns, startHttps, startUdpBlackhole } from '../lab/servers.ts';
+import { labTempDir } from '../lab/temp.ts';
 
 const root = join(import.meta.dirname, '..');
-const tmp = mkdtempSync(join(tmpdir(), 'vigie-bench-'));
+const tmp = labTempDir('vigie-bench-');
 const node = process.execPath;
 const lines: string[] = [];
 const log = (s: string) => {

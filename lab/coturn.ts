@@ -2,12 +2,12 @@
 // either a long-term user or `use-auth-secret` (REST API), and its admin CLI to read which
 // allocations are open.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedPort } from './servers.ts';
 import type { LabCert } from './pki.ts';
+import { labTempDir } from './temp.ts';
 
 export interface Coturn {
   port: number;
@@ -36,7 +36,7 @@ export async function startCoturn(
   where: { netns?: string; ip?: string; extra?: string[]; ports?: { port: number; tlsPort: number } } = {},
 ): Promise<Coturn> {
   const ip = where.ip ?? '127.0.0.1';
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-coturn-'));
+  const dir = labTempDir('vigie-coturn-');
   const [port, tlsPort, cliPort] = [where.ports?.port ?? (await freePort()), where.ports?.tlsPort ?? (await freePort()), await freePort()];
   writeFileSync(join(dir, 'cert.pem'), cert.chain);
   writeFileSync(join(dir, 'key.pem'), cert.key);

@@ -4,12 +4,12 @@
 // replaced so the pages talk to this instance. The pages are otherwise as Debian ships them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { closedPort, startHttpOn, type Closable } from './servers.ts';
 import type { LabCert } from './pki.ts';
+import { labTempDir } from './temp.ts';
 
 export const JANUS_DEMOS = '/usr/share/janus/demos';
 const LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -77,7 +77,7 @@ export interface JanusInNamespace {
 export async function startJanus(opts: { bitrate?: number; room?: number; inNamespace?: JanusInNamespace; record?: boolean } = {}): Promise<JanusLab> {
   const room = opts.room ?? 1234;
   const ns = opts.inNamespace;
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-janus-'));
+  const dir = labTempDir('vigie-janus-');
   const [apiPort, pagePort, adminPort] = ns ? [ns.apiPort, 0, 0] : [await closedPort(), await closedPort(), await closedPort()];
   // The admin API (loopback lab only) says what Janus itself received: the benchmarks compare it with the probe's figures.
   const adminSecret = randomBytes(12).toString('hex');

@@ -1,11 +1,11 @@
 // Real Prometheus and Alertmanager (Debian's binaries) on loopback for the end-to-end alerting
 // test, and a webhook receiver that records the notifications Alertmanager delivers.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedPort } from './servers.ts';
+import { labTempDir } from './temp.ts';
 
 export interface Proc {
   port: number;
@@ -54,7 +54,7 @@ export async function startWebhook(): Promise<Proc & { received: Notification[] 
 }
 
 export async function startAlertmanager(configFile: string, webhookPort: number): Promise<Proc> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-am-'));
+  const dir = labTempDir('vigie-am-');
   const port = await closedPort();
   const config = readFileSync(configFile, 'utf8').replaceAll('127.0.0.1:9099', `127.0.0.1:${webhookPort}`);
   writeFileSync(join(dir, 'alertmanager.yml'), config);
@@ -64,7 +64,7 @@ export async function startAlertmanager(configFile: string, webhookPort: number)
 }
 
 export async function startPrometheus(opts: { rules: string; targets: string[]; labels: Record<string, string>; alertmanagerPort: number; intervalSeconds: number }): Promise<Proc> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-prom-'));
+  const dir = labTempDir('vigie-prom-');
   const port = await closedPort();
   writeFileSync(
     join(dir, 'prometheus.yml'),

@@ -2,12 +2,12 @@
 // points at the lab (OCSP responder and CA issuers URL on loopback), a delegated OCSP signer, an
 // index in which one leaf is revoked and one is absent, and `openssl ocsp` answering on loopback.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caConfig, EC_KEY, initCaDir, openssl } from './pki.ts';
 import { closedPort } from './servers.ts';
+import { labTempDir } from './temp.ts';
 
 export interface OcspLeaf {
   cert: string;
@@ -45,7 +45,7 @@ extendedKeyUsage = critical,OCSPSigning
   );
 
 export async function makeOcspLab(): Promise<OcspLab> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-ocsp-'));
+  const dir = labTempDir('vigie-ocsp-');
   const [ocspPort, issuersPort] = [await closedPort(), await closedPort()];
   initCaDir(dir, conf(ocspPort, issuersPort), '2000');
   const ec = EC_KEY;

@@ -2,9 +2,9 @@
 // about to expire, for the wrong host, and self-signed. `openssl ca` is used because it sets
 // arbitrary validity dates (backdated, expired) that `openssl req -x509` cannot.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { labTempDir } from './temp.ts';
 
 export interface LabCert {
   cert: string;
@@ -71,7 +71,7 @@ export function initCaDir(dir: string, config: string, serial: string): void {
   writeFileSync(join(dir, 'serial'), `${serial}\n`);
 }
 
-export function makePki(dir = mkdtempSync(join(tmpdir(), 'vigie-pki-'))): LabPki {
+export function makePki(dir = labTempDir('vigie-pki-')): LabPki {
   initCaDir(dir, caConfig(), '1000');
   const ec = EC_KEY;
   openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/O=Vigie Lab/CN=Vigie Lab Root CA', '-config', 'ca.cnf', '-extensions', 'v3_ca'], dir);

@@ -4,14 +4,14 @@
 // the time until RcpSessionAtRisk reaches the on-call webhook.
 import { REPO_ROOT } from './paths.ts';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCoturn } from './coturn.ts';
 import { startAlertmanager, startPrometheus, startWebhook, type Notification } from './monitoring.ts';
 import { loopbackFaults } from './fault/nft.ts';
 import { makePki } from './pki.ts';
 import { closedPort } from './servers.ts';
+import { labTempDir } from './temp.ts';
 
 const ROOT = REPO_ROOT;
 
@@ -32,7 +32,7 @@ export interface ScenarioResult {
 }
 
 export async function runRcpScenario(t: ScenarioTimings): Promise<ScenarioResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-rcp-'));
+  const dir = labTempDir('vigie-rcp-');
   const coturn = await startCoturn(makePki().leaves.valid, { user: 'vigie', password: 'e2e-turn-pass' });
   const webhook = await startWebhook();
   let probe: ReturnType<typeof spawn> | undefined;

@@ -1,6 +1,6 @@
 // Runs browser scenarios from a config text, through the real config parser, shared context and
 // executor, as `vigie scenario` does. Every browser test shares one media cache.
-import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CheckResult } from '../runner/core/contract.ts';
@@ -8,6 +8,7 @@ import { parseConfig, type VigieConfig } from '../runner/config/config.ts';
 import { sharedContext, type SharedContext } from '../runner/engine/shared-context.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { scenarioChecks, type CheckSpec } from '../runner/engine/plan.ts';
+import { labTempDir } from './temp.ts';
 
 export const TEST_CACHE = join(tmpdir(), 'vigie-test-cache');
 
@@ -22,7 +23,7 @@ export interface ScenarioLab {
 }
 
 export function scenarioLab(yamlText: string): ScenarioLab {
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-scn-'));
+  const dir = labTempDir('vigie-scn-');
   const file = join(dir, 'vigie.yaml');
   writeFileSync(file, yamlText);
   const config = parseConfig(yamlText, file);

@@ -70,6 +70,8 @@ const stop = async (code: number) => {
   await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
   await Promise.all(closables.map((c) => c.close()));
   await lab?.stop();
+  // The working folder holds the lab's CA and server keys: nothing of it stays (the media cache does).
+  rmSync(dir, { recursive: true, force: true });
   rmSync(lock, { force: true });
   process.exit(code);
 };

@@ -9,8 +9,7 @@
 import { VIGIE_BIN } from '../paths.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { underlay } from '../../runner/config/region-bundle.ts';
@@ -21,6 +20,7 @@ import { makeFaultPki, type FaultPki } from './fault-pki.ts';
 import { createNetLab, type NetLab } from './netns.ts';
 import { loadProfile, substitute, type FaultProfile } from './profiles.ts';
 import type { PlatformSpec } from './platform-side.ts';
+import { labTempDir } from '../temp.ts';
 
 /** Last octet of each platform service's address (the portal is the platform's first address, .1). */
 const HOSTS = { WEB_NEW: 5, MEDIA: 10, OCSP: 20, INFRA: 30, PROXY: 40, DPI: 50 } as const;
@@ -127,7 +127,7 @@ const JANUS_API_PORT = 8089;
 const JANUS_PAGES_PORT = 8088;
 
 export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLab> {
-  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'vigie-faultlab-'));
+  const dir = opts.dir ?? labTempDir('vigie-faultlab-');
   mkdirSync(dir, { recursive: true });
   const net = createNetLab({ extraPlatformHosts: Object.values(HOSTS) });
   const addresses: Record<string, string> = { WEB: net.platformIp, ...Object.fromEntries(Object.entries(HOSTS).map(([k, h]) => [k, net.platformAddress(h)])) };

@@ -5,14 +5,14 @@
 // central receiver, adding the external labels and losing no sample across a receiver outage.
 import { REPO_ROOT } from '../../lab/paths.ts';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Agent, fetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makePki } from '../../lab/pki.ts';
 import { closedPort, startHttp, type Closable } from '../../lab/servers.ts';
+import { labTempDir } from '../../lab/temp.ts';
 
 /** Length of the receiver outage; the 10-minute figure in the deployment note comes from VIGIE_OUTAGE_SECONDS=600. */
 const OUTAGE_S = Number(process.env.VIGIE_OUTAGE_SECONDS ?? 20);
@@ -56,7 +56,7 @@ describe('compose files and Prometheus configs', () => {
   });
   it('promtool accepts the agent config and the central config', () => {
     expect(run('promtool', ['check', 'config', '--agent', join(DEPLOY, 'establishment', 'prometheus-agent.yml')], { env: { VIGIE_ESTABLISHMENT: 'x', VIGIE_REGION: 'y' } })).toContain('SUCCESS');
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-central-'));
+    const dir = labTempDir('vigie-central-');
     writeFileSync(join(dir, 'prometheus.yml'), readFileSync(join(DEPLOY, 'central', 'prometheus.yml'), 'utf8').replace('/etc/prometheus/rules/vigie-rules.yaml', join(DEPLOY, 'prometheus', 'vigie-rules.yaml')));
     expect(run('promtool', ['check', 'config', join(dir, 'prometheus.yml')])).toContain('SUCCESS');
   });
@@ -84,7 +84,7 @@ describe('agent → central remote write', () => {
   };
 
   it('series arrive with the external labels over TLS + basic auth, and none is lost while the receiver is down', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-rw-'));
+    const dir = labTempDir('vigie-rw-');
     const pki = makePki();
     writeFileSync(join(dir, 'cert.pem'), pki.leaves.valid.chain);
     writeFileSync(join(dir, 'key.pem'), pki.leaves.valid.key);

@@ -4,7 +4,8 @@
 // (UDP, TCP and TLS); and Ctrl-C leaving no process and no network namespace behind.
 import { REPO_ROOT } from '../../lab/paths.ts';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { labTempDir } from '../../lab/temp.ts';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { closedPort } from '../../lab/servers.ts';
@@ -13,7 +14,9 @@ const root = REPO_ROOT;
 
 it('npm run demo -- --profile media-port-blocked shows the fault live through the call, the relays reach 720p, and Ctrl-C stops everything', async () => {
   const port = await closedPort();
-  const demo = spawn(process.execPath, [join(root, 'scripts', 'demo.ts'), '--profile', 'media-port-blocked', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A temporary folder of its own: after Ctrl-C nothing the lab made may be left in it.
+  const demoTmp = labTempDir('vigie-demotmp-');
+  const demo = spawn(process.execPath, [join(root, 'scripts', 'demo.ts'), '--profile', 'media-port-blocked', '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: demoTmp, VIGIE_LAB_MANIFEST: '' } });
   let out = '';
   demo.stdout.on('data', (d: Buffer) => (out += d.toString()));
   demo.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -104,6 +107,9 @@ it('npm run demo -- --profile media-port-blocked shows the fault live through th
     const chromium = () => spawnSync('pgrep', ['-f', 'vigie-run='], { encoding: 'utf8' }).stdout.trim();
     for (let i = 0; i < 50 && chromium() !== ''; i++) await new Promise((r) => setTimeout(r, 100));
     expect(chromium(), 'Chromium left after Ctrl-C').toBe('');
+    // Keys, TURN secrets, server data: removed, and the working folder with the lab's CA with them.
+    expect(readdirSync(demoTmp).filter((f) => f.startsWith('vigie-')), 'lab folders left after Ctrl-C').toEqual([]);
+    expect(existsSync(join(root, '.lab', 'demo')), 'the demo working folder (lab keys)').toBe(false);
   } finally {
     if (demo.exitCode === null) demo.kill('SIGINT');
     await exited;

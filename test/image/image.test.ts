@@ -5,8 +5,7 @@
 // runs with its sandbox on and reaches 720p, no zombie after five runs, and `podman stop` within the
 // grace. This file runs after every other one (vitest project `image`): building takes both cores.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, engineRun, findEngine, imageSize, type Engine } from '../../deploy/image.ts';
@@ -16,6 +15,7 @@ import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort, startDns, startHttps, type Closable } from '../../lab/servers.ts';
 import type { CheckResult } from '../../runner/core/contract.ts';
 import { runProcess } from '../helpers.ts';
+import { labTempDir } from '../../lab/temp.ts';
 
 const engine = findEngine();
 if (!engine) process.stderr.write('image tests skipped: no container engine on this machine (podman or docker)\n');
@@ -69,7 +69,7 @@ describe.skipIf(!engine)('the probe image', () => {
 
   beforeAll(async () => {
     buildImage(e, { tag: TAG, quiet: true, log: () => {} });
-    dir = mkdtempSync(join(tmpdir(), 'vigie-image-'));
+    dir = labTempDir('vigie-image-');
     chmodSync(dir, 0o755);
     mkdirSync(join(dir, 'data'));
     chownSync(join(dir, 'data'), 1000, 1000);

@@ -2,8 +2,6 @@
 // certificate): the probe builds the certification path as a browser does, compares the catalog's
 // tls_expect with that path, and flags the server's bundle for the platform operator instead of
 // reading an interception. Real HTTPS servers on loopback, the fault lab's OpenSSL-made PKI.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaultPki, type FaultPki } from '../../lab/fault/fault-pki.ts';
@@ -11,6 +9,7 @@ import type { LabCert } from '../../lab/pki.ts';
 import { startDns, startHttps, type Closable } from '../../lab/servers.ts';
 import { SystemTrustStore } from '../../probes/lib/trust.ts';
 import { runProbe, target } from '../helpers.ts';
+import { labTempDir } from '../../lab/temp.ts';
 
 let pki: FaultPki;
 let dns: Closable;
@@ -19,7 +18,7 @@ let trust: SystemTrustStore;
 
 beforeAll(async () => {
   // The AIA URLs point at an address nothing listens on: the ocsp check is not under test here.
-  pki = makeFaultPki(join(mkdtempSync(join(tmpdir(), 'vigie-chain-')), 'pki'), '127.0.0.1', 9);
+  pki = makeFaultPki(join(labTempDir('vigie-chain-'), 'pki'), '127.0.0.1', 9);
   dns = await startDns({ 'portail.lab.test': { A: ['127.0.0.1'] } });
   trust = new SystemTrustStore([pki.platform.chain.slice(pki.platform.cert.length)]);
 });

@@ -3,8 +3,7 @@
 // lab pages for the three shipped web flows, a browser killed and one frozen mid-run, and 20 runs
 // in a row that must leave no Chromium process behind. All browser tests live in this one file so
 // that no other test file has a browser running when the process checks look.
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
@@ -17,6 +16,7 @@ import { fixText } from '../../runner/ui/fix-text.ts';
 import { mediaMeasures } from '../../runner/ui/measures.ts';
 import { LOOPBACK_ARGS, probeBrowserProcesses, scenarioLab, TEST_CACHE } from '../../lab/scenario-run.ts';
 import { scrape } from '../helpers.ts';
+import { labTempDir } from '../../lab/temp.ts';
 
 const SECRET_ENV = 'VIGIE_TEST_TURN_SECRET';
 // The tests run as root, where Chromium refuses its sandbox: they turn it off explicitly (the image
@@ -226,7 +226,7 @@ describe('turn-relay in a network namespace where nftables drops UDP', () => {
     net = createNetLab();
     turn = await startCoturn(pki.leaves.valid, { secret: 'lab-scenario-secret' }, { netns: net.platform, ip: net.platformIp });
     // The browser runs inside the hospital namespace: its only way out is the veth to the platform.
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-nschrome-'));
+    const dir = labTempDir('vigie-nschrome-');
     wrapper = join(dir, 'chromium-in-hospital');
     writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${net.hospital} /usr/bin/chromium "$@"\n`);
     chmodSync(wrapper, 0o755);

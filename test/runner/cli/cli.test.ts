@@ -2,17 +2,17 @@
 // embedded catalog bounded in time with nothing reachable, and the daemon's /metrics and SIGTERM.
 import { REPO_ROOT } from '../../../lab/paths.ts';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makePki, type LabPki } from '../../../lab/pki.ts';
 import { closedPort, startDns, startHttps, startSntp, startUdpBlackhole, type Closable } from '../../../lab/servers.ts';
 import { runProcess } from '../../helpers.ts';
+import { labTempDir } from '../../../lab/temp.ts';
 
 const ROOT = REPO_ROOT;
 const BIN = join(ROOT, 'bin', 'vigie.js');
-const tmp = mkdtempSync(join(tmpdir(), 'vigie-cli-'));
+const tmp = labTempDir('vigie-cli-');
 
 /** Runs the CLI without blocking this process: the lab servers answer from this event loop. */
 function vigie(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {

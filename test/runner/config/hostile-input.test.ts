@@ -1,8 +1,7 @@
 // Input as an attacker or a careless operator gives it: oversized files, catalogs with tens of
 // thousands of rows, calendars with thousands of events, random and mutated YAML. Every one is exit
 // 2 (or an InputError) with the file and the reason, within seconds, never a stack trace.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,8 +12,9 @@ import { parseConfig } from '../../../runner/config/config.ts';
 import { InputError, MAX_INPUT_BYTES } from '../../../runner/config/input-error.ts';
 import { icalOccurrences } from '../../../runner/engine/calendar.ts';
 import { runProcess } from '../../helpers.ts';
+import { labTempDir } from '../../../lab/temp.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'vigie-hostile-'));
+const dir = labTempDir('vigie-hostile-');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const vigie = (...args: string[]) => runProcess(process.execPath, [join(REPO_ROOT, 'bin', 'vigie.js'), ...args], { cwd: dir, timeout: 60_000 });
 const row = (i: number) => `  - { host: h${i}.example.org, ips: [], port: 443, transport: tcp, direction: out, checks: [tcp], source: s }`;

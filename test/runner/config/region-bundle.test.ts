@@ -2,11 +2,10 @@
 // rejected bundles keep the last good catalogs, and the last good bundle survives a restart.
 import { REPO_ROOT } from '../../../lab/paths.ts';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../runner/config/input-error.ts';
@@ -17,6 +16,7 @@ import { main } from '../../../runner/cli/main.ts';
 import { withRegionConfig } from '../../../runner/config/region-bundle.ts';
 import { closedPort, startHttp, startHttpOn, type Closable } from '../../../lab/servers.ts';
 import { makePki, type LabPki } from '../../../lab/pki.ts';
+import { labTempDir } from '../../../lab/temp.ts';
 
 const ROOT = REPO_ROOT;
 const catalog = (platform: string, port: number) =>
@@ -84,7 +84,7 @@ describe('a running probe follows the bundle', () => {
   beforeAll(async () => {
     web = await startHttp();
     server = await startHttpOn(await closedPort(), (q, res) => res.writeHead(200, { 'content-type': 'application/yaml' }).end(q.url?.endsWith('.sig') ? signBundle(bundle, region.privatePem) : bundle));
-    dir = mkdtempSync(join(tmpdir(), 'vigie-remote-'));
+    dir = labTempDir('vigie-remote-');
   });
   afterAll(async () => Promise.all([web.close(), server.close()]));
 
@@ -207,7 +207,7 @@ describe('vigie bundle keygen | sign | verify (the region side)', () => {
     return { code, out, err };
   };
   it('signs a bundle that validates, verifies it as a probe would, and refuses it once changed', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'vigie-bundle-cli-'));
+    const d = labTempDir('vigie-bundle-cli-');
     try {
       const bundleFile = join(d, 'catalogs.yaml');
       writeFileSync(bundleFile, catalog('a', 1));
@@ -248,7 +248,7 @@ describe('a running probe refuses bundles its region did not sign (real HTTPS se
     server = https.createServer({ cert: pki.leaves.valid.chain, key: pki.leaves.valid.key }, (q, res) => res.writeHead(200).end(q.url?.endsWith('.sig') ? served.sig : served.text));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     serverPort = (server.address() as AddressInfo).port;
-    dir = mkdtempSync(join(tmpdir(), 'vigie-signed-'));
+    dir = labTempDir('vigie-signed-');
   });
   afterAll(async () => {
     await Promise.all([web.close(), new Promise((r) => server.close(r))]);

@@ -1,7 +1,6 @@
 // RCP calendar: weekly sessions and iCalendar files in Europe/Paris across daylight-saving changes,
 // the session gauges, and the pre-session runs of the session's platform.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { icalOccurrences, weeklyOccurrences, zonedTimeToUtc } from '../../../runner/engine/calendar.ts';
@@ -13,6 +12,7 @@ import { fetchText } from '../../../runner/config/fetch-url.ts';
 import { PreSessionRuns } from '../../../runner/engine/pre-session.ts';
 import { startHttpOn } from '../../../lab/servers.ts';
 import { spec, target } from '../../helpers.ts';
+import { labTempDir } from '../../../lab/temp.ts';
 
 const iso = (d: Date) => d.toISOString();
 const session = (day: string, start: string, end: string) => ({ name: 'RCP Sein-Gynéco', platform: 'dcc-webconf', weekly: { day, start, end } });
@@ -125,7 +125,7 @@ describe('pre-session runs and session gauges', () => {
     expect(ran.sort()).toEqual(['site', 'telercp']);
   });
   it('an iCalendar file referenced by the config is read relative to it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigie-ics-'));
+    const dir = labTempDir('vigie-ics-');
     writeFileSync(join(dir, 'rcp.ics'), ICS);
     const cal = parseConfig('rcp: { ical: [{ file: rcp.ics, platform: telercp }] }', 'v.yaml').rcp;
     const runs = new PreSessionRuns(cal, [], () => {}, createLogger({ level: 'silent' }), { baseDir: dir, offsetsMs: [600_000], windowMs: 3_600_000, now: () => new Date('2026-03-26T06:00Z') });

@@ -1,12 +1,12 @@
 // The run history: 5-minute buckets keeping the worst status, 24 h kept, saved and read back (a
 // restart keeps the night's failures), a damaged file never stopping the probe.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../../runner/core/contract.ts';
 import { CheckRecorder } from '../../../runner/core/recorder.ts';
 import { BUCKET_SECONDS, RunHistory, WINDOW_SECONDS } from '../../../runner/engine/history.ts';
+import { labTempDir } from '../../../lab/temp.ts';
 
 const rec = () => new CheckRecorder({ platform: 'p', host: 'h', port: 1, transport: 'tcp', documentedIps: [], ipsStable: true }, 'tcp', []);
 const ok: CheckResult = rec().ok('ok');
@@ -25,7 +25,7 @@ describe('run history', () => {
   });
 
   it('survives a restart through its file; a damaged file is reported and replaced', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'vigie-hist-')), 'state', 'history.json');
+    const file = join(labTempDir('vigie-hist-'), 'state', 'history.json');
     const a = new RunHistory(file);
     a.record('c', failed, t0);
     a.record('c', ok, t0 + BUCKET_SECONDS);

@@ -6,8 +6,7 @@
 // is printed. Screenshots go to test-artefacts/.
 import { REPO_ROOT } from '../../../lab/paths.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { startPrometheus, type Proc } from '../../../lab/monitoring.ts';
 import { makePki } from '../../../lab/pki.ts';
 import { LOOPBACK_ARGS, TEST_CACHE } from '../../../lab/scenario-run.ts';
 import { type Closable, closedPort, startDns, startHttps, startSntp } from '../../../lab/servers.ts';
+import { labTempDir } from '../../../lab/temp.ts';
 
 const ROOT = REPO_ROOT;
 const ARTEFACTS = join(ROOT, 'test-artefacts');
@@ -61,7 +61,7 @@ async function axe(page: Page): Promise<{ id: string; help: string; nodes: { tar
 
 beforeAll(async () => {
   mkdirSync(ARTEFACTS, { recursive: true });
-  dir = mkdtempSync(join(tmpdir(), 'vigie-views-'));
+  dir = labTempDir('vigie-views-');
   const pki = makePki();
   const https = await startHttps(pki.leaves.valid);
   const dns = await startDns({ 'web.lab.test': { A: ['127.0.0.1'] }, 'turn.lab.test': { A: ['127.0.0.1'] }, 'closed.lab.test': { A: ['127.0.0.1'] } });

@@ -69,17 +69,21 @@ export function findEngine(): Engine | undefined {
   return undefined;
 }
 
-/** Runs the engine; the output when `capture`, else streamed. Throws with the engine's words. */
-export function engineRun(engine: Engine, args: string[], opts: { capture?: boolean; input?: string } = {}): string {
+/** The engine's command line for a subcommand: the global flags first, except for `build`. */
+export function engineArgs(engine: Engine, args: readonly string[]): string[] {
   // `podman --runtime X build` crashes (podman 4.3): build takes the runtime as its own flag.
-  const global = args[0] === 'build' ? [] : engine.global;
-  const r = spawnSync(engine.cmd, [...global, ...args], { encoding: 'utf8', stdio: [opts.input === undefined ? 'ignore' : 'pipe', opts.capture ? 'pipe' : 'inherit', opts.capture ? 'pipe' : 'inherit'], maxBuffer: 64 << 20, ...(opts.input !== undefined ? { input: opts.input } : {}) });
+  return [...(args[0] === 'build' ? [] : engine.global), ...args];
+}
+
+/** Runs the engine; the output when `capture`, else streamed. Throws with the engine's words. */
+export function engineRun(engine: Engine, args: string[], opts: { capture?: boolean } = {}): string {
+  const r = spawnSync(engine.cmd, engineArgs(engine, args), { encoding: 'utf8', stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', opts.capture ? 'pipe' : 'inherit'], maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${engine.cmd} ${args[0]} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-8).join(' / ')}`);
   return r.stdout ?? '';
 }
 
 function imageExists(engine: Engine, name: string): boolean {
-  return spawnSync(engine.cmd, [...engine.global, 'image', 'inspect', name], { stdio: 'ignore' }).status === 0;
+  return spawnSync(engine.cmd, engineArgs(engine, ['image', 'inspect', name]), { stdio: 'ignore' }).status === 0;
 }
 
 /** A Debian rootfs from the mirror, imported as an image (about 30 s; once a day). */
@@ -108,7 +112,7 @@ export type BaseChoice = 'auto' | 'registry' | 'mmdebstrap';
 export function chooseBase(engine: Engine, choice: BaseChoice, log: (s: string) => void = () => {}): string {
   if (choice !== 'mmdebstrap') {
     if (imageExists(engine, REGISTRY_BASE)) return REGISTRY_BASE;
-    const pulled = spawnSync(engine.cmd, [...engine.global, 'pull', '--quiet', REGISTRY_BASE], { stdio: 'ignore', timeout: 120_000 }).status === 0;
+    const pulled = spawnSync(engine.cmd, engineArgs(engine, ['pull', '--quiet', REGISTRY_BASE]), { stdio: 'ignore', timeout: 120_000 }).status === 0;
     if (pulled) return REGISTRY_BASE;
     if (choice === 'registry') throw new Error(`${REGISTRY_BASE} cannot be pulled`);
     log(`image: ${REGISTRY_BASE} cannot be pulled; building the base from the Debian mirror`);

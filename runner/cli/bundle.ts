@@ -17,11 +17,12 @@ function readOrFail(file: string, what: string): string {
 
 /** A pinned key given on the command line: a file (PEM or the base64 line) or the base64 line itself. */
 function publicKeyArg(arg: string) {
-  const text = existsSync(arg) ? readOrFail(arg, 'public key') : arg;
+  const isFile = existsSync(arg);
   try {
-    return parsePublicKey(text);
+    return parsePublicKey(isFile ? readOrFail(arg, 'public key') : arg);
   } catch (e) {
-    throw new InputError([{ file: existsSync(arg) ? arg : '--public-key', path: '', message: (e as Error).message.split('\n')[0]! }]);
+    if (e instanceof InputError) throw e;
+    throw new InputError([{ file: isFile ? arg : '--public-key', path: '', message: (e as Error).message.split('\n')[0]! }]);
   }
 }
 

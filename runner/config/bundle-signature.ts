@@ -7,14 +7,20 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject,
 const ED25519_RAW_BYTES = 32;
 const SIGNATURE_BYTES = 64;
 
+/** The bytes of a base64 text of exactly `length` bytes, or undefined (Buffer.from skips bad characters). */
+function base64Bytes(text: string, length: number): Buffer | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  return /^[A-Za-z0-9+/]+=*$/.test(text) && bytes.length === length ? bytes : undefined;
+}
+
 /** A pinned key: SPKI PEM, or the 32 raw bytes in base64 (the one line `vigie bundle keygen` prints). */
 export function parsePublicKey(text: string): KeyObject {
   const t = text.trim();
   let key: KeyObject;
   if (t.startsWith('-----BEGIN')) key = createPublicKey(t);
   else {
-    const raw = Buffer.from(t, 'base64');
-    if (!/^[A-Za-z0-9+/]+=*$/.test(t) || raw.length !== ED25519_RAW_BYTES) throw new Error(`expected an ed25519 public key: PEM, or ${ED25519_RAW_BYTES} bytes in base64`);
+    const raw = base64Bytes(t, ED25519_RAW_BYTES);
+    if (!raw) throw new Error(`expected an ed25519 public key: PEM, or ${ED25519_RAW_BYTES} bytes in base64`);
     key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: raw.toString('base64url') }, format: 'jwk' });
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`expected an ed25519 key, not ${key.asymmetricKeyType ?? 'an unknown type'}`);
@@ -39,9 +45,8 @@ export type SignatureCheck = { ok: true; keyIndex: number } | { ok: false; why: 
 
 /** Whether one of the pinned keys signed exactly these bytes. */
 export function verifyBundle(data: Buffer | string, signatureText: string, keys: readonly KeyObject[]): SignatureCheck {
-  const t = signatureText.trim();
-  const sig = Buffer.from(t, 'base64');
-  if (!/^[A-Za-z0-9+/]+=*$/.test(t) || sig.length !== SIGNATURE_BYTES) return { ok: false, why: `the signature is not ${SIGNATURE_BYTES} bytes of base64` };
+  const sig = base64Bytes(signatureText.trim(), SIGNATURE_BYTES);
+  if (!sig) return { ok: false, why: `the signature is not ${SIGNATURE_BYTES} bytes of base64` };
   const bytes = Buffer.from(data);
   const keyIndex = keys.findIndex((k) => verify(null, bytes, k, sig));
   return keyIndex >= 0 ? { ok: true, keyIndex } : { ok: false, why: `no pinned key (${keys.length}) verifies it: signed with another key, or changed after signing` };

@@ -13,6 +13,14 @@ import { STAGES } from './catalog.ts';
 
 export { parseDuration } from '../core/duration.ts';
 
+/** A zod check from a function that says why a value is wrong (or undefined when it is right). */
+function reportProblem<T>(problemOf: (value: T) => string | undefined) {
+  return (value: T, ctx: z.RefinementCtx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  };
+}
+
 export const remoteSchema = z
   .object({
     /** HTTPS URL of the region's catalog bundle (multi-document YAML). */
@@ -23,10 +31,7 @@ export const remoteSchema = z
     cache_file: z.string().default('/var/lib/vigie/catalogs.yaml').describe('File keeping the last good bundle across restarts.'),
     /** The region's ed25519 public keys (two during a rotation): a bundle none of them signed is refused. */
     public_keys: z
-      .array(z.string().superRefine((k, ctx) => {
-        const problem = publicKeyProblem(k);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }))
+      .array(z.string().superRefine(reportProblem(publicKeyProblem)))
       .min(1)
       .max(2)
       .optional()
@@ -196,17 +201,11 @@ export const configSchema = z
     destinations: z
       .object({
         allow: z
-          .array(z.string().superRefine((e, ctx) => {
-            const problem = allowEntryProblem(e);
-            if (problem) ctx.addIssue({ code: 'custom', message: problem });
-          }))
+          .array(z.string().superRefine(reportProblem(allowEntryProblem)))
           .optional()
           .describe("Domains (sante-ra.fr, *.sante-ra.fr), addresses and CIDR networks the region's bundle may send the probe to; default any public destination."),
         ports: z
-          .array(z.union([z.number(), z.string()]).superRefine((e, ctx) => {
-            const problem = portEntryProblem(e);
-            if (problem) ctx.addIssue({ code: 'custom', message: problem });
-          }))
+          .array(z.union([z.number(), z.string()]).superRefine(reportProblem(portEntryProblem)))
           .optional()
           .describe('Ports (443) and ranges ("10000-20000") the bundle may name; default any.'),
         allow_private: z.boolean().default(false).describe('Let the bundle name private, loopback and link-local addresses without listing them in allow (a lab).'),

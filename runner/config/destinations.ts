@@ -34,11 +34,17 @@ export function allowEntryProblem(entry: string): string | undefined {
   return isIP(entry) || DOMAIN.test(entry) ? undefined : 'expected a domain (sante-ra.fr, *.sante-ra.fr), an address or a network';
 }
 
+/** A port (443) or a range ("10000-20000", as catalogs and the allow-list write them) as [low, high]. */
+function portRange(entry: number | string): [number, number] {
+  const parts = String(entry).split('-').map(Number);
+  return [parts[0]!, parts.length === 2 ? parts[1]! : parts.length === 1 ? parts[0]! : NaN];
+}
+
 /** Why a port entry is not a port or a range a-b, or undefined. */
 export function portEntryProblem(entry: number | string): string | undefined {
-  const [lo, hi] = String(entry).split('-').map(Number);
-  const ok = (n: number | undefined) => n !== undefined && Number.isInteger(n) && n >= 1 && n <= 65535;
-  return ok(lo) && (hi === undefined || (ok(hi) && hi! >= lo!)) && String(entry).split('-').length <= 2 ? undefined : 'expected a port (443) or a range ("10000-20000")';
+  const [lo, hi] = portRange(entry);
+  const ok = (n: number) => Number.isInteger(n) && n >= 1 && n <= 65535;
+  return ok(lo) && ok(hi) && hi >= lo ? undefined : 'expected a port (443) or a range ("10000-20000")';
 }
 
 export class DestinationPolicy {
@@ -56,10 +62,7 @@ export class DestinationPolicy {
         else this.networks.addSubnet(addr!, Number(bits), family(addr!));
       } else this.domains.push(entry.toLowerCase());
     }
-    this.portRanges = rules.ports?.map((p) => {
-      const [lo, hi] = String(p).split('-').map(Number);
-      return [lo!, hi ?? lo!];
-    });
+    this.portRanges = rules.ports?.map(portRange);
   }
 
   private listed(ip: string): boolean {
@@ -80,6 +83,12 @@ export class DestinationPolicy {
     return ok ? undefined : `${host} is not in destinations.allow`;
   }
 
+  /** Why the probe may not open this URL (its host and port, and the documented addresses), or undefined. */
+  urlRefusal(url: string, ips: readonly string[] = []): string | undefined {
+    const u = new URL(url);
+    return this.refusal(u.hostname.replace(/^\[|\]$/g, ''), ips, u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80);
+  }
+
   /** Why the probe may not connect to this host (and its documented addresses) on this port, or undefined. */
   refusal(host: string, ips: readonly string[], port: number | string | undefined): string | undefined {
     const hostProblem = isIP(host) ? this.addressRefusal(host) : this.nameRefusal(host);
@@ -90,8 +99,8 @@ export class DestinationPolicy {
       if (p) return p;
     }
     if (port !== undefined && this.portRanges) {
-      const [lo, hi] = String(port).split('-').map(Number);
-      const inside = this.portRanges.some(([a, b]) => lo! >= a && (hi ?? lo!) <= b);
+      const [lo, hi] = portRange(port);
+      const inside = this.portRanges.some(([a, b]) => lo >= a && hi <= b);
       if (!inside) return `port ${port} is not in destinations.ports`;
     }
     return undefined;
@@ -105,8 +114,6 @@ export interface RefusedDestination {
   why: string;
 }
 
-const urlPort = (u: URL): number => (u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80);
-
 /** The bundle's catalogs without the rows the policy refuses, and the refused rows. */
 export function applyDestinationPolicy(catalogs: readonly Catalog[], policy: DestinationPolicy): { catalogs: Catalog[]; refused: RefusedDestination[] } {
   const refused: RefusedDestination[] = [];
@@ -118,8 +125,7 @@ export function applyDestinationPolicy(catalogs: readonly Catalog[], policy: Des
       return !why;
     }),
     urls: c.urls.filter((u) => {
-      const url = new URL(u.url);
-      const why = policy.refusal(url.hostname.replace(/^\[|\]$/g, ''), u.ips, urlPort(url));
+      const why = policy.urlRefusal(u.url, u.ips);
       if (why) refused.push({ platform: c.platform, destination: u.url, why });
       return !why;
     }),
@@ -135,10 +141,7 @@ export function applyToRegionScenarios(scenarios: unknown, policy: DestinationPo
     if (typeof s !== 'object' || s === null) return true;
     const { url, server, platform, port } = s as { url?: unknown; server?: unknown; platform?: unknown; port?: unknown };
     let why: string | undefined;
-    if (typeof url === 'string' && URL.canParse(url)) {
-      const u = new URL(url);
-      why = policy.refusal(u.hostname.replace(/^\[|\]$/g, ''), [], urlPort(u));
-    }
+    if (typeof url === 'string' && URL.canParse(url)) why = policy.urlRefusal(url);
     if (!why && typeof server === 'string') why = policy.refusal(server, [], typeof port === 'number' ? port : undefined);
     if (why) refused.push({ platform: String(platform ?? 'region'), destination: String(url ?? server), why });
     return !why;

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, engineRun, findEngine, imageSize, type Engine } from '../../deploy/image.ts';
+import { buildImage, engineArgs, engineRun, findEngine, imageSize, type Engine } from '../../deploy/image.ts';
 import { startJanus, type JanusLab } from '../../lab/janus.ts';
 import { REPO_ROOT } from '../../lab/paths.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
@@ -111,7 +111,7 @@ scenarios:
   }, 1_500_000);
 
   afterAll(async () => {
-    spawnSync(e.cmd, [...e.global, 'rm', '--force', '--time', '0', NAME], { stdio: 'ignore' });
+    spawnSync(e.cmd, engineArgs(e, ['rm', '--force', '--time', '0', NAME]), { stdio: 'ignore' });
     await Promise.all([janus?.stop(), ...servers.map((s) => s.close())]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -129,7 +129,7 @@ scenarios:
 
   it('`vigie check` inside the container checks the lab through the documented mounts, read-only, as uid 1000', async () => {
     // Not spawnSync: the lab's DNS and HTTPS servers answer from this process's event loop.
-    const run = await runProcess(e.cmd, [...e.global, 'run', '--rm', ...runFlags(e, dir, config), TAG, 'check', '--config', '/etc/vigie/vigie.yaml', '--format', 'json']);
+    const run = await runProcess(e.cmd, engineArgs(e, ['run', '--rm', ...runFlags(e, dir, config), TAG, 'check', '--config', '/etc/vigie/vigie.yaml', '--format', 'json']));
     expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
     const results = (JSON.parse(run.stdout) as { results: CheckResult[] }).results;
     expect(results.map((r) => r.kind).sort()).toEqual(expect.arrayContaining(['dns', 'http', 'tcp', 'tls']));
@@ -139,7 +139,7 @@ scenarios:
   it('`vigie run`: healthy, and five scheduled Janus runs reach 720p with the sandbox on and leave no zombie; podman stop ends it within the grace', async () => {
     engineRun(e, ['run', '--detach', '--name', NAME, '--stop-timeout', String(STOP_GRACE_S), '--env', `VIGIE_HEALTH_PORT=${port}`, ...runFlags(e, dir, config), TAG], { capture: true });
     const base = `http://127.0.0.1:${port}`;
-    const logs = () => spawnSync(e.cmd, [...e.global, 'logs', '--tail', '30', NAME], { encoding: 'utf8' }).stderr;
+    const logs = () => spawnSync(e.cmd, engineArgs(e, ['logs', '--tail', '30', NAME]), { encoding: 'utf8' }).stderr;
     let ready = false;
     for (let i = 0; i < 150 && !ready; i++) {
       await sleep(200);
@@ -147,9 +147,9 @@ scenarios:
     }
     expect(ready, logs()).toBe(true);
     expect(engineRun(e, ['exec', NAME, 'id', '-u'], { capture: true }).trim()).toBe('1000');
-    expect(spawnSync(e.cmd, [...e.global, 'exec', NAME, 'touch', '/app/x'], { stdio: 'ignore' }).status, 'the root filesystem is read-only').not.toBe(0);
+    expect(spawnSync(e.cmd, engineArgs(e, ['exec', NAME, 'touch', '/app/x']), { stdio: 'ignore' }).status, 'the root filesystem is read-only').not.toBe(0);
     // The image's HEALTHCHECK, run once (no systemd here to run it periodically).
-    if (e.cmd === 'podman') expect((await runProcess(e.cmd, [...e.global, 'healthcheck', 'run', NAME])).code, 'podman healthcheck run').toBe(0);
+    if (e.cmd === 'podman') expect((await runProcess(e.cmd, engineArgs(e, ['healthcheck', 'run', NAME]))).code, 'podman healthcheck run').toBe(0);
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/probe_success\{[^}]*kind="tls"\} 1/);
     expect(await (await fetch(`${base}/`)).text()).toContain('Hôpital du Lab');
     const initPid = Number(engineRun(e, ['inspect', '--format', '{{.State.Pid}}', NAME], { capture: true }).trim());
@@ -177,7 +177,7 @@ scenarios:
     expect(zombies.map((z) => `${z.pid} ${z.comm}`), 'zombie processes after the scheduled runs').toEqual([]);
 
     const t0 = Date.now();
-    expect((await runProcess(e.cmd, [...e.global, 'stop', '--time', String(STOP_GRACE_S), NAME])).code).toBe(0);
+    expect((await runProcess(e.cmd, engineArgs(e, ['stop', '--time', String(STOP_GRACE_S), NAME]))).code).toBe(0);
     const stopSeconds = (Date.now() - t0) / 1000;
     expect(stopSeconds).toBeLessThan(STOP_GRACE_S);
     expect(engineRun(e, ['inspect', '--format', '{{.State.ExitCode}}', NAME], { capture: true }).trim(), logs()).toBe('0');

@@ -4,14 +4,14 @@
 // browser scenarios, Prometheus with the shipped rules and Alertmanager. The status page and the
 // metrics are forwarded to 127.0.0.1:PORT. `--profile` applies a named fault live. Ctrl-C stops
 // everything and removes the namespaces.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFaultLab, type FaultLab } from '../lab/fault/fault-lab.ts';
 import { netnsAvailable } from '../lab/fault/netns.ts';
-import { forwardTo } from '../lab/fault/ns-forward.ts';
+import { exposeLabProbe, PROBE_LISTEN, spawnLabProbe, waitForOk } from '../lab/fault/lab-probe.ts';
 import { loadProfile, profileNames } from '../lab/fault/profiles.ts';
 import { startAlertmanager, startPrometheus, startWebhook } from '../lab/monitoring.ts';
 import type { Closable } from '../lab/servers.ts';
@@ -119,12 +119,11 @@ function demoSession(inMinutes: number, lengthMinutes: number): Record<string, u
 try {
   lab = await startFaultLab({ dir });
   const janus = lab.janus;
-  const probeListen = 9464; // inside the hospital namespace, which has its own port space
   await lab.apply(values.profile, {
     site: { establishment: 'demo', name: 'Établissement de démonstration', region: 'lab' },
     lang: values.lang === 'en' ? 'en' : 'fr',
     catalogs: { platforms: ['lab'], files: ['lab-catalog.yaml'] },
-    server: { listen: `127.0.0.1:${probeListen}` },
+    server: { listen: `127.0.0.1:${PROBE_LISTEN}` },
     // As root (the lab's network namespaces), Chromium refuses its sandbox: the demo says so explicitly.
     browser: { args: [lab.chromiumResolverRules], cache_dir: join(root, '.lab', 'cache'), sandbox: process.getuid?.() !== 0 },
     scenarios: [
@@ -139,8 +138,7 @@ try {
     checks: { ...every('*/30 * * * * *', ['dns', 'tcp', 'http', 'stun']), ...every('* * * * *', ['tls', 'ocsp', 'turn', 'turns', 'clock', 'proxy']), relay: { schedule: '*/2 * * * *' } },
   });
 
-  const [cmd, ...args] = lab.vigie(['run', '--config', lab.configFile]);
-  const probe = spawn(cmd!, args, { cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...lab.env } });
+  const probe = spawnLabProbe(lab, dir);
   children.push(probe);
   probe.once('exit', (code) => {
     if (!stopping) {
@@ -149,12 +147,7 @@ try {
     }
   });
   // The status page and /metrics, from the hospital namespace to 127.0.0.1:PORT here.
-  const socket = join(dir, 'probe.sock');
-  const [fcmd, ...fargs] = ['ip', 'netns', 'exec', lab.net.hospital, process.execPath, join(root, 'lab', 'fault', 'ns-forward.ts'), socket, String(probeListen)];
-  const forwarder = spawn(fcmd!, fargs, { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(forwarder);
-  await new Promise((r) => forwarder.stdout!.once('data', r));
-  closables.push(await forwardTo(socket, '127.0.0.1', port));
+  closables.push(await exposeLabProbe(lab, dir, port));
 
   // Prometheus scrapes the probe with the shipped rules; Alertmanager delivers to a local webhook.
   const webhook = await startWebhook();
@@ -171,10 +164,7 @@ try {
   closables.push({ port: prometheus.port, close: () => prometheus.stop() });
 
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) {
-    if (i > 300) throw new Error(`the probe did not answer on ${base}/healthz`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitForOk(`${base}/healthz`, 30_000);
   const fault = profile ? `${profile.name}: ${profile.summary}\n                 ask the network team: ${profile.fix}` : 'none (a healthy network); try --profile udp-blocked';
   console.log(`
 Vigie demo (ready ${process.uptime().toFixed(1)} s after start)

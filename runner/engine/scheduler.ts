@@ -14,7 +14,16 @@ export interface RunSink {
   result(spec: CheckSpec, result: CheckResult): void;
   /** A scheduled run skipped because the previous run of the same check was still going. */
   skipped(spec: CheckSpec): void;
+  /** A scheduled time that passed without a run (event loop blocked past the tolerance, or the wall clock stepped over it). */
+  missed?(kind: string): void;
 }
+
+/**
+ * How late a cron tick may fire and still run. node-cron's own default (1 s) drops a tick whenever
+ * the event loop is busy for a second (a browser starting on two cores): a run a few seconds late
+ * says more than no run at all.
+ */
+export const MISSED_TOLERANCE_MS = 10_000;
 
 export interface SchedulerOptions {
   concurrency: number;
@@ -94,7 +103,12 @@ export class Scheduler {
       this.offsets.set(key, offset);
       const fire = () => this.later(offset, () => specs.forEach((s) => void this.run(s)));
       fire();
-      this.tasks.push(cron.schedule(specs[0]!.schedule, fire, { name: key }));
+      const task = cron.schedule(specs[0]!.schedule, fire, { name: key, missedExecutionTolerance: MISSED_TOLERANCE_MS });
+      task.on('execution:missed', () => {
+        this.sink.missed?.(specs[0]!.kind);
+        this.log.warn({ schedule: key }, 'scheduled time missed (event loop blocked, or the clock stepped forward)');
+      });
+      this.tasks.push(task);
     }
     this.log.info({ groups: groups.size, checks: this.checks.length }, 'scheduler started');
   }

@@ -13,6 +13,7 @@ export const METRICS = {
   runs: { name: 'probe_check_runs_total', type: 'counter', help: 'Check runs by result and reason: the SLI.', labels: ['result', 'reason'] },
   lastRun: { name: 'probe_last_run_timestamp_seconds', type: 'gauge', help: 'Unix time at which the last run of the check ended.' },
   skipped: { name: 'probe_check_skipped_total', type: 'counter', help: 'Scheduled runs skipped because the previous run of the same check was still going.', labels: ['cause'] },
+  missed: { name: 'vigie_schedule_missed_total', type: 'counter', help: 'Scheduled times that passed without a run (the event loop blocked for more than 10 s, or the wall clock stepped forward over them), by kind.', labels: ['kind'], common: false },
   rcpNextStart: { name: 'rcp_session_next_start_timestamp_seconds', type: 'gauge', help: 'Unix time at which the next occurrence of each RCP session starts.', labels: ['platform', 'session'], common: false },
   rcpInWindow: { name: 'rcp_session_in_window', type: 'gauge', help: 'Whether the session is within its pre-session window or under way (1) or not (0).', labels: ['platform', 'session'], common: false },
   remotePolls: { name: 'vigie_remote_catalog_polls_total', type: 'counter', help: "Polls of the region's catalog bundle, by result (ok; error: unreachable or invalid; refused_signature: not signed by a pinned key).", labels: ['result'], common: false },
@@ -26,5 +27,8 @@ export const METRICS = {
     common: false,
   },
   buildInfo: { name: 'vigie_build_info', type: 'gauge', help: 'Version of the running probe (value 1).', labels: ['version', 'node_version'], common: false },
+  residentMemory: { name: 'process_resident_memory_bytes', type: 'gauge', help: "Resident memory of the probe's own process (its browsers excluded; see probe_browser_peak_memory_bytes).", common: false },
+  heapUsed: { name: 'nodejs_heap_size_used_bytes', type: 'gauge', help: "Bytes of the JavaScript heap in use.", common: false },
+  openFds: { name: 'process_open_fds', type: 'gauge', help: 'File descriptors the probe holds open (Linux).', common: false },
   checksConfigured: { name: 'vigie_checks_configured', type: 'gauge', help: 'Checks the probe runs, by kind.', labels: ['kind'], common: false },
 } as const satisfies Record<string, MetricSpec>;

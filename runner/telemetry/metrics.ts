@@ -5,6 +5,7 @@
 import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { readdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KINDS } from '../config/kinds.ts';
 import type { CheckResult } from '../core/contract.ts';
@@ -66,6 +67,7 @@ export class ProbeMetrics {
   private readonly runs;
   private readonly skipped;
   private readonly remotePolls;
+  private readonly missed;
   private configured = new Map<string, number>();
   private readonly sources: MetricSources;
 
@@ -75,6 +77,7 @@ export class ProbeMetrics {
     this.runs = meter.createCounter(otelName(METRICS.runs), { description: METRICS.runs.help });
     this.skipped = meter.createCounter(otelName(METRICS.skipped), { description: METRICS.skipped.help });
     this.remotePolls = meter.createCounter(otelName(METRICS.remotePolls), { description: METRICS.remotePolls.help });
+    this.missed = meter.createCounter(otelName(METRICS.missed), { description: METRICS.missed.help });
     this.coreGauges(meter);
     this.kindGauges(meter);
     this.probeGauges(meter);
@@ -140,6 +143,13 @@ export class ProbeMetrics {
       }
     });
     meter.createObservableGauge(METRICS.buildInfo.name, { description: METRICS.buildInfo.help }).addCallback((o) => o.observe(1, { version: VERSION, node_version: process.version }));
+    // The probe's own footprint, under the names Prometheus client libraries use, so fleet dashboards find them.
+    meter.createObservableGauge(METRICS.residentMemory.name, { description: METRICS.residentMemory.help }).addCallback((o) => o.observe(process.memoryUsage.rss()));
+    meter.createObservableGauge(METRICS.heapUsed.name, { description: METRICS.heapUsed.help }).addCallback((o) => o.observe(process.memoryUsage().heapUsed));
+    meter.createObservableGauge(METRICS.openFds.name, { description: METRICS.openFds.help }).addCallback((o) => {
+      const n = openFds();
+      if (n !== undefined) o.observe(n);
+    });
     meter.createObservableGauge(METRICS.checksConfigured.name, { description: METRICS.checksConfigured.help }).addCallback((o) => {
       for (const [kind, n] of this.configured) o.observe(n, { kind });
     });
@@ -160,6 +170,10 @@ export class ProbeMetrics {
     } catch {
       // Metrics never break a check run.
     }
+  }
+
+  countMissed(kind: string): void {
+    this.missed.add(1, { kind });
   }
 
   countSkip(spec: CheckSpec): void {
@@ -192,5 +206,15 @@ export function recordingSink(store: ResultsStore, metrics: () => ProbeMetrics, 
       history?.record(spec.id, r, Date.now() / 1000);
     },
     skipped: (spec) => metrics().countSkip(spec),
+    missed: (kind) => metrics().countMissed(kind),
   };
+}
+
+/** Open descriptors of this process, where /proc tells (Linux); undefined elsewhere. */
+function openFds(): number | undefined {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return undefined;
+  }
 }

@@ -2,52 +2,15 @@
 // namespace against real servers in a "platform" namespace (coturn, OpenSSL's OCSP responder,
 // HTTPS, DNS, NTP, an NTLM-only proxy, a TLS-intercepting middlebox, Janus's ICE media ports), under every named fault
 // profile, and each result must be what docs/fault-matrix.md says a user will see.
-import { REPO_ROOT } from '../../lab/paths.ts';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../runner/core/contract.ts';
 import { startFaultLab, type FaultLab } from '../../lab/fault/fault-lab.ts';
 import { netnsAvailable } from '../../lab/fault/netns.ts';
 import { loadProfile, profileNames } from '../../lab/fault/profiles.ts';
 import { fixText } from '../../runner/ui/fix-text.ts';
+import { checkName, compareToMatrix, MATRIX_FILE, readMatrix, type Expected } from '../../lab/fault/matrix.ts';
 
-interface Expected {
-  status: string;
-  reason: string;
-  says: string;
-}
-
-interface Section {
-  rows: Map<string, Expected>;
-  fix?: string;
-}
-
-/** The tables of docs/fault-matrix.md, one section per profile (`## \`name\``). */
-function readMatrix(text: string): Map<string, Section> {
-  const sections = new Map<string, Section>();
-  let current: Section | undefined;
-  for (const line of text.split('\n')) {
-    const heading = /^## `([a-z0-9-]+)`$/.exec(line);
-    if (heading) {
-      current = { rows: new Map() };
-      sections.set(heading[1]!, current);
-      continue;
-    }
-    if (!current) continue;
-    const cells = line.split('|').slice(1, -1).map((c) => c.trim().replace(/^`(.*)`$/, '$1'));
-    if (cells.length === 4 && ['ok', 'degraded', 'failed', 'unproven'].includes(cells[1]!)) current.rows.set(cells[0]!, { status: cells[1]!, reason: cells[2]!, says: cells[3]! });
-    const fix = /^\*\*Ask the network team:\*\* (.*)$/.exec(line);
-    if (fix) current.fix = fix[1];
-  }
-  return sections;
-}
-
-/** How the matrix names a check: `kind host:port/transport`, `dns host`, or the kind alone for the site checks. */
-const checkName = (r: Pick<CheckResult, 'kind' | 'host' | 'port' | 'transport'>): string =>
-  r.kind === 'clock' || r.kind === 'proxy' ? r.kind : r.kind === 'dns' ? `dns ${r.host}` : `${r.kind} ${r.host}:${r.port}/${r.transport}`;
-
-const matrixText = readFileSync(join(REPO_ROOT, 'docs', 'fault-matrix.md'), 'utf8');
+const matrixText = readFileSync(MATRIX_FILE, 'utf8');
 const matrix = readMatrix(matrixText);
 const healthy = matrix.get('none')!.rows;
 /** The overview table: per profile, its failed, degraded and unproven cells ("2: `a`, `b`"). */
@@ -76,24 +39,13 @@ describe('fault matrix', () => {
     }
   });
 
-  const baseline = [...healthy.keys()];
   for (const name of ['none', ...profileNames()]) {
     it(`${name}: every check reports what docs/fault-matrix.md says`, async () => {
       const profile = await lab.apply(name);
       const { code, results, stderr } = await lab.check();
-      const section = matrix.get(name)!;
-      const got = new Map(results.map((r) => [checkName(r), r]));
+      const { checks, planned, mismatches } = compareToMatrix(matrix, name, results);
       // The same checks as on a healthy network (plus the proxy check where a proxy is configured).
-      const planned = [...new Set([...baseline, ...section.rows.keys()])].sort();
-      expect([...got.keys()].sort(), 'checks run').toEqual(planned);
-      const mismatches: string[] = [];
-      for (const [check, r] of got) {
-        // A check the profile's table does not list reports what it reports on a healthy network.
-        const want = section.rows.get(check) ?? healthy.get(check) ?? { status: 'ok', reason: '', says: '' };
-        const reason = r.status === 'ok' ? '' : r.reason;
-        if (r.status !== want.status || reason !== want.reason || !r.message.includes(want.says))
-          mismatches.push(`${check}: got ${r.status} ${reason} "${r.message}", documented ${want.status} ${want.reason} "${want.says}"`);
-      }
+      expect(checks, 'checks run').toEqual(planned);
       expect(mismatches).toEqual([]);
       // Every result that is not ok says what to ask for, in French and in English; only a flow seen
       // refused, reset or silent where an answer was due is to be opened; no TLS advice for UDP.

@@ -9,7 +9,7 @@ export default defineConfig({
           name: 'suite',
           globalSetup: ['test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/image/**'],
+          exclude: ['test/image/**', 'test/soak/**'],
           pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -30,6 +30,18 @@ export default defineConfig({
           testTimeout: 300_000,
           hookTimeout: 1_500_000,
           sequence: { groupOrder: 2 },
+        },
+      },
+      {
+        // The 10-minute soak: alone on the machine, last (late schedules are what it measures).
+        test: {
+          name: 'soak',
+          globalSetup: ['test/global-setup.ts'],
+          include: ['test/soak/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 1_200_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -28,6 +28,8 @@ export const MISSED_TOLERANCE_MS = 10_000;
 export interface SchedulerOptions {
   concurrency: number;
   jitterMs: number;
+  /** How late a tick may run (default MISSED_TOLERANCE_MS). */
+  missedToleranceMs?: number;
   /** Random source, replaceable in tests. */
   random?: () => number;
 }
@@ -103,7 +105,7 @@ export class Scheduler {
       this.offsets.set(key, offset);
       const fire = () => this.later(offset, () => specs.forEach((s) => void this.run(s)));
       fire();
-      const task = cron.schedule(specs[0]!.schedule, fire, { name: key, missedExecutionTolerance: MISSED_TOLERANCE_MS });
+      const task = cron.schedule(specs[0]!.schedule, fire, { name: key, missedExecutionTolerance: this.options.missedToleranceMs ?? MISSED_TOLERANCE_MS });
       task.on('execution:missed', () => {
         this.sink.missed?.(specs[0]!.kind);
         this.log.warn({ schedule: key }, 'scheduled time missed (event loop blocked, or the clock stepped forward)');

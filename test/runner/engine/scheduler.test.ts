@@ -27,7 +27,14 @@ describe('scheduler', () => {
     expect(first).toBeDefined();
     expect(s.run(check)).toBeUndefined();
     expect((await first)?.reason).toBe('timeout');
-    expect(await metrics.text()).toMatch(/probe_check_skipped_total\{[^}]*kind="http",cause="overlap"\} 1/);
+    const text = await metrics.text();
+    expect(text).toMatch(/probe_check_skipped_total\{[^}]*kind="http",cause="overlap"\} 1/);
+    // The probe's own footprint, as a fleet dashboard reads it.
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(20 * 2 ** 20);
+    expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(2 ** 20);
+    expect(value('nodejs_heap_size_used_bytes')).toBeLessThan(value('process_resident_memory_bytes'));
+    expect(value('process_open_fds')).toBeGreaterThan(3);
   });
 
   it('stop() lets in-flight checks run for the grace period, then aborts them without a result', async () => {
@@ -45,6 +52,32 @@ describe('scheduler', () => {
     expect(recorded).toEqual([]);
     expect(s.run(slow())).toBeUndefined(); // no new run after stop
   });
+
+  // A busy event loop (a browser starting on two cores) delays node-cron's tick: late by less than
+  // the tolerance it still runs; later than that it is counted, never silently lost.
+  const busyTick = async (missedToleranceMs: number | undefined) => {
+    const metrics = new ProbeMetrics({ store: new ResultsStore() });
+    const runs: number[] = [];
+    const check = { ...spec('tcp', target({ host: '127.0.0.1', port: web.port })), schedule: '*/5 * * * * *' };
+    const s = new Scheduler([check], shared, { ...recordingSink(new ResultsStore(), () => metrics), result: () => runs.push(Date.now()) }, silent, { concurrency: 1, jitterMs: 0, ...(missedToleranceMs === undefined ? {} : { missedToleranceMs }) });
+    s.start();
+    // The event loop held for 2.5 s from 1 s before the next tick (every 5 s on the clock).
+    await new Promise((r) => setTimeout(r, 5000 - (Date.now() % 5000) - 1000 + (Date.now() % 5000 > 3500 ? 5000 : 0)));
+    const blockedAt = Date.now();
+    while (Date.now() - blockedAt < 2500);
+    await new Promise((r) => setTimeout(r, 1000));
+    await s.stop(1000);
+    return { runsAfter: runs.filter((t) => t >= blockedAt).length, text: await metrics.text() };
+  };
+
+  it('runs a tick the event loop delayed by seconds, and counts a tick later than the tolerance as missed', async () => {
+    const tolerant = await busyTick(undefined);
+    expect(tolerant.text).not.toMatch(/vigie_schedule_missed_total\{kind="tcp"\} [1-9]/);
+    expect(tolerant.runsAfter, 'the delayed tick ran').toBe(1);
+    const strict = await busyTick(300);
+    expect(strict.text).toMatch(/vigie_schedule_missed_total\{kind="tcp"\} 1/);
+    expect(strict.runsAfter).toBe(0);
+  }, 30_000);
 
   it('gives each schedule group a start offset within the jitter bound', async () => {
     const checks = [spec('tcp', target({ host: '127.0.0.1', port: web.port })), spec('dns', target({ host: 'localhost', transport: 'udp' }))];

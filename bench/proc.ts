@@ -9,7 +9,21 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** A memory line of /proc/PID/status (VmRSS now, VmHWM peak), in MiB. */
-export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+/**
+ * A memory line of /proc/PID/status, in MiB: VmRSS now, VmHWM peak; RssAnon the process's own pages,
+ * RssFile the pages of files it maps (the node binary, ICU data: shared, and given back under pressure).
+ */
+export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile'): number {
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+/** The runtime environment the probe image sets (NODE_OPTIONS, MALLOC_ARENA_MAX), read from deploy/Dockerfile. */
+export function imageRuntimeEnv(dockerfile: string): Record<string, string> {
+  const text = readFileSync(dockerfile, 'utf8');
+  const out: Record<string, string> = {};
+  for (const name of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
+    const m = new RegExp(`^\\s*(?:ENV\\s+)?${name}=(\\S+)`, 'm').exec(text);
+    if (m) out[name] = m[1]!;
+  }
+  return out;
 }

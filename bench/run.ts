@@ -18,7 +18,7 @@ import { benchScenarios } from './scenarios.ts';
 import { benchScale } from './scale.ts';
 import { relayFidelity, wireFidelity } from './fidelity.ts';
 import { networkFootprint } from './footprint.ts';
-import { cpuSeconds, memoryMiB } from './proc.ts';
+import { idleFootprint, idleTable } from './idle.ts';
 import { stunClientCost, uclientCost } from './coturn-peer.ts';
 import { type BlackboxCost, startBlackbox } from './blackbox.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
@@ -120,12 +120,9 @@ const rcp = await runRcpScenario({ scrapeSeconds: 15, inWindowSeconds: 60, turnT
 const port = await closedPort();
 const runCfg = join(tmp, 'run.yaml');
 writeFileSync(runCfg, `${readFileSync(cfg, 'utf8')}server: { listen: "127.0.0.1:${port}" }\njitter: 0s\n`);
-const daemon = spawn(node, [join(root, 'bin', 'vigie.js'), 'run', '--config', runCfg], { cwd: root, stdio: 'ignore' });
-await new Promise((r) => setTimeout(r, 15_000));
-const idleRssMiB = memoryMiB(daemon.pid!, 'VmRSS');
-const idleCpuSeconds = cpuSeconds(daemon.pid!);
-daemon.kill('SIGTERM');
-await new Promise((r) => daemon.once('exit', r));
+const { checkout: idleSource, image: idleImage, imageEnv } = await idleFootprint(runCfg);
+const idleRssMiB = idleSource.rss15;
+const idleCpuSeconds = idleSource.cpu;
 await Promise.all([https.close(), servfail.close(), hole.close()]);
 
 const f = (n: number, d = 2) => n.toFixed(d);
@@ -166,6 +163,8 @@ log('');
 log(`RCP detection latency, shipped intervals (in-window re-check 60 s, TURN timeout 5 s, scrape and rule evaluation 15 s, for: 0, Alertmanager group_wait 10 s): TURN flow blocked by nftables → RcpSessionAtRisk at the on-call webhook in ${rcp.seconds === undefined ? 'NOT DELIVERED' : `${f(rcp.seconds, 1)} s`}. Worst case by construction: 60 + 5 + 15 + 15 + 10 = 105 s inside the window. Outside the window (no session within 60 min) the same fault is an EstablishmentFlowBlocked ticket: TURN schedule 5 min + 15 + 15 + for 10 min + group_wait 1 min ≈ 16.5 min, by design not a page.`);
 log('');
 log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(idleRssMiB, 1)} MiB, CPU ${f(idleCpuSeconds)} s since start (start-up and first cycle included).`);
+log('');
+for (const line of idleTable({ checkout: idleSource, image: idleImage, imageEnv })) log(line);
 // Scale: one vigie run with 100, then 1,000 loopback endpoints.
 const scale = await benchScale(pki, tmp, [100, 1000]);
 log('');

@@ -45,6 +45,7 @@ export interface Rule {
   alert?: string;
   expr: string;
   for?: string;
+  keep_firing_for?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
@@ -85,46 +86,74 @@ function burnRateAlerts(): Rule[] {
   return out;
 }
 
-const sessionOf = `{{ with printf "rcp_session_next_start_timestamp_seconds{establishment='%s',platform='%s'}" $labels.establishment $labels.platform | query }}{{ range . }}« {{ .Labels.session }} » à {{ .Value | humanizeTimestamp }}{{ end }}{{ end }}`;
+/**
+ * A result its probe still renews: ended within twice its schedule's longest gap plus 2 minutes
+ * (one skipped run, its timeout and the scrape). A probe that answers scrapes with a hung
+ * scheduler exports its last results for ever; no alert may read them.
+ */
+export const FRESH = '(time() - probe_last_run_timestamp_seconds < 2 * probe_check_interval_seconds + 120)';
+const failingFresh = `(probe_success == 0 and ${FRESH})`;
+const observedFresh = `(probe_success and ${FRESH})`;
 
-/** Who is broken: one establishment's flow, a platform endpoint for everyone, an RCP session about to start. */
+const sessionsOf = `{{ range printf "rcp_session_dependency_in_window{establishment='%s',platform='%s'} == 1" $labels.establishment $labels.platform | query }}« {{ .Labels.session }} » ({{ .Labels.session_platform }}) {{ end }}`;
+
+/**
+ * Who is broken: one establishment's flow, a platform endpoint for everyone, an RCP session about
+ * to start. A platform incident needs two establishments failing and at least half of those that
+ * observe the endpoint (probes down or stale do not count); any other failing flow is the
+ * establishment's, whatever the number of observers (one, two, three, many): no blind spot.
+ */
 function flowAlerts(): Rule[] {
-  const failingShare = `(count by (${ENDPOINT}) (probe_success == 0) / count by (${ENDPOINT}) (probe_success))`;
+  const failing = `count by (${ENDPOINT}) ${failingFresh}`;
+  const observers = `count by (${ENDPOINT}) ${observedFresh}`;
+  const platformWide = `((${failing} / ${observers}) >= 0.5 and ${failing} >= 2)`;
   return [
     {
       alert: 'RcpSessionAtRisk',
-      expr: `(probe_success == 0) and on (establishment, region, platform) (max by (establishment, region, platform) (rcp_session_in_window) == 1)`,
+      expr: `${failingFresh}\nand on (establishment, region, platform) (max by (establishment, region, platform) (rcp_session_dependency_in_window) == 1)`,
       for: '0m',
+      // A flow that fails every other run inside the window is one incident, not one per failure.
+      keep_firing_for: '5m',
       labels: { severity: 'page', audience: 'oncall' },
       annotations: {
         summary: 'RCP en danger à {{ $labels.establishment }} : {{ $labels.kind }} vers {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }} en échec',
-        description: `Une séance ${sessionOf} de la plateforme {{ $labels.platform }} commence bientôt et le flux {{ $labels.kind }} vers {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }} échoue depuis la sonde de {{ $labels.establishment }}. Prévenir l'organisateur et le réseau de l'établissement maintenant.`,
+        description: `Séance(s) ${sessionsOf}: le flux {{ $labels.kind }} vers {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }} ({{ $labels.platform }}), dont la séance dépend, échoue depuis la sonde de {{ $labels.establishment }}. Prévenir l'organisateur et le réseau de l'établissement maintenant.`,
       },
     },
     {
       alert: 'PlatformEndpointDown',
-      expr: `${failingShare} >= 0.5\nand on (${ENDPOINT}) count by (${ENDPOINT}) (probe_success) >= 3`,
+      expr: platformWide,
       for: '5m',
       labels: { severity: 'page', audience: 'regional-operators' },
       annotations: {
         summary: 'Incident plateforme {{ $labels.platform }} : {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }} ({{ $labels.kind }}) en échec depuis {{ $value | humanizePercentage }} des établissements',
-        description: "Le même point d'accès échoue depuis la majorité des établissements : incident côté plateforme, pas un problème réseau local. Ouvrir un incident auprès de l'opérateur de la plateforme.",
+        description: "Le même point d'accès échoue depuis au moins deux établissements et la moitié de ceux qui l'observent : incident côté plateforme, pas un problème réseau local. Ouvrir un incident auprès de l'opérateur de la plateforme.",
       },
     },
     {
       alert: 'EstablishmentFlowBlocked',
-      expr: `(probe_success == 0)\nunless on (${ENDPOINT}) (${failingShare} >= 0.5)\nand on (${ENDPOINT}) (count by (${ENDPOINT}) (probe_success == 1) >= 1)`,
+      expr: `${failingFresh}\nunless on (${ENDPOINT}) ${platformWide}`,
       for: '10m',
       labels: { severity: 'ticket', audience: 'establishment-it' },
       annotations: {
         summary: 'Flux bloqué à {{ $labels.establishment }} : {{ $labels.kind }} vers {{ $labels.host }}:{{ $labels.port }}/{{ $labels.transport }}',
-        description: "Ce flux fonctionne depuis d'autres établissements mais pas depuis {{ $labels.establishment }} : demander à l'équipe réseau de l'établissement de l'ouvrir (voir la page d'état de la sonde pour la règle exacte).",
+        description: "Ce flux échoue depuis {{ $labels.establishment }} sans que la plateforme soit en panne pour les autres établissements qui l'observent (s'il y en a) : demander à l'équipe réseau de l'établissement de l'ouvrir (voir la page d'état de la sonde pour la règle exacte).",
       },
     },
   ];
 }
 
-/** The probe itself: unreachable, or answering without running its checks. */
+/** The fleet's establishments, as long as they were seen once: a probe whose agent or uplink falls silent leaves no `up` at all. */
+function inventoryRules(): Rule[] {
+  return [
+    {
+      record: 'vigie:establishment:known',
+      expr: 'group by (establishment, region) (up{job="vigie"})\nor\ngroup by (establishment, region) (last_over_time(vigie:establishment:known[10m]))',
+    },
+  ];
+}
+
+/** The probe itself: unreachable, silent, or answering without running its checks. */
 function probeAlerts(): Rule[] {
   return [
     {
@@ -135,11 +164,25 @@ function probeAlerts(): Rule[] {
       annotations: { summary: 'Sonde Vigie injoignable à {{ $labels.establishment }}', description: "Prometheus (agent) de l'établissement ne peut plus lire la sonde : conteneur arrêté ou bloqué." },
     },
     {
-      alert: 'ProbeStale',
-      expr: 'time() - max by (establishment, region) (probe_last_run_timestamp_seconds) > 600',
+      alert: 'ProbeSilent',
+      expr: 'vigie:establishment:known unless on (establishment, region) up{job="vigie"}',
       for: '5m',
       labels: { severity: 'ticket', audience: 'establishment-it' },
-      annotations: { summary: "La sonde de {{ $labels.establishment }} n'exécute plus ses contrôles", description: "Aucun contrôle exécuté depuis plus de 10 minutes alors que la sonde répond : ordonnanceur bloqué. Redémarrer la sonde et joindre ses journaux." },
+      annotations: {
+        summary: "Plus aucune donnée de l'établissement {{ $labels.establishment }}",
+        description: "Ni la sonde ni l'agent Prometheus de l'établissement n'envoient plus rien (agent arrêté, lien ou proxy vers la région coupé). Pour retirer un établissement de la flotte, supprimer la série vigie:establishment:known correspondante.",
+      },
+    },
+    {
+      // The freshest result, measured against its own schedule, is stale: nothing runs any more.
+      alert: 'ProbeStale',
+      expr: `min by (establishment, region) (time() - probe_last_run_timestamp_seconds - 2 * probe_check_interval_seconds) > 120`,
+      for: '0m',
+      labels: { severity: 'ticket', audience: 'establishment-it' },
+      annotations: {
+        summary: "La sonde de {{ $labels.establishment }} n'exécute plus ses contrôles",
+        description: "Aucun contrôle n'a tourné depuis deux de ses intervalles plus 2 minutes alors que la sonde répond : ordonnanceur bloqué. Ses alertes de flux se taisent (données périmées). Redémarrer la sonde et joindre ses journaux.",
+      },
     },
   ];
 }
@@ -229,6 +272,7 @@ export function ruleGroups(): { groups: { name: string; interval?: string; rules
   return {
     groups: [
       { name: 'vigie-slo-recording', interval: '30s', rules: recordingRules() },
+      { name: 'vigie-inventory', interval: '1m', rules: inventoryRules() },
       { name: 'vigie-slo-burn-rate', rules: withRunbooks(burnRateAlerts()) },
       { name: 'vigie-causes', interval: '15s', rules: withRunbooks(causeAlerts()) },
     ],

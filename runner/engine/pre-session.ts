@@ -3,7 +3,7 @@
 // on-call staff hear of a broken path while there is still time to act.
 import type { Logger } from 'pino';
 import { type CalendarConfig, type Occurrence, occurrences } from './calendar.ts';
-import { type CheckSpec, sessionChecks } from './plan.ts';
+import { type CheckSpec, sessionChecks, sessionPlatforms } from './plan.ts';
 import type { Catalog } from '../config/catalog.ts';
 
 /** How far ahead occurrences are planned; re-planned every `replanMs`. */
@@ -132,16 +132,16 @@ export class PreSessionRuns {
     this.timers.clear();
   }
 
-  /** The next occurrence of each (platform, session), and whether it is within its pre-session window. */
-  next(): { occurrence: Occurrence; inWindow: boolean }[] {
+  /** The next occurrence of each (platform, session), whether it is within its pre-session window, and the platforms it relies on (`site` included). */
+  next(): { occurrence: Occurrence; inWindow: boolean; needs: string[] }[] {
     const now = this.now().getTime();
     const seen = new Set<string>();
-    const out: { occurrence: Occurrence; inWindow: boolean }[] = [];
+    const out: { occurrence: Occurrence; inWindow: boolean; needs: string[] }[] = [];
     for (const o of this.upcomingCache) {
       const key = `${o.platform}|${o.name}`;
       if (seen.has(key) || o.end.getTime() <= now) continue;
       seen.add(key);
-      out.push({ occurrence: o, inWindow: now >= o.start.getTime() - this.opts.windowMs && now < o.end.getTime() });
+      out.push({ occurrence: o, inWindow: now >= o.start.getTime() - this.opts.windowMs && now < o.end.getTime(), needs: [...sessionPlatforms(this.catalogs, o.platform), 'site'] });
     }
     return out;
   }

@@ -15,6 +15,7 @@ import type { FlowStatus } from '../engine/flow-evidence.ts';
 import type { RunHistory } from '../engine/history.ts';
 import type { Latest, ResultsStore } from '../engine/results-store.ts';
 import type { RunSink } from '../engine/scheduler.ts';
+import { longestGapSeconds } from '../engine/schedule-gap.ts';
 import { METRICS, type MetricSpec } from './metric-names.ts';
 
 export const VERSION = '0.1.0';
@@ -33,6 +34,8 @@ export function commonLabels(r: Pick<CheckResult, 'platform' | 'host' | 'port' |
 export interface SessionGauge {
   occurrence: { platform: string; name: string; start: Date };
   inWindow: boolean;
+  /** Platforms the session relies on: its own, its dependencies, and `site`. */
+  needs?: readonly string[];
 }
 
 /** What the gauges read at scrape time. */
@@ -69,6 +72,8 @@ export class ProbeMetrics {
   private readonly remotePolls;
   private readonly missed;
   private configured = new Map<string, number>();
+  /** Longest gap between scheduled runs, by check id. */
+  private intervals = new Map<string, number>();
   private readonly sources: MetricSources;
 
   constructor(sources: MetricSources) {
@@ -97,6 +102,12 @@ export class ProbeMetrics {
     this.gauge(meter, METRICS.degraded, (o, { result: r }) => o.observe(r.status === 'degraded' ? 1 : 0, commonLabels(r)));
     this.gauge(meter, METRICS.duration, (o, { result: r }) => o.observe(r.durationSeconds, commonLabels(r)));
     this.gauge(meter, METRICS.lastRun, (o, l) => o.observe(l.endedAt, commonLabels(l.result)));
+    meter.createObservableGauge(METRICS.interval.name, { description: METRICS.interval.help }).addCallback((o) => {
+      for (const [id, l] of this.sources.store.all()) {
+        const gap = this.intervals.get(id);
+        if (gap !== undefined) o.observe(gap, commonLabels(l.result));
+      }
+    });
     this.gauge(meter, METRICS.phase, (o, { result: r }) => {
       for (const [phase, s] of Object.entries(r.phases)) o.observe(s, { ...commonLabels(r), phase });
     });
@@ -123,6 +134,9 @@ export class ProbeMetrics {
     });
     meter.createObservableGauge(METRICS.rcpInWindow.name, { description: METRICS.rcpInWindow.help }).addCallback((o) => {
       for (const s of sessions()) o.observe(s.inWindow ? 1 : 0, sessionLabels(s.occurrence));
+    });
+    meter.createObservableGauge(METRICS.rcpNeeds.name, { description: METRICS.rcpNeeds.help }).addCallback((o) => {
+      for (const s of sessions()) for (const p of s.needs ?? []) o.observe(s.inWindow ? 1 : 0, { platform: p, session: s.occurrence.name, session_platform: s.occurrence.platform });
     });
     meter.createObservableGauge(METRICS.remoteLastOk.name, { description: METRICS.remoteLastOk.help }).addCallback((o) => {
       const t = this.sources.remoteLastOk?.();
@@ -160,6 +174,7 @@ export class ProbeMetrics {
   }
 
   setPlan(checks: readonly CheckSpec[]): void {
+    this.intervals = new Map(checks.map((c) => [c.id, longestGapSeconds(c.schedule)]));
     this.configured = new Map();
     for (const c of checks) this.configured.set(c.kind, (this.configured.get(c.kind) ?? 0) + 1);
   }

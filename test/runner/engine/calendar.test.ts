@@ -120,9 +120,26 @@ describe('pre-session runs and session gauges', () => {
     const text = await metrics.text();
     expect(text).toContain(`rcp_session_next_start_timestamp_seconds{platform="telercp",session="RCP test"} ${startMs / 1000}`);
     expect(text).toContain('rcp_session_in_window{platform="telercp",session="RCP test"} 1');
+    // What the session relies on, for RcpSessionAtRisk: its platform and the site's checks (clock, proxy).
+    expect(text).toContain('rcp_session_dependency_in_window{platform="telercp",session="RCP test",session_platform="telercp"} 1');
+    expect(text).toContain('rcp_session_dependency_in_window{platform="site",session="RCP test",session_platform="telercp"} 1');
+    expect(text).not.toContain('rcp_session_dependency_in_window{platform="covotem"');
     ran.length = 0;
     runs.runInWindow(); // in the window: the platform is checked again on every in-window tick
     expect(ran.sort()).toEqual(['site', 'telercp']);
+  });
+  it('a session relies on its platform, the platforms it depends on (transitively) and the site', () => {
+    const cal = parseConfig('rcp: { sessions: [{ name: RCP Thorax, platform: dcc-webconf, weekly: { day: monday, start: "10:00", end: "11:00" } }] }', 'v.yaml').rcp;
+    const catalogs = [
+      { platform: 'dcc-webconf', depends_on: ['telercp'] },
+      { platform: 'telercp', depends_on: ['pki-sante'] },
+      { platform: 'covotem', depends_on: [] },
+    ];
+    const runs = new PreSessionRuns(cal, [], () => {}, createLogger({ level: 'silent' }), { baseDir: '.', offsetsMs: [], windowMs: 3_600_000, now: () => new Date('2026-12-07T08:30:00Z') }, catalogs);
+    runs.plan();
+    runs.stop();
+    // Monday 7 December 2026, 09:30 in Paris: the 10:00 session is in its window.
+    expect(runs.next()[0]).toMatchObject({ inWindow: true, needs: ['dcc-webconf', 'telercp', 'pki-sante', 'site'] });
   });
   it('an iCalendar file referenced by the config is read relative to it', () => {
     const dir = labTempDir('vigie-ics-');

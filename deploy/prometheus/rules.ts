@@ -52,12 +52,29 @@ export interface Rule {
 
 const errorRatio = (w: string) => `vigie:check_error_ratio:rate${w}`;
 
-/** Unproven runs (an ICE media port's silence) say nothing about the flow: they count neither way. */
-function recordingRules(): Rule[] {
-  return WINDOWS.map((w) => ({
+const FAILED_5M = 'vigie:check_runs_failed:rate5m';
+const COUNTED_5M = 'vigie:check_runs_counted:rate5m';
+/** Windows read from the raw counters; longer ones are read from the 5-minute rates recorded here (one series per establishment, platform and class instead of one per check and reason). */
+const RAW_WINDOWS = new Set(['5m']);
+/** Windows only the ticket alerts read: evaluated every 5 minutes, not every 30 s. */
+const SLOW_WINDOWS = new Set(['1d', '3d']);
+
+/**
+ * Unproven runs (an ICE media port's silence) say nothing about the flow: they count neither way.
+ * Cheap at fleet scale: the raw per-check counters are read over 5 minutes only.
+ */
+function recordingRules(windows: readonly string[]): Rule[] {
+  return windows.map((w) => ({
     record: errorRatio(w),
-    expr: `sum by (${BY}) (${classed(`rate(probe_check_runs_total{result="failed"}[${w}])`)})\n/\nsum by (${BY}) (${classed(`rate(probe_check_runs_total{result!="unproven"}[${w}])`)})`,
+    expr: RAW_WINDOWS.has(w) ? `${FAILED_5M}\n/\n${COUNTED_5M}` : `sum_over_time(${FAILED_5M}[${w}])\n/\nsum_over_time(${COUNTED_5M}[${w}])`,
   }));
+}
+
+function rateRules(): Rule[] {
+  return [
+    { record: FAILED_5M, expr: `sum by (${BY}) (${classed('rate(probe_check_runs_total{result="failed"}[5m])')})` },
+    { record: COUNTED_5M, expr: `sum by (${BY}) (${classed('rate(probe_check_runs_total{result!="unproven"}[5m])')})` },
+  ];
 }
 
 const FR_CLASS: Record<FlowClass, string> = { signalling: 'signalisation', media: 'chemin média', pki: 'PKI (certificats, OCSP)', web: 'web', site: 'poste (horloge, proxy)', browser: 'visio de test (navigateur)' };
@@ -95,7 +112,7 @@ export const FRESH = '(time() - probe_last_run_timestamp_seconds < 2 * probe_che
 const failingFresh = `(probe_success == 0 and ${FRESH})`;
 const observedFresh = `(probe_success and ${FRESH})`;
 
-const sessionsOf = `{{ range printf "rcp_session_dependency_in_window{establishment='%s',platform='%s'} == 1" $labels.establishment $labels.platform | query }}« {{ .Labels.session }} » ({{ .Labels.session_platform }}) {{ end }}`;
+const sessionsOf = `{{ range printf "rcp_session_dependency_in_window{establishment='%s',platform='%s'} == 1" $labels.establishment $labels.platform | query }}« {{ .Labels.session }} » ({{ .Labels.session_platform }}, {{ .Labels.start_local }}) {{ end }}`;
 
 /**
  * Who is broken: one establishment's flow, a platform endpoint for everyone, an RCP session about
@@ -271,7 +288,8 @@ function withRunbooks(rules: Rule[]): Rule[] {
 export function ruleGroups(): { groups: { name: string; interval?: string; rules: Rule[] }[] } {
   return {
     groups: [
-      { name: 'vigie-slo-recording', interval: '30s', rules: recordingRules() },
+      { name: 'vigie-slo-recording', interval: '30s', rules: [...rateRules(), ...recordingRules(WINDOWS.filter((w) => !SLOW_WINDOWS.has(w)))] },
+      { name: 'vigie-slo-recording-long', interval: '5m', rules: recordingRules(WINDOWS.filter((w) => SLOW_WINDOWS.has(w))) },
       { name: 'vigie-inventory', interval: '1m', rules: inventoryRules() },
       { name: 'vigie-slo-burn-rate', rules: withRunbooks(burnRateAlerts()) },
       { name: 'vigie-causes', interval: '15s', rules: withRunbooks(causeAlerts()) },

@@ -136,7 +136,10 @@ export class ProbeMetrics {
       for (const s of sessions()) o.observe(s.inWindow ? 1 : 0, sessionLabels(s.occurrence));
     });
     meter.createObservableGauge(METRICS.rcpNeeds.name, { description: METRICS.rcpNeeds.help }).addCallback((o) => {
-      for (const s of sessions()) for (const p of s.needs ?? []) o.observe(s.inWindow ? 1 : 0, { platform: p, session: s.occurrence.name, session_platform: s.occurrence.platform });
+      for (const s of sessions()) {
+        const labels = { session: s.occurrence.name, session_platform: s.occurrence.platform, start_local: parisTime(s.occurrence.start) };
+        for (const p of s.needs ?? []) o.observe(s.inWindow ? 1 : 0, { platform: p, ...labels });
+      }
     });
     meter.createObservableGauge(METRICS.remoteLastOk.name, { description: METRICS.remoteLastOk.help }).addCallback((o) => {
       const t = this.sources.remoteLastOk?.();
@@ -223,6 +226,13 @@ export function recordingSink(store: ResultsStore, metrics: () => ProbeMetrics, 
     skipped: (spec) => metrics().countSkip(spec),
     missed: (kind) => metrics().countMissed(kind),
   };
+}
+
+const PARIS = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+/** "2026-12-01 14:00": a session's start in Paris wall-clock time, as alert texts show it. */
+export function parisTime(d: Date): string {
+  return PARIS.format(d);
 }
 
 /** Open descriptors of this process, where /proc tells (Linux); undefined elsewhere. */

@@ -40,6 +40,8 @@ export class ProbeDaemon {
   private remoteProblem: { refusedSignature: boolean; message: string } | undefined;
   /** Destinations of the bundle in use that the establishment's settings refuse. */
   private remoteRefused: RefusedDestination[] | undefined;
+  /** The establishment's limits on where the region's bundle may send the probe. */
+  private readonly destinations: DestinationPolicy;
   private preSession: PreSessionRuns | undefined;
   private server: http.Server | undefined;
   private polling: NodeJS.Timeout | undefined;
@@ -52,10 +54,12 @@ export class ProbeDaemon {
     this.inputs = inputs;
     this.config = inputs.config;
     this.shared = sharedContext(this.config, inputs.configFile);
-    this.remote = this.config.remote ? new RemoteCatalogs(this.config.remote, this.shared.proxy, (region, source) => withRegionConfig(inputs.raw, region, source), new DestinationPolicy(this.config.destinations)) : undefined;
+    this.destinations = new DestinationPolicy(this.config.destinations);
+    this.remote = this.config.remote ? new RemoteCatalogs(this.config.remote, this.shared.proxy, (region, source) => withRegionConfig(inputs.raw, region, source), this.destinations) : undefined;
     const cached = this.remote?.cached();
     if (cached) this.remoteRefused = cached.refused;
     if (cached?.config) this.useConfig(cached.config);
+    if (cached) this.guardRegion(cached.catalogs);
     this.plan = buildPlan(cached ? this.withRemote(cached.catalogs) : inputs.catalogs, this.config, this.shared.proxy);
     const historyFile = this.config.history_file ? resolve(inputs.configFile === '(defaults)' ? process.cwd() : dirname(resolve(inputs.configFile)), this.config.history_file) : this.shared.browserSettings ? join(this.shared.browserSettings.cacheDir, 'history.json') : undefined;
     this.history = new RunHistory(historyFile);
@@ -67,6 +71,12 @@ export class ProbeDaemon {
   private useConfig(config: VigieConfig): void {
     this.config = config;
     this.shared = sharedContext(config, this.inputs.configFile);
+  }
+
+  /** The bundle's names may not resolve where the establishment's settings refuse (the file's own catalogs are the establishment's word). */
+  private guardRegion(bundle: readonly Catalog[]): void {
+    const local = new Set(this.inputs.catalogs.filter((c) => this.inputs.extraFiles.includes(c.file)).map((c) => c.platform));
+    this.shared.destinationGuard = { platforms: new Set(bundle.map((b) => b.platform).filter((p) => !local.has(p))), policy: this.destinations };
   }
 
   /** The region's last good bundle replaces the embedded catalogs; the config's own extra files stay. */
@@ -151,6 +161,7 @@ export class ProbeDaemon {
    */
   private async apply(bundle: Catalog[], nextConfig: VigieConfig | undefined): Promise<void> {
     if (nextConfig) this.useConfig(nextConfig);
+    this.guardRegion(bundle);
     this.plan = buildPlan(this.withRemote(bundle), this.config, this.shared.proxy);
     const old = { scheduler: this.scheduler, metrics: this.metrics };
     this.metrics = this.newMetrics();

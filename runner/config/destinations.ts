@@ -83,6 +83,16 @@ export class DestinationPolicy {
     return ok ? undefined : `${host} is not in destinations.allow`;
   }
 
+  /**
+   * Why the probe may not connect to what a bundle's name resolved to: a private, loopback or
+   * link-local address the file does not allow (a region's DNS name pointing inside the hospital).
+   * Allowed by name, a public address needs no listing.
+   */
+  resolvedRefusal(host: string, addresses: readonly string[]): string | undefined {
+    const inside = addresses.find((ip) => PRIVATE.check(ip, family(ip)) && !this.rules.allow_private && !this.listed(ip));
+    return inside ? `${host} resolves to ${inside}, a private, loopback or link-local address (destinations.allow_private or destinations.allow)` : undefined;
+  }
+
   /** Why the probe may not open this URL (its host and port, and the documented addresses), or undefined. */
   urlRefusal(url: string, ips: readonly string[] = []): string | undefined {
     const u = new URL(url);

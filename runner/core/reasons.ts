@@ -40,6 +40,11 @@ export const REASONS = {
   dns_no_address: { fr: 'Le DNS ne donne aucune adresse pour ce nom', en: 'DNS returns no address for this name', remedy: 'dns' },
   dns_servfail: { fr: 'Le serveur DNS est en échec', en: 'The DNS server failed', remedy: 'dns' },
   dns_timeout: { fr: 'Le serveur DNS ne répond pas', en: 'The DNS server does not answer', remedy: 'dns' },
+  destination_refused: {
+    fr: "Destination refusée par la configuration de l'établissement : le nom du catalogue régional pointe vers une adresse interne",
+    en: "Destination refused by the establishment's settings: the regional catalog's name resolves to an internal address",
+    remedy: 'none',
+  },
   dns_ip_drift: { fr: "L'adresse IP a changé par rapport au document (règles pare-feu par IP à revoir)", en: 'The IP address differs from the document (IP-based firewall rules need review)', remedy: 'dns' },
   http_status: { fr: 'Réponse HTTP inattendue', en: 'Unexpected HTTP status', remedy: 'platform' },
   http_error: { fr: 'Échange HTTP invalide', en: 'Invalid HTTP exchange', remedy: 'platform' },

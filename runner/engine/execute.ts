@@ -24,6 +24,7 @@ async function runCheck(kind: CheckKind, spec: CheckSpec, shared: SharedContext,
   if (stop?.aborted) return rec.fail('timeout', 'the probe is stopping');
   const login = spec.scenario ? shared.scenarioLogins?.[spec.scenario] : undefined;
   const base: RunContext = { ...probeContext(shared, spec.timeoutMs, stop), rec, ...(spec.scenario ? { scenario: { name: spec.scenario, ...(login ? { login } : {}) } } : {}) };
+  const refusal = guardResolver(base, spec, shared);
   let started: Started;
   try {
     started = kind.start(spec.target, spec.options, base);
@@ -52,8 +53,37 @@ async function runCheck(kind: CheckKind, spec: CheckSpec, shared: SharedContext,
     clearTimeout(timer);
   }
   try {
-    return await lease.close(result);
+    result = await lease.close(result);
   } catch (e) {
     return rec.fail('internal_error', `closing the check's resources failed: ${firstLine(e)}`);
   }
+  // Never tried: nothing is proven of the flow either way, and nobody is asked to open it.
+  const why = refusal?.();
+  return why ? { ...result, status: 'unproven', reason: 'destination_refused', message: why } : result;
+}
+
+/**
+ * For a check of the region bundle's platforms, the resolver refuses to hand out an address the
+ * establishment's destinations settings refuse (checked on every lookup, so a name that changes
+ * its answer between two lookups is caught too); returns what was refused, if anything. The dns
+ * kind only reports answers and connects to nothing: it is left alone.
+ */
+function guardResolver(base: RunContext, spec: CheckSpec, shared: SharedContext): (() => string | undefined) | undefined {
+  const guard = shared.destinationGuard;
+  if (!guard || spec.kind === 'dns' || !guard.platforms.has(spec.target.platform)) return undefined;
+  let refused: string | undefined;
+  const { lookup } = base.resolver;
+  base.resolver = {
+    ...base.resolver,
+    lookup: async (host, signal) => {
+      const addresses = await lookup(host, signal);
+      const why = guard.policy.resolvedRefusal(host, addresses.map((a) => a.address));
+      if (why) {
+        refused = why;
+        throw Object.assign(new Error(why), { code: 'EDESTREFUSED' });
+      }
+      return addresses;
+    },
+  };
+  return () => refused;
 }

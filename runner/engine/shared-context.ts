@@ -10,6 +10,7 @@ import { spkiSha256 } from '../../probes/lib/tls-handshake.ts';
 import { SystemTrustStore } from '../../probes/lib/trust.ts';
 import { defaultCacheDir } from '../../scenarios/lib/browser-resource.ts';
 import type { VigieConfig } from '../config/config.ts';
+import type { DestinationPolicy } from '../config/destinations.ts';
 import { InputError } from '../config/input-error.ts';
 import { readCredential, readLogin } from '../config/secrets.ts';
 import type { BrowserSettings, ProbeContext, ProxySettings, ServiceCredentials } from '../core/contract.ts';
@@ -28,6 +29,13 @@ export interface SharedContext {
   scenarioLogins?: Record<string, ServiceCredentials>;
   /** Runs of the kinds that share a slot (the browser) go one at a time. */
   slots: Map<string, LimitFunction>;
+  /** The region bundle's platforms, whose names may not resolve where the establishment's destinations settings refuse. */
+  destinationGuard?: DestinationGuard;
+}
+
+export interface DestinationGuard {
+  platforms: ReadonlySet<string>;
+  policy: Pick<DestinationPolicy, 'resolvedRefusal'>;
 }
 
 /** Shared services with defaults for what is not given (the system resolver and trust store, an empty cache). */

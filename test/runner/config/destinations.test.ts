@@ -31,6 +31,14 @@ describe('destination policy', () => {
     expect(p.refusal('visio.sante-ra.fr', [], '9000-10009')).toMatch(/port 9000-10009 is not in destinations.ports/);
     expect(p.refusal('visio.sante-ra.fr', [], 22)).toMatch(/port 22/);
   });
+  it("what a bundle's name resolves to: no internal address unless allowed; a public one needs no listing", () => {
+    const strict = new DestinationPolicy({ allow: ['*.sante-ra.fr', '10.20.0.0/16'], allow_private: false });
+    expect(strict.resolvedRefusal('visio.sante-ra.fr', ['203.0.113.7'])).toBeUndefined();
+    expect(strict.resolvedRefusal('visio.sante-ra.fr', ['203.0.113.7', '192.168.1.4'])).toMatch(/resolves to 192\.168\.1\.4, a private/);
+    expect(strict.resolvedRefusal('visio.sante-ra.fr', ['::1'])).toMatch(/resolves to ::1/);
+    expect(strict.resolvedRefusal('relais.sante-ra.fr', ['10.20.3.4'])).toBeUndefined();
+    expect(new DestinationPolicy({ allow_private: true }).resolvedRefusal('x.example', ['127.0.0.1'])).toBeUndefined();
+  });
   it('bad entries are named with their path', () => {
     expect(() => parseConfig('destinations: { allow: ["10.0.0.0/33", "not a domain"], ports: [0, "20-10"] }\n', 'v.yaml')).toThrow(
       /destinations\.allow\[0\]: expected a network[\s\S]*destinations\.allow\[1\]: expected a domain[\s\S]*destinations\.ports\[0\]: expected a port[\s\S]*destinations\.ports\[1\]: expected a port/,

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../../runner/config/input-error.ts';
@@ -14,7 +14,7 @@ import { generateKeys, signBundle, verifyBundle, parsePublicKey } from '../../..
 import { parseConfig } from '../../../runner/config/config.ts';
 import { main } from '../../../runner/cli/main.ts';
 import { withRegionConfig } from '../../../runner/config/region-bundle.ts';
-import { closedPort, startHttp, startHttpOn, type Closable } from '../../../lab/servers.ts';
+import { closedPort, startDns, startHttp, startHttpOn, type Closable } from '../../../lab/servers.ts';
 import { makePki, type LabPki } from '../../../lab/pki.ts';
 import { labTempDir } from '../../../lab/temp.ts';
 
@@ -89,10 +89,10 @@ describe('a running probe follows the bundle', () => {
   afterAll(async () => Promise.all([web.close(), server.close()]));
 
   // The lab's bundles name loopback destinations: this establishment allows them explicitly.
-  const start = async (port: number, destinations = '{ allow_private: true }') => {
+  const start = async (port: number, destinations = '{ allow_private: true }', more = '') => {
     writeFileSync(
       join(dir, 'vigie.yaml'),
-      `server: { listen: "127.0.0.1:${port}" }\njitter: 0s\ndestinations: ${destinations}\nremote: { url: "http://127.0.0.1:${server.port}/catalogs.yaml", interval_seconds: 5, cache_file: cache/catalogs.yaml, public_keys: ["${region.publicRaw}"] }\nchecks: { clock: { enabled: false }, tcp: { schedule: "*/2 * * * * *" } }\n`,
+      `${more}server: { listen: "127.0.0.1:${port}" }\njitter: 0s\ndestinations: ${destinations}\nremote: { url: "http://127.0.0.1:${server.port}/catalogs.yaml", interval_seconds: 5, cache_file: cache/catalogs.yaml, public_keys: ["${region.publicRaw}"] }\nchecks: { clock: { enabled: false }, tcp: { schedule: "*/2 * * * * *" } }\n`,
     );
     return spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: dir, stdio: 'ignore' });
   };
@@ -132,7 +132,7 @@ describe('a running probe follows the bundle', () => {
     const port = await closedPort();
     const probe = await start(port, `{ allow: ["127.0.0.1"], ports: [${web.port}] }`);
     try {
-      const m = await until(port, (x) => x.includes('vigie_remote_destinations_refused 2'));
+      const m = await until(port, (x) => x.includes('vigie_remote_destinations_refused 2') && x.includes(`probe_success{platform="region",host="127.0.0.1",port="${web.port}"`));
       expect(m).toContain(`probe_success{platform="region",host="127.0.0.1",port="${web.port}",transport="tcp",kind="tcp"} 1`);
       expect(m).not.toContain('192.168.1.10');
       expect(m).not.toMatch(/kind="http"/);
@@ -143,6 +143,38 @@ describe('a running probe follows the bundle', () => {
     } finally {
       probe.kill('SIGTERM');
       await new Promise((r) => probe.once('exit', r));
+    }
+  }, 60_000);
+
+  it("refuses to connect where a bundle's name resolves to a private address: reported unproven, no connection made", async () => {
+    // The region's DNS (or whoever controls it) points an allowed name inside the hospital.
+    const dnsServer = await startDns({ 'intranet.region.test': { A: ['127.0.0.1'] } });
+    let connections = 0;
+    const target = net.createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', () => r()));
+    const targetPort = (target.address() as AddressInfo).port;
+    bundle = `platform: region\ntitle: region\noperator: region\nflows:\n  - { host: intranet.region.test, ips: [], port: ${targetPort}, transport: tcp, direction: out, checks: [dns, tcp], source: bundle }\n`;
+    const port = await closedPort();
+    const probe = await start(port, '{ allow: ["*.region.test"] }', `dns: { servers: ["127.0.0.1:${dnsServer.port}"] }\n`);
+    try {
+      const labels = `platform="region",host="intranet.region.test",port="${targetPort}",transport="tcp",kind="tcp"`;
+      const m = await until(port, (x) => x.includes(`probe_unproven{${labels}} 1`));
+      expect(m).not.toContain(`probe_success{${labels}}`);
+      const { results } = (await (await fetch(`http://127.0.0.1:${port}/api/results`)).json()) as { results: { kind: string; status: string; reason: string; message: string }[] };
+      const tcp = results.find((r) => r.kind === 'tcp')!;
+      expect(tcp).toMatchObject({ status: 'unproven', reason: 'destination_refused' });
+      expect(tcp.message).toContain('intranet.region.test resolves to 127.0.0.1, a private, loopback or link-local address');
+      // The dns check still reports what the name answers; it connects to nothing.
+      expect(results.find((r) => r.kind === 'dns')?.status).toBe('ok');
+      expect(connections, 'connections the probe made to the refused address').toBe(0);
+    } finally {
+      probe.kill('SIGTERM');
+      await new Promise((r) => probe.once('exit', r));
+      await dnsServer.close();
+      target.close();
     }
   }, 60_000);
 

@@ -68,9 +68,16 @@ const workers: Record<string, { wallSeconds: number; cpuSeconds: number; ok: num
 // Side by side with blackbox_exporter: the same target, 1,000 probes each, concurrency 8, alternating.
 const blackbox = await startBlackbox(pki.caFile);
 const peers: Record<string, BlackboxCost> = {};
+// And the floor: bare Node doing the same connections (bench/floor.ts), alternated with Vigie three times.
+const floors: Record<string, { vigie: number[]; floor: number[] }> = {};
 for (const kind of ['tcp', 'tls', 'http'] as const) {
   workers[kind] = await runJson([join(root, 'bench', 'worker.ts'), kind, 'localhost', String(https.port), '1000', '8', pki.caFile]);
   peers[kind] = await blackbox.probe(kind, kind === 'http' ? `https://localhost:${https.port}/` : `localhost:${https.port}`, 1000, 8);
+  floors[kind] = { vigie: [workers[kind].cpuSeconds], floor: [] };
+  for (let i = 0; i < 3; i++) {
+    floors[kind].floor.push((await runJson<{ cpuSeconds: number }>([join(root, 'bench', 'floor.ts'), kind, 'localhost', String(https.port), '1000', '8', pki.caFile])).cpuSeconds);
+    if (i < 2) floors[kind].vigie.push((await runJson<{ cpuSeconds: number }>([join(root, 'bench', 'worker.ts'), kind, 'localhost', String(https.port), '1000', '8', pki.caFile])).cpuSeconds);
+  }
 }
 await blackbox.stop();
 // STUN Binding over UDP against Debian's coturn: cost at concurrency 8, then fidelity at
@@ -155,6 +162,13 @@ log('');
 log('');
 const perUnit = (cpu: number, n: number) => f((cpu / n) * 1000, 3);
 log(`Side by side with coturn's own clients against the same coturn: STUN Binding — Vigie ${perUnit(workers.stun!.cpuSeconds, workers.stun!.count)} ms CPU per check (1,000 at concurrency 8), \`turnutils_stunclient\` ${perUnit(stunPeer.cpuSeconds, stunPeer.units)} ms per Binding (${stunPeer.runs} runs, one process each; ratio ${f(workers.stun!.cpuSeconds / workers.stun!.count / (stunPeer.cpuSeconds / stunPeer.units))}). TURN allocation — Vigie ${perUnit(turnVigie.cpuSeconds, turnVigie.count)} ms CPU per check (${turnVigie.ok}/${turnVigie.count} ok: Allocate with the 401 challenge, CreatePermission, release), \`turnutils_uclient -y\` ${perUnit(turnPeer.cpuSeconds, turnPeer.units)} ms per allocation (${turnPeer.units} allocations in one run, with a channel and one message each; ratio ${f(turnVigie.cpuSeconds / turnVigie.count / (turnPeer.cpuSeconds / turnPeer.units))}).`);
+log('');
+log('Against the floor: bare Node doing the same work in a child process (bench/floor.ts: `net.connect`; `tls.connect` with the CA and Node\'s own hostname check, then `getPeerCertificate`; one `https.get` without keep-alive), 1,000 at concurrency 8, alternated with Vigie three times in this run:');
+log('');
+log('| kind | Vigie CPU per 1,000 (s), three runs | floor CPU per 1,000 (s), three runs | ratio Vigie/floor (means) |');
+log('|---|---|---|---|');
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+for (const k of ['tcp', 'tls', 'http']) log(`| ${k} | ${floors[k]!.vigie.map((x) => f(x)).join(', ')} | ${floors[k]!.floor.map((x) => f(x)).join(', ')} | ${f(mean(floors[k]!.vigie) / mean(floors[k]!.floor))} |`);
 log('');
 log('The goal is a ratio of 1 or less for each kind. Vigie\'s peak RSS is the Node process with its OpenTelemetry SDK and type stripping; the exporter is one Go binary.');
 log('');

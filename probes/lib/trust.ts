@@ -51,7 +51,7 @@ export class SystemTrustStore implements TrustStore {
         }
       }
     }
-    return this.bySubject.get(cert.issuer)?.find((root) => cert.checkIssued(root) && cert.verify(root.publicKey));
+    return this.bySubject.get(cert.issuer)?.find((root) => issued(cert, root));
   }
 
   /**
@@ -91,7 +91,22 @@ export class SystemTrustStore implements TrustStore {
 const MAX_SENT = 10;
 
 const selfIssued = (c: X509Certificate): boolean => c.checkIssued(c);
-const issued = (child: X509Certificate, parent: X509Certificate): boolean => child.checkIssued(parent) && child.verify(parent.publicKey);
+/**
+ * Whether `parent` signed `child`. A server sends the same chain on every check: the answer for a
+ * pair of certificates never changes, so the signature is verified once per pair, not per handshake.
+ */
+const issuedCache = new Map<string, boolean>();
+const ISSUED_CACHE_MAX = 4096;
+function issued(child: X509Certificate, parent: X509Certificate): boolean {
+  const key = `${child.fingerprint256}>${parent.fingerprint256}`;
+  let known = issuedCache.get(key);
+  if (known === undefined) {
+    known = child.checkIssued(parent) && child.verify(parent.publicKey);
+    if (issuedCache.size >= ISSUED_CACHE_MAX) issuedCache.delete(issuedCache.keys().next().value!);
+    issuedCache.set(key, known);
+  }
+  return known;
+}
 
 /**
  * What the server sent, in its order. Node links each certificate to the next one sent (not to its

@@ -1,6 +1,6 @@
 // The soak's report: figures and verdict from the samples and events bench/soak.ts collected,
 // written as bench/SOAK.md with one SVG plot per series (bench/soak/*.svg).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { linePlot, type PlotMarker } from './svg-plot.ts';
 
@@ -49,6 +49,8 @@ export interface SoakVerification {
 
 export interface SoakData {
   command: string;
+  /** The commit the probe ran (git rev-parse HEAD), when known. */
+  commit?: string;
   startedAt: string;
   seconds: number;
   cycleSeconds: number;
@@ -60,6 +62,7 @@ export interface SoakData {
   exitCode: number | null;
   leftAfterStop: number;
   zombiesAfterStop: number;
+  /** The probe's log lines at warn and above. */
   logLines: string[];
 }
 
@@ -215,7 +218,7 @@ export function writeSoakReport(d: SoakData, outFile: string, assetsDir: string)
   const md: string[] = [
     '# Soak: `vigie run` for hours under changing faults',
     '',
-    `Produced by \`${d.command}\` (bench/soak.ts), started ${d.startedAt}, as root on the machine described in /work/.library/env (2 cores). The samples are in [${rel}/samples.json](${rel}/samples.json).`,
+    `Produced by \`${d.command}\` (bench/soak.ts)${d.commit ? ` at commit ${d.commit.slice(0, 7)}` : ''}, started ${d.startedAt}, as root on the machine described in /work/.library/env (2 cores). The samples are in [${rel}/samples.json](${rel}/samples.json).`,
     '',
     `The probe runs in the fault lab's hospital namespace (docs/fault-matrix.md) with every protocol check every ${d.checkPeriod} s and the \`janus-videoroom\` scenario (two participants, 720p) every ${d.scenarioPeriod / 60} min. One fault profile per cycle, in the order of docs/fault-matrix.md; a profile that changes the probe's config (a proxy, a CA) restarts it, as an operator would. During the run: one SIGKILL while a browser runs and a restart; the data volume (a 48 MiB tmpfs holding the browser cache and the run history) filled for most of a cycle; the wall clock stepped +120 s and, later in the same cycle, back.`,
     '',
@@ -261,4 +264,12 @@ export function writeSoakReport(d: SoakData, outFile: string, assetsDir: string)
   ];
   writeFileSync(outFile, md.join('\n'));
   return criteria;
+}
+
+// `node bench/soak-report.ts bench/soak/samples.json [bench/SOAK.md]`: the report again from the samples.
+if (process.argv[1] === import.meta.filename) {
+  const file = process.argv[2] ?? join(import.meta.dirname, 'soak', 'samples.json');
+  const data = JSON.parse(readFileSync(file, 'utf8')) as SoakData;
+  const verdict = writeSoakReport({ ...data, logLines: data.logLines ?? [] }, process.argv[3] ?? join(dirname(file), '..', 'SOAK.md'), dirname(file));
+  process.exitCode = verdict.every((c) => c.pass !== false) ? 0 : 1;
 }

@@ -42,6 +42,13 @@ if (!(totalSeconds >= 120) || !(cycleSeconds >= 60) || cycleSeconds > totalSecon
   process.exit(2);
 }
 const outFile = resolve(values.out);
+const commit = (() => {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: import.meta.dirname, encoding: 'utf8' }).trim();
+  } catch {
+    return undefined; // not a checkout
+  }
+})();
 const assetsDir = join(dirname(outFile), 'soak');
 const port = Number(values.port);
 
@@ -304,10 +311,11 @@ async function main(): Promise<void> {
     exitCode: probe!.exitCode,
     leftAfterStop: after.leakedChromium,
     zombiesAfterStop: after.zombies,
-    logLines: readFileSync(join(lab.dir, 'probe.log'), 'utf8').split('\n').filter(Boolean),
+    logLines: readFileSync(join(lab.dir, 'probe.log'), 'utf8').split('\n').filter((l) => /"level":(4|5|6)\d/.test(l)),
+    ...(commit ? { commit } : {}),
   };
   mkdirSync(assetsDir, { recursive: true });
-  writeFileSync(join(assetsDir, 'samples.json'), JSON.stringify({ ...data, logLines: undefined }));
+  writeFileSync(join(assetsDir, 'samples.json'), JSON.stringify(data));
   const verdict = writeSoakReport(data, outFile, assetsDir);
   const pass = verdict.every((v) => v.pass !== false);
   console.log(`\n${outFile} written: ${pass ? 'PASS' : 'FAIL'}`);

@@ -36,6 +36,18 @@ export function establishmentDashboard() {
   );
   d.withPanel(statPanel({ title: 'Fenêtre pré-séance en cours', description: 'À 1, la séance est dans sa fenêtre de vérifications renforcées (contrôles chaque minute).', queries: [{ expr: Q.establishment.sessionsInWindow, legend: '{{session}}' }], width: 6 }));
   d.withPanel(tablePanel({ title: 'Causes des échecs et dégradations', description: 'Nombre de contrôles en échec ou dégradés par cause sur la période.', queries: [{ expr: Q.establishment.reasons }], width: 12 }));
+  d.withPanel(
+    timeseriesPanel({
+      title: 'Mémoire de la sonde',
+      description: "Mémoire résidente du processus de la sonde (hors navigateur des scénarios) et tas JavaScript utilisé : une courbe qui monte sans redescendre sur des jours est une fuite à signaler (mesure de référence : bench/SOAK.md).",
+      queries: [
+        { expr: Q.establishment.probeMemory, legend: '{{establishment}} RSS' },
+        { expr: Q.establishment.probeHeap, legend: '{{establishment}} tas JS' },
+      ],
+      unit: 'bytes',
+    }),
+  );
+  d.withPanel(timeseriesPanel({ title: 'Descripteurs ouverts par la sonde', description: 'Fichiers et connexions que la sonde garde ouverts : stable d’un cycle à l’autre ; une hausse continue est une fuite.', queries: [{ expr: Q.establishment.probeFds, legend: '{{establishment}}' }] }));
   d.withPanel(timeseriesPanel({ title: "Décalage de l'horloge", description: "Écart entre l'horloge du serveur de la sonde et le serveur de temps : au-delà de 30 s, l'authentification par code à usage unique échoue.", queries: [{ expr: Q.establishment.clockOffset, legend: '{{establishment}}' }], unit: 's' }));
   return d.build();
 }

@@ -27,6 +27,9 @@ export const Q = {
     sessionsInWindow: `rcp_session_in_window{${SEL}}`,
     sessionReadiness: `min by (platform) (probe_success{${SEL}}) and on (platform) max by (platform) (rcp_session_next_start_timestamp_seconds{${SEL}})`,
     clockOffset: `probe_clock_offset_seconds{region=~"$region", establishment=~"$establishment"}`,
+    probeMemory: `process_resident_memory_bytes{region=~"$region", establishment=~"$establishment"}`,
+    probeHeap: `nodejs_heap_size_used_bytes{region=~"$region", establishment=~"$establishment"}`,
+    probeFds: `process_open_fds{region=~"$region", establishment=~"$establishment"}`,
   },
   endpoint: {
     phases: `avg by (establishment, kind, phase) (probe_phase_duration_seconds{${HOST}, kind=~"http|tls|tcp"})`,

@@ -60,6 +60,8 @@ export interface FaultLab {
   check(extra?: string[]): Promise<{ code: number | null; results: CheckResult[]; stderr: string }>;
   /** Packets the current profile hit: nftables rule counters (drops, redirections) and tbf drops. */
   faultPackets(): number;
+  /** Whether a TCP connection over the hospital namespace's loopback works (a firewall leaves it alone). */
+  loopbackWorks(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -236,6 +238,8 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
           nftIn(`table inet ${TABLE} {
   chain out {
     type filter hook output priority 0; policy accept;
+    # A hospital firewall filters what leaves the host, never its loopback (the probe's own status page).
+    oifname "lo" accept
 ${rules(profile.filter)}
   }
   chain nat_out {
@@ -272,6 +276,10 @@ ${rules(profile.nat)}
         const sum = (text: string, re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
         const tbf = [read(net.hospital, 'tc', ['-s', 'qdisc', 'show', 'dev', net.hospitalIf]), read(net.platform, 'tc', ['-s', 'qdisc', 'show', 'dev', net.platformIf])].join('\n');
         return sum(read(net.hospital, 'nft', ['list', 'table', 'inet', TABLE]), /counter packets (\d+)/g) + sum(tbf, /dropped (\d+)/g);
+      },
+      async loopbackWorks() {
+        const script = "const s=require('net').createServer(c=>c.end()).listen(0,'127.0.0.1',()=>{const c=require('net').connect(s.address().port,'127.0.0.1',()=>process.exit(0));c.on('error',()=>process.exit(1))});setTimeout(()=>process.exit(2),2000)";
+        return (await net.runAsync(net.hospital, process.execPath, ['-e', script])).code === 0;
       },
       stop: async () => {
         clearFaults();

@@ -57,6 +57,8 @@ describe('fault matrix', () => {
       }
       expect(code).toBe(results.some((r) => r.status === 'failed') ? 1 : 0);
       if (profile?.filter || profile?.nat || profile?.rate) expect(lab.faultPackets(), 'packets the fault hit').toBeGreaterThan(0);
+      // The fault is on the way out of the hospital, not on the probe's own loopback (its status page).
+      expect(await lab.loopbackWorks(), 'loopback inside the hospital namespace').toBe(true);
       const secret = lab.env.VIGIE_LAB_TURN_SECRET!;
       expect(JSON.stringify(results) + stderr).not.toContain(secret);
     }, 60_000);

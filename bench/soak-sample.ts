@@ -40,14 +40,24 @@ export interface TreeCounts {
   chromium: number;
   /** Chromium processes in the namespace that are not the probe's (left by a killed probe). */
   leakedChromium: number;
-  /** Zombies anywhere in the namespace. */
+  /** Zombies among the probe's descendants (`ip netns pids` cannot list a zombie: its namespace is gone). */
   zombies: number;
 }
 
 const isChromium = (p: ProcInfo) => /chrom/i.test(p.comm);
 
+/** Every process of the machine, from /proc. */
+function allProcesses(): ProcInfo[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .map(procInfo)
+    .filter((p): p is ProcInfo => p !== undefined);
+}
+
 export function treeCounts(ns: string, probePid: number | undefined): TreeCounts {
-  const all = namespaceProcesses(ns);
+  const inNs = namespaceProcesses(ns);
+  const all = allProcesses();
   const descendants = new Set<number>();
   if (probePid !== undefined) {
     const frontier = [probePid];
@@ -63,8 +73,8 @@ export function treeCounts(ns: string, probePid: number | undefined): TreeCounts
   return {
     children: mine.length,
     chromium: mine.filter(isChromium).length,
-    leakedChromium: all.filter((p) => isChromium(p) && !descendants.has(p.pid)).length,
-    zombies: all.filter((p) => p.state === 'Z').length,
+    leakedChromium: inNs.filter((p) => isChromium(p) && !descendants.has(p.pid)).length,
+    zombies: mine.filter((p) => p.state === 'Z').length,
   };
 }
 

@@ -87,7 +87,13 @@ function stepClock(seconds: number): void {
   clockAhead += seconds;
 }
 
+let sampling = false;
+let sampler: Promise<void> | undefined;
+
 async function cleanup(): Promise<void> {
+  // Also after a failure: the sampler must not keep the process alive.
+  sampling = false;
+  await sampler;
   if (probe && probe.exitCode === null && probe.signalCode === null) {
     probe.kill('SIGTERM');
     await Promise.race([new Promise((r) => probe!.once('exit', r)), sleep(25_000)]);
@@ -233,9 +239,9 @@ async function main(): Promise<void> {
   const killCycle = Math.floor(cycles * 0.4);
   const fillCycle = Math.min(cycles - 1, Math.max(killCycle + 1, Math.floor(cycles * 0.6)));
   const clockCycle = Math.min(cycles - 1, Math.max(fillCycle + 1, Math.floor(cycles * 0.8)));
-  let sampling = true;
+  sampling = true;
   let current = 'none';
-  const sampler = (async () => {
+  sampler = (async () => {
     while (sampling) {
       const next = now() + SAMPLE_EVERY_MS / 1000;
       await sample(current).catch((e: Error) => console.error(`sample: ${e.message}`));
@@ -255,7 +261,11 @@ async function main(): Promise<void> {
     const text = readFileSync(lab.configFile, 'utf8');
     if (text !== configText) {
       // The profile changes the probe's config (a proxy, a CA): restarted, as an operator would.
-      if (probe) note('restart', `config changed; stopped in ${(await stopProbe()).toFixed(1)} s`);
+      if (probe) {
+        // Noted first: the shutdown itself belongs to the restart's excused window.
+        note('restart', 'config changed');
+        console.log(`  stopped in ${(await stopProbe()).toFixed(1)} s`);
+      }
       configText = text;
       await startAndWait(probe ? 'restart for the new config' : 'first start');
     }

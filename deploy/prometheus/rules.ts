@@ -56,7 +56,7 @@ const FAILED_5M = 'vigie:check_runs_failed:rate5m';
 const COUNTED_5M = 'vigie:check_runs_counted:rate5m';
 /** Windows read from the raw counters; longer ones are read from the 5-minute rates recorded here (one series per establishment, platform and class instead of one per check and reason). */
 const RAW_WINDOWS = new Set(['5m']);
-/** Windows only the ticket alerts read: evaluated every 5 minutes, not every 30 s. */
+/** Windows only the ticket alerts read: evaluated every 2 minutes (under the 5-minute lookback), not every 30 s. */
 const SLOW_WINDOWS = new Set(['1d', '3d']);
 
 /**
@@ -112,7 +112,7 @@ export const FRESH = '(time() - probe_last_run_timestamp_seconds < 2 * probe_che
 const failingFresh = `(probe_success == 0 and ${FRESH})`;
 const observedFresh = `(probe_success and ${FRESH})`;
 
-const sessionsOf = `{{ range printf "rcp_session_dependency_in_window{establishment='%s',platform='%s'} == 1" $labels.establishment $labels.platform | query }}« {{ .Labels.session }} » ({{ .Labels.session_platform }}, {{ .Labels.start_local }}) {{ end }}`;
+const sessionsOf = `{{ range printf "rcp_session_dependency_in_window{establishment='%s',platform='%s'} == 1" $labels.establishment $labels.platform | query }}« {{ .Labels.session }} » ({{ .Labels.session_platform }}) {{ end }}`;
 
 /**
  * Who is broken: one establishment's flow, a platform endpoint for everyone, an RCP session about
@@ -121,8 +121,9 @@ const sessionsOf = `{{ range printf "rcp_session_dependency_in_window{establishm
  * establishment's, whatever the number of observers (one, two, three, many): no blind spot.
  */
 function flowAlerts(): Rule[] {
-  const failing = `count by (${ENDPOINT}) ${failingFresh}`;
-  const observers = `count by (${ENDPOINT}) ${observedFresh}`;
+  // Establishments, not series: two scenarios on one page, or two probes of one hospital, are one observer.
+  const failing = `count by (${ENDPOINT}) (group by (${ENDPOINT}, establishment) ${failingFresh})`;
+  const observers = `count by (${ENDPOINT}) (group by (${ENDPOINT}, establishment) ${observedFresh})`;
   const platformWide = `((${failing} / ${observers}) >= 0.5 and ${failing} >= 2)`;
   return [
     {
@@ -191,9 +192,9 @@ function probeAlerts(): Rule[] {
       },
     },
     {
-      // The freshest result, measured against its own schedule, is stale: nothing runs any more.
+      // Not even the most frequent check has run for two of its intervals: nothing runs any more.
       alert: 'ProbeStale',
-      expr: `min by (establishment, region) (time() - probe_last_run_timestamp_seconds - 2 * probe_check_interval_seconds) > 120`,
+      expr: `time() - max by (establishment, region) (probe_last_run_timestamp_seconds) > 2 * min by (establishment, region) (probe_check_interval_seconds) + 120`,
       for: '0m',
       labels: { severity: 'ticket', audience: 'establishment-it' },
       annotations: {
@@ -289,7 +290,7 @@ export function ruleGroups(): { groups: { name: string; interval?: string; rules
   return {
     groups: [
       { name: 'vigie-slo-recording', interval: '30s', rules: [...rateRules(), ...recordingRules(WINDOWS.filter((w) => !SLOW_WINDOWS.has(w)))] },
-      { name: 'vigie-slo-recording-long', interval: '5m', rules: recordingRules(WINDOWS.filter((w) => SLOW_WINDOWS.has(w))) },
+      { name: 'vigie-slo-recording-long', interval: '2m', rules: recordingRules(WINDOWS.filter((w) => SLOW_WINDOWS.has(w))) },
       { name: 'vigie-inventory', interval: '1m', rules: inventoryRules() },
       { name: 'vigie-slo-burn-rate', rules: withRunbooks(burnRateAlerts()) },
       { name: 'vigie-causes', interval: '15s', rules: withRunbooks(causeAlerts()) },

@@ -66,7 +66,8 @@ async function runCheck(kind: CheckKind, spec: CheckSpec, shared: SharedContext,
  * For a check of the region bundle's platforms, the resolver refuses to hand out an address the
  * establishment's destinations settings refuse (checked on every lookup, so a name that changes
  * its answer between two lookups is caught too); returns what was refused, if anything. The dns
- * kind only reports answers and connects to nothing: it is left alone.
+ * kind only reports answers and connects to nothing: it is left alone. The establishment's proxy is
+ * not checked, and a target reached through it is resolved by the proxy, not here.
  */
 function guardResolver(base: RunContext, spec: CheckSpec, shared: SharedContext): (() => string | undefined) | undefined {
   const guard = shared.destinationGuard;
@@ -77,6 +78,8 @@ function guardResolver(base: RunContext, spec: CheckSpec, shared: SharedContext)
     ...base.resolver,
     lookup: async (host, signal) => {
       const addresses = await lookup(host, signal);
+      // The establishment's own proxy is its own word; a proxied target is resolved by the proxy.
+      if (base.proxy && host === base.proxy.url.hostname) return addresses;
       const why = guard.policy.resolvedRefusal(host, addresses.map((a) => a.address));
       if (why) {
         refused = why;

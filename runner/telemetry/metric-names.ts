@@ -19,8 +19,8 @@ export const METRICS = {
   rcpNeeds: {
     name: 'rcp_session_dependency_in_window',
     type: 'gauge',
-    help: "What each RCP session needs, one series per platform it relies on (its own, those it depends on, and site for the clock and proxy checks): 1 while the session is in its pre-session window or under way, else 0; start_local is the occurrence's start in Europe/Paris time.",
-    labels: ['platform', 'session', 'session_platform', 'start_local'],
+    help: "What each RCP session needs, one series per platform it relies on (its own, those it depends on, and site for the clock and proxy checks): 1 while the session is in its pre-session window or under way, else 0.",
+    labels: ['platform', 'session', 'session_platform'],
     common: false,
   },
   rcpInWindow: { name: 'rcp_session_in_window', type: 'gauge', help: 'Whether the session is within its pre-session window or under way (1) or not (0).', labels: ['platform', 'session'], common: false },

@@ -137,7 +137,8 @@ export class ProbeMetrics {
     });
     meter.createObservableGauge(METRICS.rcpNeeds.name, { description: METRICS.rcpNeeds.help }).addCallback((o) => {
       for (const s of sessions()) {
-        const labels = { session: s.occurrence.name, session_platform: s.occurrence.platform, start_local: parisTime(s.occurrence.start) };
+        // Stable labels only: the SDK keeps exporting every label set it once saw, at its last value.
+        const labels = { session: s.occurrence.name, session_platform: s.occurrence.platform };
         for (const p of s.needs ?? []) o.observe(s.inWindow ? 1 : 0, { platform: p, ...labels });
       }
     });
@@ -226,13 +227,6 @@ export function recordingSink(store: ResultsStore, metrics: () => ProbeMetrics, 
     skipped: (spec) => metrics().countSkip(spec),
     missed: (kind) => metrics().countMissed(kind),
   };
-}
-
-const PARIS = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-
-/** "2026-12-01 14:00": a session's start in Paris wall-clock time, as alert texts show it. */
-export function parisTime(d: Date): string {
-  return PARIS.format(d);
 }
 
 /** Open descriptors of this process, where /proc tells (Linux); undefined elsewhere. */

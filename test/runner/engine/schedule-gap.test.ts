@@ -18,6 +18,8 @@ describe('longest gap between scheduled runs', () => {
     // Sunday written 0 or 7 is one day.
     expect(longestGapSeconds('0 9 * * 0,7')).toBe(7 * 86_400);
     expect(longestGapSeconds('0 0 1 * *')).toBe(31 * 86_400);
+    // The nth or last weekday of a month: monthly.
+    expect(longestGapSeconds('0 9 * * 1#2')).toBe(31 * 86_400);
   });
 
   it('is exported for every check with a result, with the labels of its last run', async () => {

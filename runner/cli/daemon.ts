@@ -73,15 +73,20 @@ export class ProbeDaemon {
     this.shared = sharedContext(config, this.inputs.configFile);
   }
 
+  /** The catalogs of the config's own files (catalogs.files): the establishment's word, never replaced by the region. */
+  private localCatalogs(): Catalog[] {
+    return this.inputs.catalogs.filter((c) => this.inputs.extraFiles.includes(c.file));
+  }
+
   /** The bundle's names may not resolve where the establishment's settings refuse (the file's own catalogs are the establishment's word). */
   private guardRegion(bundle: readonly Catalog[]): void {
-    const local = new Set(this.inputs.catalogs.filter((c) => this.inputs.extraFiles.includes(c.file)).map((c) => c.platform));
+    const local = new Set(this.localCatalogs().map((c) => c.platform));
     this.shared.destinationGuard = { platforms: new Set(bundle.map((b) => b.platform).filter((p) => !local.has(p))), policy: this.destinations };
   }
 
   /** The region's last good bundle replaces the embedded catalogs; the config's own extra files stay. */
   private withRemote(bundle: Catalog[]): Catalog[] {
-    const local = this.inputs.catalogs.filter((c) => this.inputs.extraFiles.includes(c.file));
+    const local = this.localCatalogs();
     return [...bundle.filter((b) => !local.some((l) => l.platform === b.platform)), ...local];
   }
 

@@ -198,7 +198,8 @@ function warnings(lines: readonly string[]): [string, number][] {
       const j = JSON.parse(line) as { level?: number; msg?: string };
       if ((j.level ?? 0) >= 40) counts.set(j.msg ?? '', (counts.get(j.msg ?? '') ?? 0) + 1);
     } catch {
-      counts.set(`(not JSON) ${line.slice(0, 80)}`, (counts.get(line) ?? 0) + 1);
+      const key = `(not JSON) ${line.slice(0, 80)}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
     }
   }
   return [...counts].sort((a, b) => b[1] - a[1]);

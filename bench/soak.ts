@@ -8,7 +8,7 @@
 // Root only (network namespaces, mount, clock). `--minutes N` runs a short version (the CI test).
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFaultLab, type FaultLab } from '../lab/fault/fault-lab.ts';
@@ -336,7 +336,6 @@ async function main(): Promise<void> {
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 process.on('SIGTERM', () => void cleanup().then(() => process.exit(143)));
 try {
-  if (existsSync(outFile) && !values.out) console.log(`soak: ${outFile} will be replaced`);
   await main();
 } catch (e) {
   console.error(`soak: ${(e as Error).stack ?? e}`);

@@ -69,9 +69,14 @@ export class DestinationPolicy {
     return this.networks.check(ip, family(ip));
   }
 
+  /** A private, loopback or link-local address the file neither allows nor lists. */
+  private insideRefused(ip: string): boolean {
+    return PRIVATE.check(ip, family(ip)) && !this.rules.allow_private && !this.listed(ip);
+  }
+
   private addressRefusal(ip: string): string | undefined {
     if (this.rules.allow && !this.listed(ip)) return `${ip} is not in destinations.allow`;
-    if (PRIVATE.check(ip, family(ip)) && !this.rules.allow_private && !this.listed(ip)) return `${ip} is a private, loopback or link-local address (destinations.allow_private or destinations.allow)`;
+    if (this.insideRefused(ip)) return `${ip} is a private, loopback or link-local address (destinations.allow_private or destinations.allow)`;
     return undefined;
   }
 
@@ -89,7 +94,7 @@ export class DestinationPolicy {
    * Allowed by name, a public address needs no listing.
    */
   resolvedRefusal(host: string, addresses: readonly string[]): string | undefined {
-    const inside = addresses.find((ip) => PRIVATE.check(ip, family(ip)) && !this.rules.allow_private && !this.listed(ip));
+    const inside = addresses.find((ip) => this.insideRefused(ip));
     return inside ? `${host} resolves to ${inside}, a private, loopback or link-local address (destinations.allow_private or destinations.allow)` : undefined;
   }
 

@@ -25,10 +25,16 @@ describe('Alertmanager routes and inhibitions (real instance)', () => {
     await webhook?.stop();
   });
 
-  /** Posts the alerts as Prometheus does: firing ones with endsAt a few evaluations ahead, resolved ones with endsAt now. */
+  /**
+   * Posts the alerts as Prometheus does: startsAt is when the alert fired (the first post; an older
+   * startsAt makes Alertmanager skip group_wait, and with it the time its inhibitor needs to see the
+   * source alert), endsAt a few evaluations ahead while firing and now once resolved.
+   */
+  let firedAt: string | undefined;
   const post = async (alerts: { labels: Labels; resolved?: boolean }[]) => {
     const now = Date.now();
-    const body = alerts.map((a) => ({ labels: a.labels, annotations: { summary: a.labels.alertname! }, startsAt: new Date(now - 60_000).toISOString(), endsAt: new Date(a.resolved ? now : now + 60_000).toISOString() }));
+    firedAt ??= new Date(now).toISOString();
+    const body = alerts.map((a) => ({ labels: a.labels, annotations: { summary: a.labels.alertname! }, startsAt: firedAt, endsAt: new Date(a.resolved ? now : now + 60_000).toISOString() }));
     const res = await fetch(`http://127.0.0.1:${am.port}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(res.status).toBe(200);
   };

@@ -7,7 +7,8 @@
 //     (bench/fidelity.ts), browser scenarios with Janus's own figures and a kept browser (bench/scenarios.ts).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fleetSection } from './fleet-section.ts';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startCoturn } from '../lab/coturn.ts';
@@ -234,4 +235,7 @@ log('');
 log('Not in this total: the relay test (planned only for flows with TURN credentials: about 1 MB per run, 4 MB per hour and flow, above) and the browser scenarios (below), which a site enables per platform. The lab\'s certificates are small (one P-256 leaf and its root); real chains (Sectigo: leaf, intermediate, RSA) add about 3 kB to each TLS, OCSP and HTTP check.');
 
 await benchScenarios(pki, log);
-writeFileSync(join(root, 'bench', 'RESULTS.md'), `${lines.join('\n')}\n`);
+const resultsFile = join(root, 'bench', 'RESULTS.md');
+// The fleet simulation runs apart (an hour of wall time): its section is kept as it was.
+const fleet = existsSync(resultsFile) ? fleetSection(readFileSync(resultsFile, 'utf8')) : '';
+writeFileSync(resultsFile, `${lines.join('\n')}\n${fleet ? `\n${fleet}\n` : ''}`);

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { closedPort } from './servers.ts';
 import { labTempDir } from './temp.ts';
 
@@ -53,17 +53,56 @@ export async function startWebhook(): Promise<Proc & { received: Notification[] 
   return { port, received, stop: () => new Promise((r) => server.close(() => r())) };
 }
 
-export async function startAlertmanager(configFile: string, webhookPort: number): Promise<Proc> {
+export interface Mail {
+  at: number;
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+/** A real SMTP server (nodemailer's smtp-server) on loopback that keeps every mail Alertmanager sends. */
+export async function startSmtpSink(): Promise<Proc & { mails: Mail[] }> {
+  const { SMTPServer } = await import('smtp-server');
+  const { simpleParser } = await import('mailparser');
+  const mails: Mail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, done) {
+      simpleParser(stream).then(
+        (m) => {
+          mails.push({ at: Date.now(), to: session.envelope.rcptTo.map((r) => r.address), subject: m.subject ?? '', text: m.text ?? '' });
+          done();
+        },
+        (e: Error) => done(e),
+      );
+    },
+  });
+  const port = await closedPort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return { port, mails, stop: () => new Promise((r) => server.close(() => r())) };
+}
+
+/**
+ * The shipped configuration, run for real: its webhooks and SMTP relay pointed at the lab's, its
+ * templates read from the repository, times in Europe/Paris (TZ, as the deployments set it).
+ */
+export async function startAlertmanager(configFile: string, webhookPort: number, smtpPort?: number): Promise<Proc> {
   const dir = labTempDir('vigie-am-');
   const port = await closedPort();
-  const config = readFileSync(configFile, 'utf8').replaceAll('127.0.0.1:9099', `127.0.0.1:${webhookPort}`);
+  let config = readFileSync(configFile, 'utf8')
+    .replaceAll('127.0.0.1:9099', `127.0.0.1:${webhookPort}`)
+    .replaceAll('/etc/alertmanager/templates/', `${join(dirname(configFile), 'templates')}/`);
+  // Without a sink, mails go to a closed port: Alertmanager logs the failure, the webhooks still work.
+  config = config.replace(/smtp_smarthost: .*/, `smtp_smarthost: 127.0.0.1:${smtpPort ?? (await closedPort())}`).replace(/smtp_require_tls: .*/, 'smtp_require_tls: false');
   writeFileSync(join(dir, 'alertmanager.yml'), config);
-  const child = spawn('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore' });
+  const child = spawn('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore', env: { ...process.env, TZ: 'Europe/Paris' } });
   await waitHttp(`http://127.0.0.1:${port}/-/ready`);
   return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }
 
-export async function startPrometheus(opts: { rules: string; targets: string[]; labels: Record<string, string>; alertmanagerPort: number; intervalSeconds: number }): Promise<Proc> {
+/** `labels` go on the scrape target (as the agent's remote write delivers them centrally); `externalLabels` only on what leaves this Prometheus. */
+export async function startPrometheus(opts: { rules: string; targets: string[]; labels: Record<string, string>; externalLabels?: Record<string, string>; alertmanagerPort: number; intervalSeconds: number }): Promise<Proc> {
   const dir = labTempDir('vigie-prom-');
   const port = await closedPort();
   writeFileSync(
@@ -71,6 +110,7 @@ export async function startPrometheus(opts: { rules: string; targets: string[]; 
     `global:
   scrape_interval: ${opts.intervalSeconds}s
   evaluation_interval: ${opts.intervalSeconds}s
+  external_labels: ${JSON.stringify(opts.externalLabels ?? {})}
 rule_files: ["${opts.rules}"]
 alerting:
   alertmanagers:

@@ -24,7 +24,13 @@ export interface ScenarioTimings {
   maxWaitMs: number;
 }
 
+/** The lab session's name (an apostrophe, as French names have) and the runbook base the central Prometheus is deployed with. */
+export const LAB_SESSION = "RCP d'oncologie du lab";
+export const LAB_RUNBOOK_BASE = 'https://runbooks.chu-lab.test/vigie/';
+
 export interface ScenarioResult {
+  /** When the lab session starts. */
+  sessionStart: Date;
   seconds: number | undefined;
   page: Notification | undefined;
   sessionInWindow: boolean;
@@ -54,7 +60,7 @@ credentials: { turn: { username: vigie, password: { env: VIGIE_E2E_TURN_PASSWORD
 service_credentials: { 127.0.0.1: turn }
 rcp:
   in_window_interval_seconds: ${t.inWindowSeconds}
-  sessions: [{ name: RCP du lab, platform: lab, weekly: { day: ${get('weekday').toLowerCase()}, start: "${get('hour')}:${get('minute')}", end: "23:59" } }]
+  sessions: [{ name: ${LAB_SESSION}, platform: lab, weekly: { day: ${get('weekday').toLowerCase()}, start: "${get('hour')}:${get('minute')}", end: "23:59" } }]
 checks:
   clock: { enabled: false }
   turn: { timeout: ${t.turnTimeout} }
@@ -65,7 +71,10 @@ checks:
     prom = await startPrometheus({
       rules: join(ROOT, 'deploy', 'prometheus', 'vigie-rules.yaml'),
       targets: [`127.0.0.1:${probePort}`],
-      labels: { establishment: 'chu-lab', region: 'lab' },
+      // An establishment's own Prometheus: establishment and region only as external labels (the
+      // texts must still name them); the runbook base set at deployment.
+      labels: {},
+      externalLabels: { establishment: 'chu-lab', region: 'lab', runbook_base_url: LAB_RUNBOOK_BASE },
       alertmanagerPort: am.port,
       intervalSeconds: t.scrapeSeconds,
     });
@@ -76,7 +85,7 @@ checks:
       healthy = (await query('probe_success{kind="turn"} == 1 and on (establishment, platform) rcp_session_in_window == 1').catch(() => [])).length > 0;
       if (!healthy) await new Promise((r) => setTimeout(r, 500));
     }
-    const sessionInWindow = (await query('rcp_session_in_window{session="RCP du lab"}'))[0]?.value[1] === '1';
+    const sessionInWindow = (await query(`rcp_session_in_window{session="${LAB_SESSION}"}`))[0]?.value[1] === '1';
     const onCallBeforeFault = webhook.received.filter((n) => n.path === '/oncall').length;
     const fault = loopbackFaults({ dropTcp: [coturn.port] });
     const t0 = Date.now();
@@ -89,7 +98,7 @@ checks:
     } finally {
       fault.clear();
     }
-    return { seconds: page ? (page.at - t0) / 1000 : undefined, page, sessionInWindow, onCallBeforeFault };
+    return { seconds: page ? (page.at - t0) / 1000 : undefined, page, sessionInWindow, onCallBeforeFault, sessionStart: new Date(Math.floor(at.getTime() / 60_000) * 60_000) };
   } finally {
     probe?.kill('SIGTERM');
     await Promise.all([prom?.stop(), am?.stop(), webhook.stop(), coturn.stop()]);

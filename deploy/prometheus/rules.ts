@@ -112,7 +112,16 @@ export const FRESH = '(time() - probe_last_run_timestamp_seconds < 2 * probe_che
 const failingFresh = `(probe_success == 0 and ${FRESH})`;
 const observedFresh = `(probe_success and ${FRESH})`;
 
-const sessionsOf = `{{ range printf "rcp_session_dependency_in_window{establishment='%s',platform='%s'} == 1" $labels.establishment $labels.platform | query }}« {{ .Labels.session }} » ({{ .Labels.session_platform }}) {{ end }}`;
+/**
+ * The sessions a failing flow endangers, each with its start in French local time (the probe
+ * exports the start and Europe/Paris's offset at that instant; Prometheus's toTime is UTC). %q
+ * quotes names such as « RCP d'oncologie » for PromQL.
+ */
+const sessionsOf =
+  `{{ range printf "rcp_session_dependency_in_window{establishment=%q,platform=%q} == 1" $labels.establishment $labels.platform | query }}` +
+  `« {{ .Labels.session }} » ({{ .Labels.session_platform }}` +
+  `{{ with printf "rcp_session_next_start_timestamp_seconds{establishment=%q,platform=%q,session=%q} + rcp_session_next_start_utc_offset_seconds" $labels.establishment .Labels.session_platform .Labels.session | query }}` +
+  `, {{ (. | first | value | toTime).Format "02/01 à 15h04" }}{{ end }}) {{ end }}`;
 
 /**
  * Who is broken: one establishment's flow, a platform endpoint for everyone, an RCP session about
@@ -281,9 +290,28 @@ function causeAlerts(): Rule[] {
   return [...flowAlerts(), ...probeAlerts(), ...pkiAlerts(), ...networkAlerts()];
 }
 
-/** Adds the runbook link of each alert in one place. */
+/**
+ * Where establishment and region exist only as external labels (a Prometheus of the establishment
+ * evaluating the rules itself), $labels lacks them: the texts fall back to $externalLabels.
+ */
+const withExternal = (text: string) => text.replace(/\{\{ \$labels\.(establishment|region) \}\}/g, '{{ or $labels.$1 $externalLabels.$1 }}');
+
+/**
+ * Adds the runbook link of each alert in one place. The base is the central Prometheus's
+ * `runbook_base_url` external label, set at deployment; else the one given when generating.
+ */
 function withRunbooks(rules: Rule[]): Rule[] {
-  return rules.map((r) => (r.alert ? { ...r, annotations: { ...r.annotations, runbook_url: `${RUNBOOK_BASE_URL}${r.alert}.md` } } : r));
+  return rules.map((r) =>
+    r.alert
+      ? {
+          ...r,
+          annotations: {
+            ...Object.fromEntries(Object.entries(r.annotations ?? {}).map(([k, v]) => [k, withExternal(v)])),
+            runbook_url: `{{ or $externalLabels.runbook_base_url "${RUNBOOK_BASE_URL}" }}${r.alert}.md`,
+          },
+        }
+      : r,
+  );
 }
 
 export function ruleGroups(): { groups: { name: string; interval?: string; rules: Rule[] }[] } {

@@ -5,6 +5,7 @@ import ICAL from 'ical.js';
 import type { z } from 'zod';
 import { InputError, readInputFile } from '../config/input-error.ts';
 import { type CalendarConfig, DAYS, type sessionSchema, TIME_ZONE } from '../config/rcp-sessions.ts';
+import { zoneOffsetMs } from './zone-offset.ts';
 
 export { TIME_ZONE, type CalendarConfig };
 
@@ -13,13 +14,6 @@ export interface Occurrence {
   platform: string;
   start: Date;
   end: Date;
-}
-
-/** Offset (ms) of `tz` from UTC at instant `utcMs`. */
-function zoneOffsetMs(utcMs: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(utcMs));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(utcMs / 1000) * 1000;
 }
 
 /**

@@ -16,6 +16,13 @@ export const METRICS = {
   skipped: { name: 'probe_check_skipped_total', type: 'counter', help: 'Scheduled runs skipped because the previous run of the same check was still going.', labels: ['cause'] },
   missed: { name: 'vigie_schedule_missed_total', type: 'counter', help: 'Scheduled times that passed without a run (the event loop blocked for more than 10 s, or the wall clock stepped forward over them), by kind.', labels: ['kind'], common: false },
   rcpNextStart: { name: 'rcp_session_next_start_timestamp_seconds', type: 'gauge', help: 'Unix time at which the next occurrence of each RCP session starts.', labels: ['platform', 'session'], common: false },
+  rcpStartOffset: {
+    name: 'rcp_session_next_start_utc_offset_seconds',
+    type: 'gauge',
+    help: "Offset of Europe/Paris from UTC at the next start of each RCP session (3600 in winter, 7200 in summer), so that alert texts give the start in French local time.",
+    labels: ['platform', 'session'],
+    common: false,
+  },
   rcpNeeds: {
     name: 'rcp_session_dependency_in_window',
     type: 'gauge',

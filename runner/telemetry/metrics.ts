@@ -16,6 +16,8 @@ import type { RunHistory } from '../engine/history.ts';
 import type { Latest, ResultsStore } from '../engine/results-store.ts';
 import type { RunSink } from '../engine/scheduler.ts';
 import { longestGapSeconds } from '../engine/schedule-gap.ts';
+import { zoneOffsetMs } from '../engine/zone-offset.ts';
+import { TIME_ZONE } from '../config/rcp-sessions.ts';
 import { METRICS, type MetricSpec } from './metric-names.ts';
 
 export const VERSION = '0.1.0';
@@ -131,6 +133,9 @@ export class ProbeMetrics {
     const sessionLabels = (o: { platform: string; name: string }) => ({ platform: o.platform, session: o.name });
     meter.createObservableGauge(METRICS.rcpNextStart.name, { description: METRICS.rcpNextStart.help }).addCallback((o) => {
       for (const s of sessions()) o.observe(s.occurrence.start.getTime() / 1000, sessionLabels(s.occurrence));
+    });
+    meter.createObservableGauge(METRICS.rcpStartOffset.name, { description: METRICS.rcpStartOffset.help }).addCallback((o) => {
+      for (const s of sessions()) o.observe(zoneOffsetMs(s.occurrence.start.getTime(), TIME_ZONE) / 1000, sessionLabels(s.occurrence));
     });
     meter.createObservableGauge(METRICS.rcpInWindow.name, { description: METRICS.rcpInWindow.help }).addCallback((o) => {
       for (const s of sessions()) o.observe(s.inWindow ? 1 : 0, sessionLabels(s.occurrence));

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lab/paths.ts';
-import { startAlertmanager, startWebhook, type Notification, type Proc } from '../../lab/monitoring.ts';
+import { type Mail, startAlertmanager, startSmtpSink, startWebhook, type Notification, type Proc } from '../../lab/monitoring.ts';
 
 type Labels = Record<string, string>;
 const endpoint = { platform: 'covotem', host: 'visio-equinix2.covalia.fr', port: '443', transport: 'tcp', kind: 'tcp' };
@@ -16,13 +16,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('Alertmanager routes and inhibitions (real instance)', () => {
   let am: Proc;
   let webhook: Proc & { received: Notification[] };
+  let smtp: Proc & { mails: Mail[] };
   beforeAll(async () => {
     webhook = await startWebhook();
-    am = await startAlertmanager(join(REPO_ROOT, 'deploy', 'alertmanager', 'alertmanager.yml'), webhook.port);
+    smtp = await startSmtpSink();
+    am = await startAlertmanager(join(REPO_ROOT, 'deploy', 'alertmanager', 'alertmanager.yml'), webhook.port, smtp.port);
   }, 30_000);
   afterAll(async () => {
     await am?.stop();
     await webhook?.stop();
+    await smtp?.stop();
   });
 
   /**
@@ -40,7 +43,7 @@ describe('Alertmanager routes and inhibitions (real instance)', () => {
   };
   const received = (path: string, pred: (l: Labels) => boolean) => webhook.received.filter((n) => n.path === path && n.body.alerts.some((a) => pred(a.labels)));
 
-  it('a platform incident during a session: on-call paged, establishment ticket inhibited, one regional notification; a silent establishment inhibits its own; flapping is one page and one resolution', async () => {
+  it('a platform incident during a session: on-call paged, establishment ticket inhibited, one regional notification; a silent establishment inhibits its own; flapping is one page and one resolution; every receiver mails in French with Paris times', async () => {
     const rcp = (establishment: string): Labels => ({ alertname: 'RcpSessionAtRisk', establishment, region: 'cvl', ...endpoint, severity: 'page', audience: 'oncall' });
     const incident = [
       { labels: { alertname: 'PlatformEndpointDown', ...endpoint, severity: 'page', audience: 'regional-operators' } },
@@ -70,5 +73,19 @@ describe('Alertmanager routes and inhibitions (real instance)', () => {
     expect(received('/oncall', (l) => l.establishment === 'chu-c'), 'a silent establishment: its own page is inhibited').toEqual([]);
     const d = received('/oncall', isD).map((n) => n.body.status);
     expect(d, 'one page and one resolution for the flapping flow').toEqual(['firing', 'resolved']);
+
+    // Every receiver also mails, in French, with the Paris time (templates/vigie.tmpl).
+    const address: Record<string, string> = { '/oncall': 'astreinte@region.example', '/regional-page': 'exploitation-astreinte@region.example', '/establishment': 'dsi-etablissements@region.example' };
+    await sleep(3000);
+    const mailsTo = (a: string) => smtp.mails.filter((m) => m.to.includes(a));
+    for (const [path, to] of Object.entries(address)) expect(mailsTo(to).length, `one mail per ${path} notification`).toBe(webhook.received.filter((n) => n.path === path).length);
+    const paris = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(firedAt!));
+    const part = (t: string) => paris.find((p) => p.type === t)!.value;
+    const page = mailsTo(address['/oncall']!).find((m) => m.subject.includes('chu-a'));
+    expect(page?.subject).toBe('[ALERTE : 1] RcpSessionAtRisk — chu-a (covotem)');
+    expect(page?.text).toContain(`• RcpSessionAtRisk\n  Depuis le ${part('day')}/${part('month')}/${part('year')} à ${part('hour')}h${part('minute')} (heure de Paris).`);
+    const resolved = mailsTo(address['/oncall']!).filter((m) => m.subject.includes('chu-d')).map((m) => m.subject);
+    expect(resolved).toEqual(['[ALERTE : 1] RcpSessionAtRisk — chu-d (covotem)', '[RÉSOLU] RcpSessionAtRisk — chu-d (covotem)']);
+    expect(JSON.stringify(smtp.mails)).not.toMatch(/FIRING|RESOLVED|<no value>/);
   }, 180_000);
 });

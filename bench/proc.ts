@@ -17,11 +17,11 @@ export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'R
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
-/** The runtime environment the probe image sets (NODE_OPTIONS, MALLOC_ARENA_MAX), read from deploy/Dockerfile. */
+/** The runtime environment the probe image sets (NODE_ENV, NODE_OPTIONS, MALLOC_ARENA_MAX), read from deploy/Dockerfile. */
 export function imageRuntimeEnv(dockerfile: string): Record<string, string> {
   const text = readFileSync(dockerfile, 'utf8');
   const out: Record<string, string> = {};
-  for (const name of ['NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
+  for (const name of ['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
     const m = new RegExp(`^\\s*(?:ENV\\s+)?${name}=(\\S+)`, 'm').exec(text);
     if (m) out[name] = m[1]!;
   }

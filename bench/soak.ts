@@ -5,10 +5,12 @@
 // wall clock stepped forward and back once. Every 15 s it samples the probe's memory, descriptors,
 // process tree and /metrics; after each profile it holds the probe's results to
 // docs/fault-matrix.md. It writes the samples (JSON) and a report with SVG plots and a verdict.
+// The probe runs as the image runs it: the compiled dist/ (`npm run build`) with the Dockerfile's
+// NODE_ENV, NODE_OPTIONS and MALLOC_ARENA_MAX, since that is the process that lives for months.
 // Root only (network namespaces, mount, clock). `--minutes N` runs a short version (the CI test).
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startFaultLab, type FaultLab } from '../lab/fault/fault-lab.ts';
@@ -19,6 +21,7 @@ import { profileNames } from '../lab/fault/profiles.ts';
 import type { Closable } from '../lab/servers.ts';
 import { KIND_NAMES, isScenarioKind } from '../runner/config/kinds.ts';
 import type { CheckResult } from '../runner/core/contract.ts';
+import { imageRuntimeEnv } from './proc.ts';
 import { parseExposition, processFootprint, total, treeCounts, usedShare } from './soak-sample.ts';
 import { writeSoakReport, type SoakData, type SoakEvent, type SoakSample, type SoakVerification } from './soak-report.ts';
 
@@ -41,6 +44,13 @@ if (!(totalSeconds >= 120) || !(cycleSeconds >= 60) || cycleSeconds > totalSecon
   console.error('soak: --hours/--minutes must give at least 2 minutes, and --cycle-minutes at least 1 and no more than the run');
   process.exit(2);
 }
+const root = join(import.meta.dirname, '..');
+if (!existsSync(join(root, 'dist', 'runner', 'cli', 'main.js'))) {
+  console.error('soak: the probe runs compiled, as in the image: run "npm run build" first (npm run soak does)');
+  process.exit(2);
+}
+/** The image's runtime environment, and its compiled probe. */
+const probeEnv = { ...imageRuntimeEnv(join(root, 'deploy', 'Dockerfile')), VIGIE_COMPILED: '1' };
 const outFile = resolve(values.out);
 const commit = (() => {
   try {
@@ -111,7 +121,7 @@ async function cleanup(): Promise<void> {
 
 let probeLog: ReturnType<typeof createWriteStream> | undefined;
 function startProbe(): ChildProcess {
-  const child = spawnLabProbe(lab!, lab!.dir, ['ignore', 'pipe', 'pipe']);
+  const child = spawnLabProbe(lab!, lab!.dir, ['ignore', 'pipe', 'pipe'], probeEnv);
   child.stdout!.pipe(probeLog!, { end: false });
   child.stderr!.pipe(probeLog!, { end: false });
   probe = child;
@@ -311,6 +321,7 @@ async function main(): Promise<void> {
   const data: SoakData = {
     command: `npm run soak -- ${values.minutes ? `--minutes ${values.minutes}` : `--hours ${values.hours ?? '2'}`} --cycle-minutes ${values['cycle-minutes']}`,
     startedAt: new Date(Date.now() - now() * 1000).toISOString(),
+    probeEnv,
     seconds: now(),
     cycleSeconds,
     checkPeriod: CHECK_PERIOD_S,

@@ -10,9 +10,9 @@ import type { Closable } from '../servers.ts';
 export const PROBE_LISTEN = 9464;
 
 /** Starts `vigie run --config` (the lab's config file) in the hospital namespace; its cwd is `dir`. */
-export function spawnLabProbe(lab: FaultLab, dir: string, stdio: StdioOptions = ['ignore', 'inherit', 'inherit']): ChildProcess {
+export function spawnLabProbe(lab: FaultLab, dir: string, stdio: StdioOptions = ['ignore', 'inherit', 'inherit'], env: Record<string, string> = {}): ChildProcess {
   const [cmd, ...args] = lab.vigie(['run', '--config', lab.configFile]);
-  return spawn(cmd!, args, { cwd: dir, stdio, env: { ...process.env, ...lab.env } });
+  return spawn(cmd!, args, { cwd: dir, stdio, env: { ...process.env, ...lab.env, ...env } });
 }
 
 /**

@@ -3,8 +3,12 @@
 // at 30 fps) keeps a 2 s clip near 6 MB. The picture has detail (noise texture, text-like bars) and
 // motion (a moving block and a sweeping gradient) so the encoder works as it does on a real camera;
 // the sound is speech-like (a vowel-formant tone with syllable envelopes), so Opus does not go to DTX.
+// The probe generates them in a child process: rendering churns some 400 MiB that the probe's own
+// heap and allocator would otherwise keep as resident memory for hours.
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const MEDIA_WIDTH = 1280;
 export const MEDIA_HEIGHT = 720;
@@ -111,12 +115,41 @@ async function writeOnce(path: string, make: () => Buffer | Promise<Buffer>): Pr
   renameSync(tmp, path);
 }
 
-/** The cached clip and sound, generated in `dir` on first use (about 4 s of CPU, once). */
-export async function ensureFakeMedia(dir: string): Promise<FakeMedia> {
+function mediaPaths(dir: string): FakeMedia {
+  return { video: join(dir, `camera-${MEDIA_WIDTH}x${MEDIA_HEIGHT}-v${MEDIA_VERSION}.mjpeg`), audio: join(dir, `microphone-v${MEDIA_VERSION}.wav`) };
+}
+
+const present = (path: string) => existsSync(path) && statSync(path).size > 0;
+
+/** Renders and writes the clip and the sound in `dir`, in this process. */
+export async function writeFakeMedia(dir: string): Promise<FakeMedia> {
   mkdirSync(dir, { recursive: true });
-  const video = join(dir, `camera-${MEDIA_WIDTH}x${MEDIA_HEIGHT}-v${MEDIA_VERSION}.mjpeg`);
-  const audio = join(dir, `microphone-v${MEDIA_VERSION}.wav`);
-  await writeOnce(video, () => mjpegClip(MEDIA_FPS * 2));
-  await writeOnce(audio, () => speechWav(4));
-  return { video, audio };
+  const media = mediaPaths(dir);
+  await writeOnce(media.video, () => mjpegClip(MEDIA_FPS * 2));
+  await writeOnce(media.audio, () => speechWav(4));
+  return media;
+}
+
+/** The cached clip and sound in `dir`, generated on first use by a child process (about 4 s of CPU, once). */
+export async function ensureFakeMedia(dir: string, timeoutMs = 120_000): Promise<FakeMedia> {
+  const media = mediaPaths(dir);
+  if (present(media.video) && present(media.audio)) return media;
+  await new Promise<void>((resolve, reject) => {
+    execFile(process.execPath, [fileURLToPath(import.meta.url), dir], { timeout: timeoutMs, killSignal: 'SIGKILL' }, (err, _stdout, stderr) => {
+      if (!err) return resolve();
+      const why = err.killed ? `no result after ${timeoutMs / 1000} s` : (stderr.trim().split('\n').pop() ?? err.message);
+      reject(new Error(`generating the fake camera and microphone in ${dir} failed: ${why}`));
+    });
+  });
+  return media;
+}
+
+// `node fake-media.ts DIR`: the child process ensureFakeMedia starts.
+if (import.meta.main) {
+  try {
+    await writeFakeMedia(process.argv[2] ?? '.');
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exitCode = 1;
+  }
 }

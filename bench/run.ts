@@ -122,7 +122,7 @@ await ocspLab.stop();
 
 // RCP detection latency with the shipped intervals: in-window re-check 60 s, TURN timeout 5 s,
 // Prometheus scrape and evaluation 15 s, Alertmanager group_wait 10 s for RcpSessionAtRisk.
-const rcp = await runRcpScenario({ scrapeSeconds: 15, inWindowSeconds: 60, turnTimeout: '5s', maxWaitMs: 240_000 });
+const rcp = await runRcpScenario({ scrapeSeconds: 15, inWindowSeconds: 60, checkTimeout: '5s', maxWaitMs: 240_000 });
 
 // 3. Idle RSS of vigie run with the embedded catalog.
 const port = await closedPort();

@@ -1,7 +1,9 @@
 // The RCP-at-risk scenario shared by the end-to-end test and the benchmark: a real `vigie run`
 // against coturn with an RCP session starting in 20 minutes, a real Prometheus with the shipped
 // rules, a real Alertmanager with the shipped routes, then nftables blocks the TURN flow; returns
-// the time until RcpSessionAtRisk reaches the on-call webhook.
+// the time until RcpSessionAtRisk reaches the on-call webhook. The flow is checked by `turn` (the
+// allocation) or by `relay` (the media-path test, the slowest protocol check that pages: it gives
+// up only at its timeout when the server stops answering).
 import { REPO_ROOT } from './paths.ts';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -20,7 +22,12 @@ export interface ScenarioTimings {
   scrapeSeconds: number;
   /** The probe's in-window re-check interval. */
   inWindowSeconds: number;
-  turnTimeout: string;
+  /** The check of the TURN flow; default turn. */
+  kind?: 'turn' | 'relay';
+  /** Its timeout; default the kind's shipped one. */
+  checkTimeout?: string;
+  /** Other settings of the check (`checks.<kind>` in vigie.yaml). */
+  checkSettings?: Record<string, string | number>;
   maxWaitMs: number;
 }
 
@@ -34,10 +41,14 @@ export interface ScenarioResult {
   seconds: number | undefined;
   page: Notification | undefined;
   sessionInWindow: boolean;
+  /** The flow passed, inside the window, before the fault; and how long the lab took to get there. */
+  healthyBeforeFault: boolean;
+  secondsToHealthy: number;
   onCallBeforeFault: number;
 }
 
 export async function runRcpScenario(t: ScenarioTimings): Promise<ScenarioResult> {
+  const kind = t.kind ?? 'turn';
   const dir = labTempDir('vigie-rcp-');
   const coturn = await startCoturn(makePki().leaves.valid, { user: 'vigie', password: 'e2e-turn-pass' });
   const webhook = await startWebhook();
@@ -45,7 +56,7 @@ export async function runRcpScenario(t: ScenarioTimings): Promise<ScenarioResult
   let am: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
   let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
   try {
-    writeFileSync(join(dir, 'lab.yaml'), `platform: lab\ntitle: Lab\noperator: tests\nflows:\n  - { host: 127.0.0.1, ips: [], port: ${coturn.port}, transport: tcp, direction: out, checks: [turn], source: lab TURN }\n`);
+    writeFileSync(join(dir, 'lab.yaml'), `platform: lab\ntitle: Lab\noperator: tests\nflows:\n  - { host: 127.0.0.1, ips: [], port: ${coturn.port}, transport: tcp, direction: out, checks: [${kind}], source: lab TURN }\n`);
     const at = new Date(Date.now() + 20 * 60_000);
     const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
     const get = (p: string) => parts.find((x) => x.type === p)!.value;
@@ -63,7 +74,7 @@ rcp:
   sessions: [{ name: ${LAB_SESSION}, platform: lab, weekly: { day: ${get('weekday').toLowerCase()}, start: "${get('hour')}:${get('minute')}", end: "23:59" } }]
 checks:
   clock: { enabled: false }
-  turn: { timeout: ${t.turnTimeout} }
+  ${kind}: ${JSON.stringify({ ...t.checkSettings, ...(t.checkTimeout ? { timeout: t.checkTimeout } : {}) })}
 `,
     );
     probe = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, VIGIE_E2E_TURN_PASSWORD: 'e2e-turn-pass' } });
@@ -81,10 +92,12 @@ checks:
     const query = async (q: string) =>
       ((await (await fetch(`http://127.0.0.1:${prom!.port}/api/v1/query?query=${encodeURIComponent(q)}`)).json()) as { data: { result: { value: [number, string] }[] } }).data.result;
     let healthy = false;
+    const started = Date.now();
     for (let i = 0; i < 240 && !healthy; i++) {
-      healthy = (await query('probe_success{kind="turn"} == 1 and on (establishment, platform) rcp_session_in_window == 1').catch(() => [])).length > 0;
+      healthy = (await query(`probe_success{kind="${kind}"} == 1 and on (establishment, platform) rcp_session_in_window == 1`).catch(() => [])).length > 0;
       if (!healthy) await new Promise((r) => setTimeout(r, 500));
     }
+    const secondsToHealthy = (Date.now() - started) / 1000;
     const sessionInWindow = (await query(`rcp_session_in_window{session="${LAB_SESSION}"}`))[0]?.value[1] === '1';
     const onCallBeforeFault = webhook.received.filter((n) => n.path === '/oncall').length;
     const fault = loopbackFaults({ dropTcp: [coturn.port] });
@@ -98,7 +111,7 @@ checks:
     } finally {
       fault.clear();
     }
-    return { seconds: page ? (page.at - t0) / 1000 : undefined, page, sessionInWindow, onCallBeforeFault, sessionStart: new Date(Math.floor(at.getTime() / 60_000) * 60_000) };
+    return { seconds: page ? (page.at - t0) / 1000 : undefined, page, sessionInWindow, healthyBeforeFault: healthy, secondsToHealthy, onCallBeforeFault, sessionStart: new Date(Math.floor(at.getTime() / 60_000) * 60_000) };
   } finally {
     probe?.kill('SIGTERM');
     await Promise.all([prom?.stop(), am?.stop(), webhook.stop(), coturn.stop()]);

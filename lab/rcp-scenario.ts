@@ -6,8 +6,10 @@
 // up only at its timeout when the server stops answering).
 import { REPO_ROOT } from './paths.ts';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { parseDuration } from '../runner/core/duration.ts';
 import { startCoturn } from './coturn.ts';
 import { startAlertmanager, startPrometheus, startWebhook, type Notification } from './monitoring.ts';
 import { loopbackFaults } from './fault/nft.ts';
@@ -106,7 +108,7 @@ checks:
     try {
       while (!page && Date.now() - t0 < t.maxWaitMs) {
         await new Promise((r) => setTimeout(r, 250));
-        page = webhook.received.find((n) => n.path === '/oncall' && n.body.alerts.some((a) => a.labels.alertname === 'RcpSessionAtRisk'));
+        page = webhook.received.find((n) => n.path === '/oncall' && n.body.alerts.some((a) => a.labels.alertname === 'RcpSessionAtRisk' && a.labels.kind === kind));
       }
     } finally {
       fault.clear();
@@ -117,4 +119,15 @@ checks:
     await Promise.all([prom?.stop(), am?.stop(), webhook.stop(), coturn.stop()]);
     if (probe && probe.exitCode === null && probe.signalCode === null) await new Promise((r) => probe!.once('exit', r));
   }
+}
+
+/**
+ * The detection latency budget of docs/alerting.md for the scenario's intervals, in seconds: the
+ * in-window re-check, the check's timeout, a scrape, a rule evaluation (same interval), `for: 0`
+ * and the on-call route's group_wait as shipped (no agent: Prometheus scrapes the probe itself).
+ */
+export function latencyBudget(t: { inWindowSeconds: number; scrapeSeconds: number; timeoutSeconds: number }): number {
+  const am = parse(readFileSync(join(ROOT, 'deploy', 'alertmanager', 'alertmanager.yml'), 'utf8')) as { route: { routes: { receiver: string; group_wait: string }[] } };
+  const groupWait = parseDuration(am.route.routes.find((x) => x.receiver === 'oncall')!.group_wait) / 1000;
+  return t.inWindowSeconds + t.timeoutSeconds + t.scrapeSeconds + t.scrapeSeconds + groupWait;
 }

@@ -4,12 +4,8 @@
 // same with the shipped intervals). Then the slowest protocol class that pages (media: the relay
 // test, which gives up only at its shipped 15 s timeout), held to the latency budget of
 // docs/alerting.md computed for the test's intervals.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { REPO_ROOT } from '../../lab/paths.ts';
-import { LAB_RUNBOOK_BASE, LAB_SESSION, runRcpScenario } from '../../lab/rcp-scenario.ts';
+import { LAB_RUNBOOK_BASE, LAB_SESSION, latencyBudget, runRcpScenario } from '../../lab/rcp-scenario.ts';
 import { relayProbe } from '../../probes/relay.ts';
 import { parseDuration } from '../../runner/core/duration.ts';
 
@@ -45,12 +41,8 @@ it('the slowest protocol class that pages (relay, 15 s timeout) reaches on-call 
   expect(r.page, 'no RcpSessionAtRisk reached the on-call webhook').toBeDefined();
   const alert = r.page!.body.alerts.find((a) => a.labels.alertname === 'RcpSessionAtRisk')!;
   expect(alert.labels).toMatchObject({ establishment: 'chu-lab', kind: 'relay', severity: 'page' });
-  // The budget of docs/alerting.md for these intervals: in-window re-check + the check's timeout +
-  // scrape + rule evaluation + for: 0 + the on-call route's group_wait (no agent: a direct scrape).
   const timeout = parseDuration(relayProbe.defaults.timeout) / 1000;
-  const routes = (parse(readFileSync(join(REPO_ROOT, 'deploy', 'alertmanager', 'alertmanager.yml'), 'utf8')) as { route: { routes: { receiver: string; group_wait: string }[] } }).route.routes;
-  const groupWait = parseDuration(routes.find((x) => x.receiver === 'oncall')!.group_wait) / 1000;
-  const budget = timing.inWindowSeconds + timeout + timing.scrapeSeconds + timing.scrapeSeconds + groupWait;
+  const budget = latencyBudget({ ...timing, timeoutSeconds: timeout });
   console.log(`relay blocked → on-call webhook: ${r.seconds!.toFixed(1)} s (budget ${budget} s, of which the relay timeout ${timeout} s)`);
   // The relay only fails at its timeout: a page sooner would come from something else.
   expect(r.seconds).toBeGreaterThanOrEqual(timeout);

@@ -1,10 +1,12 @@
 // Real Prometheus and Alertmanager (Debian's binaries) on loopback for the end-to-end alerting
 // test, and a webhook receiver that records the notifications Alertmanager delivers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { closedPort } from './servers.ts';
+import { startListeningChild } from './listening-child.ts';
+import { closedPort, listen } from './servers.ts';
 import { labTempDir } from './temp.ts';
 
 export interface Proc {
@@ -21,14 +23,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function waitHttp(url: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
+/** Ready when `/-/ready` answers 200 (Prometheus and Alertmanager alike). */
+const readyAt = (port: number) => fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok);
 
 export interface Notification {
   at: number;
@@ -48,9 +44,8 @@ export async function startWebhook(): Promise<Proc & { received: Notification[] 
       res.writeHead(200).end();
     });
   });
-  const port = await closedPort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
-  return { port, received, stop: () => new Promise((r) => server.close(() => r())) };
+  const { port, close } = await listen(server);
+  return { port, received, stop: close };
 }
 
 export interface Mail {
@@ -78,8 +73,9 @@ export async function startSmtpSink(): Promise<Proc & { mails: Mail[] }> {
       );
     },
   });
-  const port = await closedPort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  // Port 0: the kernel's choice cannot be taken between a check and the bind.
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.server.address() as AddressInfo).port;
   return { port, mails, stop: () => new Promise((r) => server.close(() => r())) };
 }
 
@@ -89,22 +85,24 @@ export async function startSmtpSink(): Promise<Proc & { mails: Mail[] }> {
  */
 export async function startAlertmanager(configFile: string, webhookPort: number, smtpPort?: number): Promise<Proc> {
   const dir = labTempDir('vigie-am-');
-  const port = await closedPort();
   let config = readFileSync(configFile, 'utf8')
     .replaceAll('127.0.0.1:9099', `127.0.0.1:${webhookPort}`)
     .replaceAll('/etc/alertmanager/templates/', `${join(dirname(configFile), 'templates')}/`);
   // Without a sink, mails go to a closed port: Alertmanager logs the failure, the webhooks still work.
   config = config.replace(/smtp_smarthost: .*/, `smtp_smarthost: 127.0.0.1:${smtpPort ?? (await closedPort())}`).replace(/smtp_require_tls: .*/, 'smtp_require_tls: false');
   writeFileSync(join(dir, 'alertmanager.yml'), config);
-  const child = spawn('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore', env: { ...process.env, TZ: 'Europe/Paris' } });
-  await waitHttp(`http://127.0.0.1:${port}/-/ready`);
+  const { child, port } = await startListeningChild({
+    command: 'prometheus-alertmanager',
+    args: (p) => [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${p}`, '--cluster.listen-address='],
+    env: { ...process.env, TZ: 'Europe/Paris' },
+    ready: readyAt,
+  });
   return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** `labels` go on the scrape target (as the agent's remote write delivers them centrally); `externalLabels` only on what leaves this Prometheus. */
 export async function startPrometheus(opts: { rules: string; targets: string[]; labels: Record<string, string>; externalLabels?: Record<string, string>; alertmanagerPort: number; intervalSeconds: number }): Promise<Proc> {
   const dir = labTempDir('vigie-prom-');
-  const port = await closedPort();
   writeFileSync(
     join(dir, 'prometheus.yml'),
     `global:
@@ -122,7 +120,10 @@ scrape_configs:
         labels: ${JSON.stringify(opts.labels)}
 `,
   );
-  const child = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
-  await waitHttp(`http://127.0.0.1:${port}/-/ready`);
+  const { child, port } = await startListeningChild({
+    command: 'prometheus',
+    args: (p) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${p}`],
+    ready: readyAt,
+  });
   return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }

@@ -40,6 +40,7 @@ function judge(st: StreamStats, opts: Options, rec: CheckRecorder): CheckResult 
   const avgRtt = rttS.length ? rttS.reduce((s, x) => s + x, 0) / rttS.length : undefined;
   const r6 = (x: number) => Math.round(x * 1e6) / 1e6;
   rec.observe('packets_sent', st.sent);
+  rec.observe('packets_skipped', st.skipped);
   rec.observe('packets_received', st.received);
   rec.observe('bytes_sent', st.sent * opts.packet_bytes);
   rec.observe('loss_ratio', r6(loss));
@@ -51,7 +52,7 @@ function judge(st: StreamStats, opts: Options, rec: CheckRecorder): CheckResult 
     rec.observe('rtt_avg_seconds', r6(avgRtt));
     rec.observe('rtt_max_seconds', r6(Math.max(...rttS)));
   }
-  const summary = `${st.received}/${st.sent} packets through the relay (${(loss * 100).toFixed(1)} % loss), jitter ${st.jitterMs.toFixed(1)} ms${avgRtt !== undefined ? `, RTT ${(avgRtt * 1000).toFixed(1)} ms` : ''}, ${Math.round((throughput * 8) / 1000)} kbit/s received`;
+  const summary = `${st.received}/${st.sent} packets through the relay (${(loss * 100).toFixed(1)} % loss), jitter ${st.jitterMs.toFixed(1)} ms${avgRtt !== undefined ? `, RTT ${(avgRtt * 1000).toFixed(1)} ms` : ''}, ${Math.round((throughput * 8) / 1000)} kbit/s received${st.skipped ? ` (${st.skipped} packets not sent: the probe fell behind its schedule)` : ''}`;
   if (st.received === 0) return rec.fail('relay_no_media', `nothing of ${st.sent} packets came through the relay`);
   const verdict = (status: 'degraded' | 'failed', reason: Reason) => rec.finish(status, reason, summary);
   if (loss > opts.failed_loss_ratio) return verdict('failed', 'relay_loss_high');

@@ -54,6 +54,8 @@ export interface StreamSettings {
 
 export interface StreamStats {
   sent: number;
+  /** Packets not sent because this process fell behind its schedule (not network loss). */
+  skipped: number;
   received: number;
   bytesReceived: number;
   jitterMs: number;
@@ -98,32 +100,46 @@ export async function streamThrough(a: Allocation, b: Allocation, tcp: boolean, 
     if (!p || p.length < HEADER || p[12] !== 1) return;
     rttsMs.push(performance.now() - p.readDoubleBE(4));
   };
-  const sent = await send(a, tcp, s, signal);
+  const { sent, skipped } = await send(a, tcp, s, signal);
   // Stragglers: twice the worst RTT seen, at least 300 ms, never more than 2 s.
   const wait = Math.max(300, 2 * Math.max(0, ...rttsMs));
   await new Promise((r) => setTimeout(r, Math.min(wait, 2000)));
-  return { sent, received: seen.size, bytesReceived, jitterMs: jitter.jitterMs, rttsMs, receiveWindowSeconds: lastArrival && firstArrival ? (lastArrival - firstArrival) / 1000 : 0 };
+  return { sent, skipped, received: seen.size, bytesReceived, jitterMs: jitter.jitterMs, rttsMs, receiveWindowSeconds: lastArrival && firstArrival ? (lastArrival - firstArrival) / 1000 : 0 };
 }
 
-/** Paces the stream on a 5 ms tick; returns how many packets were sent. */
-function send(a: Allocation, tcp: boolean, s: StreamSettings, signal: AbortSignal): Promise<number> {
+/** The most packets one tick may send: 100 ms of the stream (timer lateness under load stays within it; a long stall does not). */
+const burstLimit = (pps: number) => Math.max(2, Math.ceil(pps * 0.1));
+
+/**
+ * Paces the stream on a 5 ms tick. When this process falls behind (its event loop busy elsewhere),
+ * the packets of the missed slots are skipped, not sent in one burst: a burst overflows the socket
+ * buffers on the way and the probe's own stall would read as network loss.
+ */
+function send(a: Allocation, tcp: boolean, s: StreamSettings, signal: AbortSignal): Promise<{ sent: number; skipped: number }> {
   const pps = s.rateBps / 8 / s.packetBytes;
   const total = Math.max(1, Math.round(pps * s.durationSeconds));
+  const maxBurst = burstLimit(pps);
   const payload = Buffer.alloc(s.packetBytes);
+  let slot = 0;
   let sent = 0;
+  let skipped = 0;
   const start = performance.now();
-  return new Promise<number>((resolve) => {
+  return new Promise((resolve) => {
     const tick = () => {
       const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * pps) + 1);
-      for (; sent < due; sent++) {
+      if (due - slot > maxBurst) {
+        skipped += due - slot - maxBurst;
+        slot = due - maxBurst;
+      }
+      for (; slot < due; slot++, sent++) {
         payload.writeUInt32BE(sent, 0);
         payload.writeDoubleBE(performance.now(), 4);
         payload[12] = 0;
         a.client.send(channelData(CHANNEL_A, payload, tcp));
       }
-      if (sent >= total || signal.aborted) {
+      if (slot >= total || signal.aborted) {
         clearInterval(timer);
-        resolve(sent);
+        resolve({ sent, skipped });
       }
     };
     const timer = setInterval(tick, 5);

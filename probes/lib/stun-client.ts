@@ -82,7 +82,9 @@ export class StunClient {
       const [addr] = await rec.phase('resolve', () => ctx.resolver.lookup(host, ctx.signal));
       if (!addr) throw Object.assign(new Error(`no address for ${host}`), { code: 'ENODATA' });
       rec.observe('address', addr.address);
-      const sock = dgram.createSocket(addr.family === 6 ? 'udp6' : 'udp4');
+      // 1 MiB: the relay test's 1.5 Mbps stream survives a few seconds of this process being busy
+      // without the kernel dropping what arrived (the default 208 KiB is ~0.5 s of it).
+      const sock = dgram.createSocket({ type: addr.family === 6 ? 'udp6' : 'udp4', recvBufferSize: 1 << 20 });
       await rec.phase('connect', () => new Promise<void>((resolve, reject) => {
         sock.once('error', reject);
         sock.connect(port, addr.address, () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Agent, fetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startListeningChild } from '../../lab/listening-child.ts';
 import { makePki } from '../../lab/pki.ts';
 import { closedPort, startHttp, type Closable } from '../../lab/servers.ts';
 import { labTempDir } from '../../lab/temp.ts';
@@ -75,14 +76,6 @@ describe('agent → central remote write', () => {
     }
     await Promise.all(servers.map((s) => s.close()));
   });
-  const waitReady = async (url: string, init: Parameters<typeof fetch>[1]) => {
-    for (let i = 0; i < 100; i++) {
-      if (await fetch(url, init).then((r) => r.ok, () => false)) return;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    throw new Error(`${url} not ready`);
-  };
-
   it('series arrive with the external labels over TLS + basic auth, and none is lost while the receiver is down', async () => {
     const dir = labTempDir('vigie-rw-');
     const pki = makePki();
@@ -100,17 +93,21 @@ describe('agent → central remote write', () => {
     const probe = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: dir, stdio: 'ignore' });
     procs.push(probe);
     // The central receiver, TLS and basic auth.
-    const centralPort = await closedPort();
     mkdirSync(join(dir, 'central'));
     writeFileSync(join(dir, 'central', 'prometheus.yml'), 'global: { evaluation_interval: 15s }\n');
-    const startCentral = () => {
-      const p = spawn('prometheus', [`--config.file=${dir}/central/prometheus.yml`, `--storage.tsdb.path=${dir}/central/data`, `--web.listen-address=127.0.0.1:${centralPort}`, '--web.enable-remote-write-receiver', `--web.config.file=${dir}/web.yml`], { stdio: 'ignore' });
-      procs.push(p);
-      return p;
-    };
     // The test's own queries trust the lab CA the receiver's certificate comes from.
     const auth = { headers: { authorization: `Basic ${Buffer.from('vigie-agent:rw-lab-password').toString('base64')}` }, dispatcher: new Agent({ connect: { ca: pki.caCert } }) };
-    let central = startCentral();
+    const startCentral = async (port?: number) => {
+      const started = await startListeningChild({
+        command: 'prometheus',
+        args: (p) => [`--config.file=${dir}/central/prometheus.yml`, `--storage.tsdb.path=${dir}/central/data`, `--web.listen-address=127.0.0.1:${p}`, '--web.enable-remote-write-receiver', `--web.config.file=${dir}/web.yml`],
+        ready: (p) => fetch(`https://localhost:${p}/-/ready`, { ...auth, signal: AbortSignal.timeout(5000) }).then((r) => r.ok),
+        port,
+      });
+      procs.push(started.child);
+      return started;
+    };
+    let { child: central, port: centralPort } = await startCentral();
     // The agent, with the shipped config: only the target, the receiver URL and the secret paths change.
     const agentConfig = readFileSync(join(DEPLOY, 'establishment', 'prometheus-agent.yml'), 'utf8')
       .replace('scrape_interval: 15s', 'scrape_interval: 1s')
@@ -119,11 +116,13 @@ describe('agent → central remote write', () => {
       .replace('/run/secrets/remote_write_password', join(dir, 'password'))
       .replace('/run/secrets/region_ca.pem', join(dir, 'ca.pem'));
     writeFileSync(join(dir, 'agent.yml'), agentConfig);
-    const agent = spawn('prometheus', ['--enable-feature=agent,expand-external-labels', '--storage.remote.flush-deadline=5s', `--config.file=${dir}/agent.yml`, `--storage.agent.path=${dir}/agent`, `--web.listen-address=127.0.0.1:${await closedPort()}`], {
-      stdio: 'ignore',
+    const agent = await startListeningChild({
+      command: 'prometheus',
+      args: (p) => ['--enable-feature=agent,expand-external-labels', '--storage.remote.flush-deadline=5s', `--config.file=${dir}/agent.yml`, `--storage.agent.path=${dir}/agent`, `--web.listen-address=127.0.0.1:${p}`],
       env: { ...process.env, VIGIE_ESTABLISHMENT: 'chu-lab', VIGIE_REGION: 'lab' },
+      ready: (p) => fetch(`http://127.0.0.1:${p}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok),
     });
-    procs.unshift(agent); // stopped first (see afterAll)
+    procs.unshift(agent.child); // stopped first (see afterAll)
     const query = async (q: string) => {
       const res = await fetch(`https://localhost:${centralPort}/api/v1/query?query=${encodeURIComponent(q)}`, auth);
       return ((await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
@@ -137,7 +136,6 @@ describe('agent → central remote write', () => {
       }
       throw new Error(`no result for ${q}`);
     };
-    await waitReady(`https://localhost:${centralPort}/-/ready`, auth);
     const first = await until('probe_success{kind="tcp"}', (r) => r.length > 0);
     expect(first[0]!.metric).toMatchObject({ establishment: 'chu-lab', region: 'lab', job: 'vigie', platform: 'lab', kind: 'tcp' });
     // Receiver down for OUTAGE_S (20 s in CI; VIGIE_OUTAGE_SECONDS=600 for the 10-minute run), then back: the agent's WAL holds the samples.
@@ -145,8 +143,7 @@ describe('agent → central remote write', () => {
     central.kill('SIGTERM');
     await new Promise((r) => central.once('exit', r));
     await new Promise((r) => setTimeout(r, OUTAGE_S * 1000));
-    central = startCentral();
-    await waitReady(`https://localhost:${centralPort}/-/ready`, auth);
+    ({ child: central, port: centralPort } = await startCentral(centralPort));
     const tUp = Date.now() / 1000;
     // Every 1 s scrape of the outage window must be in the central store.
     const window = Math.floor(tUp - tDown) - 2;

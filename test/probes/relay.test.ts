@@ -28,12 +28,29 @@ describe('relay probe on loopback', () => {
       const r = await executeCheck(spec('relay', target({ host: '127.0.0.1', port: loop.port, transport }), { timeoutMs: 15_000, options: { duration_seconds: 2 } }), makeShared({ credentials: { '127.0.0.1': CREDS },
       }));
       expect(r).toMatchObject({ status: 'ok', reason: 'ok', kind: 'relay', observations: { released: true, loss_ratio: 0 } });
-      expect(r.observations.packets_sent).toBe(313);
-      expect(r.observations.throughput_bytes_per_second).toBeGreaterThan(187_500 * 0.9);
+      expect(Number(r.observations.packets_sent) + Number(r.observations.packets_skipped)).toBe(313);
+      // What was sent arrived within the stream's 2 s (a busy test machine may skip a few slots).
+      expect(r.observations.throughput_bytes_per_second).toBeGreaterThan((Number(r.observations.packets_sent) * 1200 * 0.9) / 2);
       expect(r.observations.rtt_avg_seconds).toBeLessThan(0.05);
       expect(Object.keys(r.phases)).toEqual(['resolve', 'connect', 'tls', 'allocate', 'permission', 'stream']);
     });
   }
+  it("a stall of the probe's own event loop mid-stream is not reported as network loss", async () => {
+    // The probe is busy elsewhere for 2 s (another check's work, a browser starting): the
+    // packets it could not send on time are skipped, not burst (sent in one burst, 2 s of the stream
+    // came out as 38.6 % loss), and nothing that arrived is dropped.
+    const relaySpec = spec('relay', target({ host: '127.0.0.1', port: loop.port, transport: 'udp' }), { timeoutMs: 15_000, options: { duration_seconds: 3 } });
+    const stall = setTimeout(() => {
+      const until = performance.now() + 2000;
+      while (performance.now() < until);
+    }, 1500);
+    const r = await executeCheck(relaySpec, makeShared({ credentials: { '127.0.0.1': CREDS } }));
+    clearTimeout(stall);
+    expect(r.status, r.message).toBe('ok');
+    expect(r.observations.loss_ratio).toBe(0);
+    expect(r.observations.packets_skipped, 'the stalled slots').toBeGreaterThan(200);
+    expect(r.message).toContain('packets not sent: the probe fell behind its schedule');
+  });
   it('exports the relay metric family', async () => {
     const relaySpec = spec('relay', target({ host: '127.0.0.1', port: loop.port, transport: 'udp' }), { timeoutMs: 15_000, options: { duration_seconds: 1 } });
     const text = await scrape([[relaySpec, await executeCheck(relaySpec, makeShared({ credentials: { '127.0.0.1': CREDS } }))]]);

@@ -42,6 +42,8 @@ export interface TreeCounts {
   leakedChromium: number;
   /** Zombies among the probe's descendants (`ip netns pids` cannot list a zombie: its namespace is gone). */
   zombies: number;
+  /** Their pids: a zombie seen again in the next sample is one its parent never reaped. */
+  zombiePids: number[];
 }
 
 const isChromium = (p: ProcInfo) => /chrom/i.test(p.comm);
@@ -75,6 +77,7 @@ export function treeCounts(ns: string, probePid: number | undefined): TreeCounts
     chromium: mine.filter(isChromium).length,
     leakedChromium: inNs.filter((p) => isChromium(p) && !descendants.has(p.pid)).length,
     zombies: mine.filter((p) => p.state === 'Z').length,
+    zombiePids: mine.filter((p) => p.state === 'Z').map((p) => p.pid),
   };
 }
 

@@ -21,6 +21,9 @@ export interface ListeningChildOptions {
   timeoutMs?: number;
 }
 
+/** Readiness of the Prometheus family (Prometheus, its agent, Alertmanager) on plain HTTP: `/-/ready` answers 200. */
+export const readyEndpointOk = (port: number): Promise<boolean> => fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok);
+
 const PORT_TAKEN = /address already in use|EADDRINUSE/i;
 
 export async function startListeningChild(opts: ListeningChildOptions): Promise<ListeningChild> {

@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
-import { startListeningChild } from './listening-child.ts';
+import { readyEndpointOk, startListeningChild } from './listening-child.ts';
 import { closedPort, listen } from './servers.ts';
 import { labTempDir } from './temp.ts';
 
@@ -22,9 +22,6 @@ function stopChild(child: ChildProcess): Promise<void> {
     setTimeout(() => child.kill('SIGKILL'), 5000).unref();
   });
 }
-
-/** Ready when `/-/ready` answers 200 (Prometheus and Alertmanager alike). */
-const readyAt = (port: number) => fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok);
 
 export interface Notification {
   at: number;
@@ -95,7 +92,7 @@ export async function startAlertmanager(configFile: string, webhookPort: number,
     command: 'prometheus-alertmanager',
     args: (p) => [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${dir}`, `--web.listen-address=127.0.0.1:${p}`, '--cluster.listen-address='],
     env: { ...process.env, TZ: 'Europe/Paris' },
-    ready: readyAt,
+    ready: readyEndpointOk,
   });
   return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }
@@ -123,7 +120,7 @@ scrape_configs:
   const { child, port } = await startListeningChild({
     command: 'prometheus',
     args: (p) => [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${p}`],
-    ready: readyAt,
+    ready: readyEndpointOk,
   });
   return { port, stop: () => stopChild(child).then(() => rmSync(dir, { recursive: true, force: true })) };
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { Agent, fetch } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startListeningChild } from '../../lab/listening-child.ts';
+import { readyEndpointOk, startListeningChild } from '../../lab/listening-child.ts';
 import { makePki } from '../../lab/pki.ts';
 import { closedPort, startHttp, type Closable } from '../../lab/servers.ts';
 import { labTempDir } from '../../lab/temp.ts';
@@ -120,7 +120,7 @@ describe('agent → central remote write', () => {
       command: 'prometheus',
       args: (p) => ['--enable-feature=agent,expand-external-labels', '--storage.remote.flush-deadline=5s', `--config.file=${dir}/agent.yml`, `--storage.agent.path=${dir}/agent`, `--web.listen-address=127.0.0.1:${p}`],
       env: { ...process.env, VIGIE_ESTABLISHMENT: 'chu-lab', VIGIE_REGION: 'lab' },
-      ready: (p) => fetch(`http://127.0.0.1:${p}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok),
+      ready: readyEndpointOk,
     });
     procs.unshift(agent.child); // stopped first (see afterAll)
     const query = async (q: string) => {

@@ -2,13 +2,13 @@
 // again elsewhere; a server that cannot start says why. Real Prometheus, as the lab runs it.
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startListeningChild, type ListeningChild } from '../../lab/listening-child.ts';
+import { readyEndpointOk, startListeningChild, type ListeningChild } from '../../lab/listening-child.ts';
 import { listen, type Closable } from '../../lab/servers.ts';
 import { labTempDir } from '../../lab/temp.ts';
 
 /** A port someone else holds: it closes every connection, so it never passes for the server. */
 const takePort = () => listen(net.createServer((s) => s.destroy()));
-const ready = (port: number) => fetch(`http://127.0.0.1:${port}/-/ready`, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok);
+const ready = readyEndpointOk;
 
 describe('a lab server started on a picked port', () => {
   const started: ListeningChild[] = [];

@@ -84,7 +84,7 @@ function sntp(address: string, port: number, signal: AbortSignal): Promise<SntpS
 
 async function httpDate(url: URL, ctx: RunContext): Promise<{ offsetMs: number; delayMs: number }> {
   // Its own recorder: the fallback's connect and tls legs are not phases of the clock check.
-  const agent = probeAgent(ctx.rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
+  const agent = await probeAgent(ctx.rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
   try {
     const t1 = nowMs();
     const res = await agent.request({ origin: url.origin, path: url.pathname, method: 'HEAD', signal: ctx.signal });

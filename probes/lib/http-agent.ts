@@ -1,9 +1,10 @@
 // HTTP over the probe's own connections: an undici Agent whose connector times resolve, connect
 // and tls, resolves through the probe's resolver and routes through the proxy (CONNECT for https,
 // absolute form for http, so a 407 can be read and named). Used by the http, ocsp and clock probes.
+// undici loads at the first request: a probe whose HTTP checks never run does not hold it.
 import { performance } from 'node:perf_hooks';
 import type net from 'node:net';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import type { ProbeContext, ProxySettings } from '../../runner/core/contract.ts';
 import type { CheckRecorder } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
@@ -16,9 +17,10 @@ const REQUEST_HEADERS = { 'user-agent': 'vigie-probe/0.1 (+synthetic monitoring)
  * An undici Agent whose connector times resolve, connect and tls into `rec`, resolves through the
  * probe's resolver, and routes through `proxy` (CONNECT for https, absolute form for http).
  */
-export function probeAgent(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: ProxySettings | undefined): Agent {
+export async function probeAgent(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: ProxySettings | undefined): Promise<Agent> {
   const https = url.protocol === 'https:';
   const port = Number(url.port || (https ? 443 : 80));
+  const { Agent } = await import('undici');
   return new Agent({
     connections: 1,
     pipelining: 1,
@@ -60,7 +62,7 @@ export async function fetchOnce(
   maxBody: number,
 ): Promise<{ status: number; headers: Dispatcher.ResponseData['headers']; rawProxySchemes: string[]; bytes: number }> {
   const forward = proxy !== undefined && url.protocol !== 'https:';
-  const agent = probeAgent(rec, url, ctx, proxy);
+  const agent = await probeAgent(rec, url, ctx, proxy);
   try {
     const before = performance.now();
     const connectBefore = (rec.phases.resolve ?? 0) + (rec.phases.connect ?? 0) + (rec.phases.tls ?? 0);

@@ -61,7 +61,7 @@ export interface Exchange {
 
 export async function httpExchange(rec: CheckRecorder, url: URL, ctx: ProbeContext, init: { method: 'GET' | 'POST'; body?: Buffer; path?: string }): Promise<Exchange> {
   // The legs of this exchange are not phases of the check: a scratch recorder takes them.
-  const agent = probeAgent(rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
+  const agent = await probeAgent(rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
   const proxied = proxyFor(url.hostname, ctx) !== undefined && url.protocol === 'http:';
   const path = init.path ?? `${url.pathname}${url.search}`;
   const t0 = performance.now();

@@ -2,9 +2,8 @@
 // region's ed25519 key pair (the private key never leaves the region), sign writes the detached
 // signature to publish beside the bundle, verify checks a bundle and its signature as a probe does.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { generateKeys, parsePublicKey, signBundle, verifyBundle } from '../config/bundle-signature.ts';
+import type { parsePublicKey as ParsePublicKey } from '../config/bundle-signature.ts';
 import { InputError } from '../config/input-error.ts';
-import { parseBundleDocs } from '../config/region-bundle.ts';
 import { type Command, str, strs, UsageError } from './command.ts';
 
 function readOrFail(file: string, what: string): string {
@@ -16,7 +15,7 @@ function readOrFail(file: string, what: string): string {
 }
 
 /** A pinned key given on the command line: a file (PEM or the base64 line) or the base64 line itself. */
-function publicKeyArg(arg: string) {
+function publicKeyArg(arg: string, parsePublicKey: typeof ParsePublicKey) {
   const isFile = existsSync(arg);
   try {
     return parsePublicKey(isFile ? readOrFail(arg, 'public key') : arg);
@@ -43,8 +42,9 @@ export const bundleCommand: Command = {
     'public-key': 'verify: a pinned key, as a file or the base64 line (repeatable: two during a rotation)',
     signature: 'verify: the signature file (default BUNDLE.sig)',
   },
-  run(values, positionals, io) {
+  async run(values, positionals, io) {
     const [action, file] = positionals;
+    const [{ generateKeys, parsePublicKey, signBundle, verifyBundle }, { parseBundleDocs }] = await Promise.all([import('../config/bundle-signature.ts'), import('../config/region-bundle.ts')]);
     if (action === 'keygen') {
       const prefix = str(values.out);
       if (!prefix) throw new UsageError('keygen needs --out PREFIX');
@@ -77,7 +77,7 @@ export const bundleCommand: Command = {
     const pinned = strs(values['public-key']);
     if (!pinned.length) throw new UsageError('verify needs --public-key KEY');
     const sigFile = str(values.signature) ?? `${file}.sig`;
-    const check = verifyBundle(text, readOrFail(sigFile, 'signature'), pinned.map(publicKeyArg));
+    const check = verifyBundle(text, readOrFail(sigFile, 'signature'), pinned.map((k) => publicKeyArg(k, parsePublicKey)));
     if (!check.ok) {
       io.err.write(`vigie: ${file}: refused: ${check.why}\n`);
       return 1;

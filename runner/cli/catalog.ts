@@ -1,8 +1,5 @@
 // `vigie catalog`: the flows the probe knows, one row per documented flow or URL.
-import { catalogRows } from '../config/catalog.ts';
-import { catalogTable } from '../ui/tables.ts';
 import { type Command, HELP, OPTIONS, outputOptions, str, strs } from './command.ts';
-import { loadInputs } from './inputs.ts';
 
 const { config, catalog, format, lang } = OPTIONS;
 
@@ -12,8 +9,9 @@ export const catalogCommand: Command = {
   synopsis: 'catalog [--config FILE] [--catalog FILE]... [--format table|json] [--lang fr|en]',
   options: { config, catalog, format, lang },
   help: HELP,
-  run(values, _positionals, { out }) {
+  async run(values, _positionals, { out }) {
     const output = outputOptions(values);
+    const [{ loadInputs }, { catalogRows }, { catalogTable }] = await Promise.all([import('./inputs.ts'), import('../config/catalog.ts'), import('../ui/tables.ts')]);
     const inputs = loadInputs(str(values.config), strs(values.catalog));
     const rows = catalogRows(inputs.catalogs);
     out.write(output.json ? `${JSON.stringify(rows, null, 2)}\n` : catalogTable(rows, output.lang ?? inputs.config.lang));

@@ -1,9 +1,6 @@
 // `vigie check`: every matching check once, then exit 0 (all passed), 1 (something failed) or 2.
-import { sharedContext } from '../engine/shared-context.ts';
-import { resultsTable } from '../ui/tables.ts';
+// Like every command, it loads what it runs only when it runs: `vigie --help` stays light.
 import { type Command, HELP, OPTIONS, outputOptions, str, strs } from './command.ts';
-import { loadInputs, planFor } from './inputs.ts';
-import { runOnce } from './run-once.ts';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -11,8 +8,9 @@ export const checkCommand: Command = {
   synopsis: 'check [--config FILE] [--catalog FILE]... [--platform NAME]... [--kind KIND]... [--format table|json] [--lang fr|en]',
   options: OPTIONS,
   help: HELP,
-  run(values, _positionals, { out }) {
+  async run(values, _positionals, { out }) {
     const output = outputOptions(values);
+    const [{ loadInputs, planFor }, { sharedContext }, { runOnce }, { resultsTable }] = await Promise.all([import('./inputs.ts'), import('../engine/shared-context.ts'), import('./run-once.ts'), import('../ui/tables.ts')]);
     const inputs = loadInputs(str(values.config), strs(values.catalog));
     const shared = sharedContext(inputs.config, inputs.configFile);
     const plan = planFor(inputs, shared, strs(values.platform), strs(values.kind));

@@ -2,7 +2,7 @@
 // for bad usage or bad input, with the reason and never a stack trace; 70 for an internal error.
 import { parseArgs } from 'node:util';
 import { InputError, listProblems } from '../config/input-error.ts';
-import { VERSION } from '../telemetry/metrics.ts';
+import { VERSION } from '../core/version.ts';
 import { bundleCommand } from './bundle.ts';
 import { catalogCommand } from './catalog.ts';
 import { checkCommand } from './check.ts';

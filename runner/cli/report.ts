@@ -1,13 +1,8 @@
 // `vigie report`: every check of the selected platforms (and the configured scenarios) once, written
 // as the establishment's compliance report.
 import { writeFileSync } from 'node:fs';
-import { scenarioChecks } from '../engine/plan.ts';
-import { sharedContext } from '../engine/shared-context.ts';
-import { VERSION } from '../telemetry/metrics.ts';
-import { renderReport, writePdf } from '../ui/report.ts';
+import { VERSION } from '../core/version.ts';
 import { type Command, HELP, OPTIONS, outputOptions, str, strs, UsageError } from './command.ts';
-import { loadInputs, planFor } from './inputs.ts';
-import { runChecks } from './run-once.ts';
 
 const { config, catalog, platform, lang } = OPTIONS;
 
@@ -21,6 +16,13 @@ export const reportCommand: Command = {
     const output = outputOptions(values);
     const file = str(values.out);
     if (!file) throw new UsageError('vigie report needs --out FILE.html');
+    const [{ loadInputs, planFor }, { scenarioChecks }, { sharedContext }, { runChecks }, { renderReport, writePdf }] = await Promise.all([
+      import('./inputs.ts'),
+      import('../engine/plan.ts'),
+      import('../engine/shared-context.ts'),
+      import('./run-once.ts'),
+      import('../ui/report.ts'),
+    ]);
     const inputs = loadInputs(str(values.config), strs(values.catalog));
     const shared = sharedContext(inputs.config, inputs.configFile);
     const platforms = strs(values.platform);

@@ -3,12 +3,12 @@
 import type { CatalogRow } from '../config/catalog.ts';
 import { checkId } from '../core/check-id.ts';
 import type { CheckResult } from '../core/contract.ts';
+import { VERSION } from '../core/version.ts';
 import type { Plan } from '../engine/plan.ts';
 import { ResultsStore } from '../engine/results-store.ts';
 import { type RunSink, Scheduler } from '../engine/scheduler.ts';
 import type { SharedContext } from '../engine/shared-context.ts';
 import { createLogger } from '../telemetry/logging.ts';
-import { VERSION } from '../telemetry/metrics.ts';
 import type { Lang } from '../ui/i18n.ts';
 import type { Inputs } from './inputs.ts';
 

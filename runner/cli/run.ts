@@ -1,7 +1,6 @@
-// `vigie run`: the daemon (runner/cli/daemon.ts).
+// `vigie run`: the daemon (runner/cli/daemon.ts: metrics pipeline, scheduler, status page), loaded
+// only for this command.
 import { type Command, HELP, OPTIONS, str } from './command.ts';
-import { ProbeDaemon } from './daemon.ts';
-import { loadInputs } from './inputs.ts';
 
 export const runCommand: Command = {
   name: 'run',
@@ -9,5 +8,10 @@ export const runCommand: Command = {
   synopsis: 'run [--config FILE]',
   options: { config: OPTIONS.config },
   help: HELP,
-  run: async (values) => new ProbeDaemon(loadInputs(str(values.config), [])).run(),
+  run: async (values) => {
+    const { loadInputs } = await import('./inputs.ts');
+    const inputs = loadInputs(str(values.config), []);
+    const { ProbeDaemon } = await import('./daemon.ts');
+    return new ProbeDaemon(inputs).run();
+  },
 };

@@ -1,10 +1,5 @@
 // `vigie scenario NAME`: one browser scenario once (every transport of a turn-relay), with its media statistics.
-import { buildPlan } from '../engine/plan.ts';
-import { sharedContext } from '../engine/shared-context.ts';
-import { mediaBlocks, resultsTable } from '../ui/tables.ts';
 import { type Command, HELP, OPTIONS, outputOptions, str, UsageError } from './command.ts';
-import { loadInputs } from './inputs.ts';
-import { runOnce } from './run-once.ts';
 
 const { config, format, lang } = OPTIONS;
 
@@ -15,10 +10,17 @@ export const scenarioCommand: Command = {
   options: { config, format, lang },
   help: HELP,
   positionals: true,
-  run(values, positionals, { out }) {
+  async run(values, positionals, { out }) {
     const output = outputOptions(values);
     if (positionals.length > 1) throw new UsageError('vigie scenario takes one scenario name');
     const [name] = positionals;
+    const [{ loadInputs }, { buildPlan }, { sharedContext }, { runOnce }, { mediaBlocks, resultsTable }] = await Promise.all([
+      import('./inputs.ts'),
+      import('../engine/plan.ts'),
+      import('../engine/shared-context.ts'),
+      import('./run-once.ts'),
+      import('../ui/tables.ts'),
+    ]);
     const inputs = loadInputs(str(values.config), []);
     const names = inputs.config.scenarios.map((s) => s.name);
     if (!name) throw new UsageError(`vigie scenario needs a scenario name (configured: ${names.join(', ') || 'none'})`);

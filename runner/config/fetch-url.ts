@@ -1,6 +1,6 @@
 // Fetches a document the probe needs from its region (RCP calendars, catalog bundles) with undici,
-// through the establishment's proxy when one applies, with conditional GET.
-import { ProxyAgent, request } from 'undici';
+// through the establishment's proxy when one applies, with conditional GET. undici loads at the
+// first fetch: a probe without a region bundle or calendar URL never holds it.
 import type { ProxySettings } from '../core/contract.ts';
 import { basicAuth, bypassesProxy } from '../../probes/lib/proxy-route.ts';
 
@@ -17,6 +17,7 @@ export async function fetchUrl(url: string, proxy: ProxySettings | undefined, op
   const u = new URL(url);
   const via = proxy && !bypassesProxy(u.hostname, proxy.noProxy) ? proxy : undefined;
   const token = via ? basicAuth(via) : undefined;
+  const { ProxyAgent, request } = await import('undici');
   const dispatcher = via ? new ProxyAgent({ uri: via.url.href, ...(token ? { token } : {}) }) : undefined;
   try {
     const res = await request(url, {

@@ -1,7 +1,8 @@
 // RCP (tumour board) sessions: weekly recurrences from the config ("le mercredi, toutes les
 // semaines, 16:00–17:30") and iCalendar files parsed with ical.js (Mozilla's maintained parser).
 // Wall-clock times are Europe/Paris and stay right across daylight-saving changes.
-import ICAL from 'ical.js';
+import { createRequire } from 'node:module';
+import type ICALModule from 'ical.js';
 import type { z } from 'zod';
 import { InputError, readInputFile } from '../config/input-error.ts';
 import { type CalendarConfig, DAYS, type sessionSchema, TIME_ZONE } from '../config/rcp-sessions.ts';
@@ -49,12 +50,18 @@ export function weeklyOccurrences(s: z.output<typeof sessionSchema>, from: Date,
   return out;
 }
 
+type Ical = typeof ICALModule;
+let ical: Ical | undefined;
+/** ical.js loads at the first calendar read (its CommonJS build, so reading stays synchronous): a probe without `rcp.ical` never holds it. */
+const loadIcal = (): Ical => (ical ??= createRequire(import.meta.url)('ical.js') as Ical);
+
 /** Events one calendar may hold (a year of weekly sessions is 52; RRULEs expand the rest). */
 const MAX_EVENTS = 2000;
 
 /** Occurrences of the VEVENTs of an iCalendar text between `from` and `until` (RRULE expanded). */
 export function icalOccurrences(text: string, platform: string, from: Date, until: Date, file = 'calendar.ics'): Occurrence[] {
-  let root: ICAL.Component;
+  const ICAL = loadIcal();
+  let root: ICALModule.Component;
   try {
     root = new ICAL.Component(ICAL.parse(text));
   } catch (e) {

@@ -9,6 +9,7 @@ import { readdirSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { KINDS } from '../config/kinds.ts';
 import type { CheckResult } from '../core/contract.ts';
+import { VERSION } from '../core/version.ts';
 import type { KindMetric } from '../core/definition.ts';
 import type { CheckSpec } from '../engine/plan.ts';
 import type { FlowStatus } from '../engine/flow-evidence.ts';
@@ -19,8 +20,6 @@ import { longestGapSeconds } from '../engine/schedule-gap.ts';
 import { zoneOffsetMs } from '../engine/zone-offset.ts';
 import { TIME_ZONE } from '../config/rcp-sessions.ts';
 import { METRICS, type MetricSpec } from './metric-names.ts';
-
-export const VERSION = '0.1.0';
 
 /** The OTel exporter appends `_total` to counters itself. */
 const otelName = (m: MetricSpec): string => (m.type === 'counter' ? m.name.replace(/_total$/, '') : m.name);

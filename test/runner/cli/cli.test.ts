@@ -71,6 +71,30 @@ describe('vigie CLI', () => {
     expect((await vigie(['check', '--kind', 'ping'])).stderr).toContain('unknown kind: ping');
   });
 
+  it('loads what a command and a kind need when it runs, not before', async () => {
+    let n = 0;
+    const loaded = async (args: string[]) => {
+      const file = join(tmp, `loaded-${n++}.txt`);
+      const r = await runProcess(process.execPath, ['--import', join(ROOT, 'test', 'fixtures', 'loaded-packages.mjs'), BIN, ...args], { cwd: ROOT, env: { ...process.env, VIGIE_TEST_LOADED: file }, timeout: 120_000 });
+      return { ...r, packages: readFileSync(file, 'utf8').split('\n') };
+    };
+    const heavy = ['undici', 'pkijs', 'asn1js', 'ical.js', '@opentelemetry/sdk-metrics', 'playwright-core'];
+    const version = await loaded(['--version']);
+    expect(version.stdout).toBe('vigie 0.1.0\n');
+    for (const p of [...heavy, 'zod', 'stun', 'pino']) expect(version.packages, `vigie --version loaded ${p}`).not.toContain(p);
+    const lab = ['--config', labConfig, '--catalog', labCatalog, '--format', 'json'];
+    const tcp = await loaded(['check', ...lab, '--kind', 'tcp']);
+    // The closed port fails, the HTTPS server's passes: exit 1, and both really ran.
+    expect(tcp.code, tcp.stderr).toBe(1);
+    expect((JSON.parse(tcp.stdout) as { results: { status: string }[] }).results.map((r) => r.status).sort()).toEqual(['failed', 'ok']);
+    expect(tcp.packages).toContain('zod');
+    for (const p of heavy) expect(tcp.packages, `tcp checks loaded ${p}`).not.toContain(p);
+    const http = await loaded(['check', ...lab, '--kind', 'http']);
+    expect(http.code, http.stderr).toBe(0);
+    expect(http.packages, 'the first HTTP request loads undici').toContain('undici');
+    for (const p of heavy.filter((x) => x !== 'undici')) expect(http.packages, `http checks loaded ${p}`).not.toContain(p);
+  });
+
   it('an invalid config exits 2 naming the file, path and reason', async () => {
     const f = join(tmp, 'bad.yaml');
     writeFileSync(f, 'concurrency: many\nsite: { nom: x }\n');

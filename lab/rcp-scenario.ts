@@ -2,11 +2,12 @@
 // against coturn with an RCP session starting in 20 minutes, a real Prometheus with the shipped
 // rules, a real Alertmanager with the shipped routes, then nftables blocks the TURN flow; returns
 // the time until RcpSessionAtRisk reaches the on-call webhook. The flow is checked by `turn` (the
-// allocation) or by `relay` (the media-path test, the slowest protocol check that pages: it gives
-// up only at its timeout when the server stops answering).
+// allocation), by `relay` (the media-path test, the slowest protocol check that pages: it gives
+// up only at its timeout when the server stops answering) or by the `turn-relay` browser scenario
+// over TCP (the browser class: Chromium relays the fake camera through coturn).
 import { REPO_ROOT } from './paths.ts';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseDuration } from '../runner/core/duration.ts';
@@ -14,6 +15,7 @@ import { startCoturn } from './coturn.ts';
 import { startAlertmanager, startPrometheus, startWebhook, type Notification } from './monitoring.ts';
 import { loopbackFaults } from './fault/nft.ts';
 import { makePki } from './pki.ts';
+import { LOOPBACK_ARGS, TEST_CACHE } from './scenario-run.ts';
 import { closedPort } from './servers.ts';
 import { labTempDir } from './temp.ts';
 
@@ -25,10 +27,10 @@ export interface ScenarioTimings {
   /** The probe's in-window re-check interval. */
   inWindowSeconds: number;
   /** The check of the TURN flow; default turn. */
-  kind?: 'turn' | 'relay';
+  kind?: 'turn' | 'relay' | 'turn-relay';
   /** Its timeout; default the kind's shipped one. */
   checkTimeout?: string;
-  /** Other settings of the check (`checks.<kind>` in vigie.yaml). */
+  /** Other settings of the check (`checks.<kind>` in vigie.yaml, or the scenario's entry). */
   checkSettings?: Record<string, string | number>;
   maxWaitMs: number;
 }
@@ -47,6 +49,8 @@ export interface ScenarioResult {
   healthyBeforeFault: boolean;
   secondsToHealthy: number;
   onCallBeforeFault: number;
+  /** The end of the probe's log when the flow never passed or no page came (else empty). */
+  probeLogTail: string;
 }
 
 export async function runRcpScenario(t: ScenarioTimings): Promise<ScenarioResult> {
@@ -58,7 +62,24 @@ export async function runRcpScenario(t: ScenarioTimings): Promise<ScenarioResult
   let am: Awaited<ReturnType<typeof startAlertmanager>> | undefined;
   let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
   try {
-    writeFileSync(join(dir, 'lab.yaml'), `platform: lab\ntitle: Lab\noperator: tests\nflows:\n  - { host: 127.0.0.1, ips: [], port: ${coturn.port}, transport: tcp, direction: out, checks: [${kind}], source: lab TURN }\n`);
+    const browser = kind === 'turn-relay';
+    // A browser scenario is no catalog row: the platform's catalog lists nothing else that could page first.
+    writeFileSync(
+      join(dir, 'lab.yaml'),
+      `platform: lab\ntitle: Lab\noperator: tests\nflows:${browser ? ' []' : `\n  - { host: 127.0.0.1, ips: [], port: ${coturn.port}, transport: tcp, direction: out, checks: [${kind}], source: lab TURN }`}\n`,
+    );
+    const settings = { ...t.checkSettings, ...(t.checkTimeout ? { timeout: t.checkTimeout } : {}) };
+    const checkBlock = browser
+      ? `browser: { args: ${JSON.stringify(LOOPBACK_ARGS)}, cache_dir: ${TEST_CACHE}, sandbox: false }
+scenarios:
+  - ${JSON.stringify({ name: 'relay-lab', kind, platform: 'lab', server: '127.0.0.1', port: coturn.port, transports: ['tcp'], ...settings })}
+checks:
+  clock: { enabled: false }
+`
+      : `checks:
+  clock: { enabled: false }
+  ${kind}: ${JSON.stringify(settings)}
+`;
     const at = new Date(Date.now() + 20 * 60_000);
     const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'long', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
     const get = (p: string) => parts.find((x) => x.type === p)!.value;
@@ -74,12 +95,12 @@ service_credentials: { 127.0.0.1: turn }
 rcp:
   in_window_interval_seconds: ${t.inWindowSeconds}
   sessions: [{ name: ${LAB_SESSION}, platform: lab, weekly: { day: ${get('weekday').toLowerCase()}, start: "${get('hour')}:${get('minute')}", end: "23:59" } }]
-checks:
-  clock: { enabled: false }
-  ${kind}: ${JSON.stringify({ ...t.checkSettings, ...(t.checkTimeout ? { timeout: t.checkTimeout } : {}) })}
-`,
+${checkBlock}`,
     );
-    probe = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, VIGIE_E2E_TURN_PASSWORD: 'e2e-turn-pass' } });
+    // The probe's log, so that a lab that never gets healthy says why.
+    const log = openSync(join(dir, 'probe.log'), 'w');
+    probe = spawn(process.execPath, [join(ROOT, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { cwd: ROOT, stdio: ['ignore', log, log], env: { ...process.env, VIGIE_E2E_TURN_PASSWORD: 'e2e-turn-pass' } });
+    closeSync(log);
     am = await startAlertmanager(join(ROOT, 'deploy', 'alertmanager', 'alertmanager.yml'), webhook.port);
     prom = await startPrometheus({
       rules: join(ROOT, 'deploy', 'prometheus', 'vigie-rules.yaml'),
@@ -113,7 +134,8 @@ checks:
     } finally {
       fault.clear();
     }
-    return { seconds: page ? (page.at - t0) / 1000 : undefined, page, sessionInWindow, healthyBeforeFault: healthy, secondsToHealthy, onCallBeforeFault, sessionStart: new Date(Math.floor(at.getTime() / 60_000) * 60_000) };
+    const probeLogTail = healthy && page ? '' : readFileSync(join(dir, 'probe.log'), 'utf8').slice(-3000);
+    return { seconds: page ? (page.at - t0) / 1000 : undefined, page, sessionInWindow, healthyBeforeFault: healthy, secondsToHealthy, onCallBeforeFault, sessionStart: new Date(Math.floor(at.getTime() / 60_000) * 60_000), probeLogTail };
   } finally {
     probe?.kill('SIGTERM');
     await Promise.all([prom?.stop(), am?.stop(), webhook.stop(), coturn.stop()]);

@@ -109,8 +109,17 @@ function burnRateAlerts(): Rule[] {
  * scheduler exports its last results for ever; no alert may read them.
  */
 export const FRESH = '(time() - probe_last_run_timestamp_seconds < 2 * probe_check_interval_seconds + 120)';
-const failingFresh = `(probe_success == 0 and ${FRESH})`;
-const observedFresh = `(probe_success and ${FRESH})`;
+
+/**
+ * The fresh failing results and, per endpoint, how many establishments fail it and how many observe
+ * it, recorded once per cycle at the head of the group that reads them (a group evaluates its rules
+ * in order, each seeing the ones before at the same instant). Inlined, the freshness join over every
+ * result of the fleet ran nine times per cycle; recording every fresh result instead of the failing
+ * ones would add a series per check of the fleet.
+ */
+const FAILING_FRESH = 'vigie:probe_failing:fresh';
+const FAILING = 'vigie:endpoint_establishments_failing:count';
+const OBSERVING = 'vigie:endpoint_establishments_observing:count';
 
 /**
  * The sessions a failing flow endangers, each with its start in French local time (the probe
@@ -130,14 +139,15 @@ const sessionsOf =
  * establishment's, whatever the number of observers (one, two, three, many): no blind spot.
  */
 function flowAlerts(): Rule[] {
-  // Establishments, not series: two scenarios on one page, or two probes of one hospital, are one observer.
-  const failing = `count by (${ENDPOINT}) (group by (${ENDPOINT}, establishment) ${failingFresh})`;
-  const observers = `count by (${ENDPOINT}) (group by (${ENDPOINT}, establishment) ${observedFresh})`;
-  const platformWide = `((${failing} / ${observers}) >= 0.5 and ${failing} >= 2)`;
+  const platformWide = `((${FAILING} / ${OBSERVING}) >= 0.5 and ${FAILING} >= 2)`;
   return [
+    { record: FAILING_FRESH, expr: `probe_success == 0 and ${FRESH}` },
+    // Establishments, not series: two scenarios on one page, or two probes of one hospital, are one observer.
+    { record: FAILING, expr: `count by (${ENDPOINT}) (group by (${ENDPOINT}, establishment) (${FAILING_FRESH}))` },
+    { record: OBSERVING, expr: `count by (${ENDPOINT}) (group by (${ENDPOINT}, establishment) (probe_success and ${FRESH}))` },
     {
       alert: 'RcpSessionAtRisk',
-      expr: `${failingFresh}\nand on (establishment, region, platform) (max by (establishment, region, platform) (rcp_session_dependency_in_window) == 1)`,
+      expr: `${FAILING_FRESH}\nand on (establishment, region, platform) (max by (establishment, region, platform) (rcp_session_dependency_in_window) == 1)`,
       for: '0m',
       // A flow that fails every other run inside the window is one incident, not one per failure.
       keep_firing_for: '5m',
@@ -159,7 +169,7 @@ function flowAlerts(): Rule[] {
     },
     {
       alert: 'EstablishmentFlowBlocked',
-      expr: `${failingFresh}\nunless on (${ENDPOINT}) ${platformWide}`,
+      expr: `${FAILING_FRESH}\nunless on (${ENDPOINT}) ${platformWide}`,
       for: '10m',
       labels: { severity: 'ticket', audience: 'establishment-it' },
       annotations: {

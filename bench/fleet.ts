@@ -68,8 +68,17 @@ function parseExposition(text: string): { labels: Record<string, string>; value:
 const probePort = await closedPort();
 writeFileSync(join(dir, 'vigie.yaml'), `server: { listen: "127.0.0.1:${probePort}" }\njitter: 0s\nchecks: { clock: { enabled: false } }\n`);
 const probe = spawn(process.execPath, [join(root, 'bin', 'vigie.js'), 'run', '--config', join(dir, 'vigie.yaml')], { stdio: 'ignore' });
-await sleep(20_000);
-const exposition = await (await fetch(`http://127.0.0.1:${probePort}/metrics`)).text();
+// Read once every check has a result (the count of results stops growing), so that runs compare:
+// a fixed 20 s gave 1,461 to 1,587 series depending on how many checks had ended.
+const scrape = () => fetch(`http://127.0.0.1:${probePort}/metrics`).then((r) => r.text(), () => '');
+const results = (text: string) => text.split('\n').filter((l) => l.startsWith('probe_success{')).length;
+let exposition = '';
+for (let i = 0, seen = -1; i < 24; i++) {
+  await sleep(5_000);
+  exposition = await scrape();
+  if (results(exposition) > 0 && results(exposition) === seen) break;
+  seen = results(exposition);
+}
 probe.kill('SIGTERM');
 const series = parseExposition(exposition);
 

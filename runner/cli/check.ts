@@ -1,5 +1,4 @@
 // `vigie check`: every matching check once, then exit 0 (all passed), 1 (something failed) or 2.
-// Like every command, it loads what it runs only when it runs: `vigie --help` stays light.
 import { type Command, HELP, OPTIONS, outputOptions, str, strs } from './command.ts';
 
 export const checkCommand: Command = {

@@ -22,6 +22,7 @@ export interface Command {
   /** Help text of each option, by name. */
   help: Record<string, string>;
   positionals?: boolean;
+  /** Imports what it needs when it runs (`await import`): `vigie --help` and the other commands do not load it. */
   run(values: Values, positionals: string[], io: Io): Promise<number> | number;
 }
 

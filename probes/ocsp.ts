@@ -17,8 +17,6 @@ const options = z
   })
   .strict();
 
-export type OcspOptions = z.output<typeof options>;
-
 export const ocspProbe = defineCheck({
   description: 'OCSP status of the certificate a TLS endpoint presents, asked of the responder its AIA names, verified.',
   phases: ['resolve', 'connect', 'tls', 'issuer', 'request'],

@@ -7,10 +7,16 @@ import * as pkijs from 'pkijs';
 import type { CheckResult, CheckTarget } from '../../runner/core/contract.ts';
 import type { RunContext } from '../../runner/core/definition.ts';
 import { classifyNetworkError } from '../../runner/core/recorder.ts';
-import type { OcspOptions } from '../ocsp.ts';
 import { resolveAndConnect } from './connect.ts';
 import { accessLocations, type Exchange, httpExchange, OcspFailure, OID_OCSP_NONCE, parseCertificate, parseCertificateBody, verifyOcspResponse } from './ocsp-wire.ts';
 import { handshake } from './tls-handshake.ts';
+
+/** The ocsp kind's options (probes/ocsp.ts validates them), as this module reads them. */
+export interface OcspOptions {
+  clock_skew_seconds: number;
+  check_ca_issuers: boolean;
+  cache_seconds: number;
+}
 
 /** The leaf and the issuer the server presents (stapled answer noted), or a failed result. */
 async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: pkijs.Certificate; issuer?: pkijs.Certificate } | CheckResult> {

@@ -50,10 +50,8 @@ export function weeklyOccurrences(s: z.output<typeof sessionSchema>, from: Date,
   return out;
 }
 
-type Ical = typeof ICALModule;
-let ical: Ical | undefined;
-/** ical.js loads at the first calendar read (its CommonJS build, so reading stays synchronous): a probe without `rcp.ical` never holds it. */
-const loadIcal = (): Ical => (ical ??= createRequire(import.meta.url)('ical.js') as Ical);
+/** ical.js loads at the first calendar read (its CommonJS build, so reading stays synchronous; require caches it): a probe without `rcp.ical` never holds it. */
+const loadIcal = (): typeof ICALModule => createRequire(import.meta.url)('ical.js') as typeof ICALModule;
 
 /** Events one calendar may hold (a year of weekly sessions is 52; RRULEs expand the rest). */
 const MAX_EVENTS = 2000;

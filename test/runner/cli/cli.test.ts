@@ -75,7 +75,7 @@ describe('vigie CLI', () => {
     let n = 0;
     const loaded = async (args: string[]) => {
       const file = join(tmp, `loaded-${n++}.txt`);
-      const r = await runProcess(process.execPath, ['--import', join(ROOT, 'test', 'fixtures', 'loaded-packages.mjs'), BIN, ...args], { cwd: ROOT, env: { ...process.env, VIGIE_TEST_LOADED: file }, timeout: 120_000 });
+      const r = await vigie(args, { VIGIE_TEST_LOADED: file, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'fixtures', 'loaded-packages.mjs')}` });
       return { ...r, packages: readFileSync(file, 'utf8').split('\n') };
     };
     const heavy = ['undici', 'pkijs', 'asn1js', 'ical.js', '@opentelemetry/sdk-metrics', 'playwright-core'];

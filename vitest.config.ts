@@ -9,7 +9,7 @@ export default defineConfig({
           name: 'suite',
           globalSetup: ['test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
-          exclude: ['test/image/**', 'test/soak/**'],
+          exclude: ['test/image/**', 'test/soak/**', 'test/scenarios/scenarios.test.ts'],
           pool: 'forks',
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -17,6 +17,20 @@ export default defineConfig({
           fileParallelism: true,
           // Not 0: vitest runs order-0 projects with one worker after every other group.
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Browser scenarios assert media quality (720p within 8 s, frame rates): two 720p encoders
+        // and decoders need both cores, so this file runs alone once the suite is done (in parallel
+        // with the fault matrix, a two-participant call fell to 9.5 fps).
+        test: {
+          name: 'media',
+          globalSetup: ['test/global-setup.ts'],
+          include: ['test/scenarios/scenarios.test.ts'],
+          pool: 'forks',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -29,7 +43,7 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 300_000,
           hookTimeout: 1_500_000,
-          sequence: { groupOrder: 2 },
+          sequence: { groupOrder: 3 },
         },
       },
       {
@@ -41,7 +55,7 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 1_200_000,
           hookTimeout: 60_000,
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 4 },
         },
       },
     ],

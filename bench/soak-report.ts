@@ -190,12 +190,15 @@ export function analyse(d: SoakData): { criteria: Criterion[]; figures: [string,
     { criterion: 'Ready again within one cycle after SIGKILL', measured: kill && readyAfterKill ? `${fmt(readyAfterKill.t - kill.t)} s (cycle ${d.cycleSeconds / 60} min)` : 'no kill', pass: kill && readyAfterKill ? readyAfterKill.t - kill.t <= d.cycleSeconds : false },
     { criterion: 'Stops on SIGTERM with exit 0', measured: `exit ${d.exitCode}; ${d.events.find((e) => e.kind === 'stop')?.detail ?? ''}`, pass: d.exitCode === 0 },
   ];
+  // Growth that slows down (caches, allocator arenas filling up) shows as a smaller slope here.
+  const secondHalf = longest ? slopePerHour(longest.samples.filter((s) => s.t >= (longest.from + longest.to) / 2 && s.rssMiB !== undefined).map((s) => [s.t, s.rssMiB!])) : 0;
   const firstRss = longest ? warm(longest)[0]?.rssMiB : undefined;
   const lastRss = longest?.samples.at(-1)?.rssMiB;
   const figures: [string, string][] = [
     ['Duration', `${fmt(d.seconds / 60, 0)} min, ${d.samples.length} samples every 15 s, cycle ${d.cycleSeconds / 60} min`],
     ['Probe processes', `${segs.length} (pids ${segs.map((s) => s.pid).join(', ')})`],
     ['RSS of the longest-lived probe', `${fmt(firstRss ?? 0)} MiB after warm-up → ${fmt(lastRss ?? 0)} MiB at the end; max ${fmt(max((s) => s.rssMiB))} MiB`],
+    ['RSS slope of the longest-lived probe over its second half', `${fmt(secondHalf, 2)} MiB/h`],
     ['JS heap used', `max ${fmt(max((s) => s.heapMiB))} MiB`],
     ['Open descriptors', `max ${max((s) => s.fds)}`],
     ['Processes under the probe', `max ${max((s) => s.children)}, of which Chromium max ${max((s) => s.chromium)}`],
@@ -244,7 +247,7 @@ export function writeSoakReport(d: SoakData, outFile: string, assetsDir: string,
     '',
     `Produced by \`${d.command}\` (bench/soak.ts)${d.commit ? ` at commit ${d.commit.slice(0, 7)}` : ''}, started ${d.startedAt}, as root on the machine described in /work/.library/env (2 cores). The samples are in [${rel}/samples.json](${rel}/samples.json).`,
     '',
-    `The probe runs in the fault lab's hospital namespace (docs/fault-matrix.md) with every protocol check every ${d.checkPeriod} s and the \`janus-videoroom\` scenario (two participants, 720p) every ${d.scenarioPeriod / 60} min. ${d.probeEnv ? `It runs as the image runs it: ${Object.entries(d.probeEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}. ` : ''}One fault profile per cycle, in the order of docs/fault-matrix.md; a profile that changes the probe's config (a proxy, a CA) restarts it, as an operator would. During the run: one SIGKILL while a browser runs and a restart; the data volume (a 48 MiB tmpfs holding the browser cache and the run history) filled for most of a cycle; the wall clock stepped +120 s and, later in the same cycle, back.`,
+    `The probe runs in the fault lab's hospital namespace (docs/fault-matrix.md) with every protocol check every ${d.checkPeriod} s and the \`janus-videoroom\` scenario (two participants, 720p) every ${d.scenarioPeriod / 60} min. ${d.probeEnv ? `It runs as the image runs it: ${Object.entries(d.probeEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}. ` : ''}One fault profile per cycle: first those that change the probe's config (a proxy, a CA), which restart it as an operator would (so does the return to the plain config), then the others in the order of docs/fault-matrix.md, over and over, so that one probe process lives through most of the run and sees every fault at least twice when the run allows. During the run: one SIGKILL while a browser runs and a restart; the data volume (a 48 MiB tmpfs holding the browser cache and the run history) filled for most of a cycle; the wall clock stepped +120 s and, later in the same cycle, back.`,
     '',
     `## Verdict: ${pass ? 'pass' : 'FAIL'}`,
     '',

@@ -17,7 +17,7 @@ import { startFaultLab, type FaultLab } from '../lab/fault/fault-lab.ts';
 import { exposeLabProbe, PROBE_LISTEN, spawnLabProbe, waitForOk } from '../lab/fault/lab-probe.ts';
 import { compareToMatrix, MATRIX_FILE, readMatrix } from '../lab/fault/matrix.ts';
 import { netnsAvailable } from '../lab/fault/netns.ts';
-import { profileNames } from '../lab/fault/profiles.ts';
+import { loadProfile, profileNames } from '../lab/fault/profiles.ts';
 import type { Closable } from '../lab/servers.ts';
 import { KIND_NAMES, isScenarioKind } from '../runner/config/kinds.ts';
 import type { CheckResult } from '../runner/core/contract.ts';
@@ -214,6 +214,17 @@ async function verify(profile: string, phase: SoakVerification['phase'], sinceWa
   console.log(`  ${profile} (${phase}): ${last.mismatches.length + last.missing.length + last.extra.length ? `MISMATCH ${JSON.stringify(last)}` : 'as the matrix says'}`);
 }
 
+/**
+ * The profile of each cycle: `none`, then the profiles that change the probe's config (each change,
+ * and the return to the plain config, restarts the probe), then the others over and over. After the
+ * last restart one probe process lives for the rest of the run, and a second pass shows whether its
+ * memory still grows once every fault's series exist.
+ */
+function profileOrder(cycles: number, configured: string[]): string[] {
+  const rest = profileNames().filter((n) => !configured.includes(n));
+  return Array.from({ length: cycles }, (_, c) => (c === 0 ? 'none' : c <= configured.length ? configured[c - 1]! : rest[(c - 1 - configured.length) % rest.length]!));
+}
+
 function fill(): void {
   filler = join(dataDir, 'filler');
   // Fills every free block; dd stops with ENOSPC, which is the point.
@@ -244,9 +255,11 @@ async function main(): Promise<void> {
     scenarios: [{ name: 'salle-test', kind: 'janus-videoroom', platform: 'lab', participants: 2, url: `${lab.janus.pages}/videoroomtest.html`, room: lab.janus.room, schedule: `*/${SCENARIO_PERIOD_S / 60} * * * *` }],
     checks: Object.fromEntries(KIND_NAMES.filter((k) => !isScenarioKind(k)).map((k) => [k, { schedule: `*/${CHECK_PERIOD_S} * * * * *` }])),
   };
-  const order = ['none', ...profileNames()];
   const cycles = Math.floor(totalSeconds / cycleSeconds);
-  const killCycle = Math.floor(cycles * 0.4);
+  const configured = profileNames().filter((n) => loadProfile(n).config !== undefined);
+  const order = profileOrder(cycles, configured);
+  // Early: in the cycle that returns to the plain config (a restart), so the process started then lives on.
+  const killCycle = Math.min(Math.floor(cycles * 0.4), configured.length + 1);
   const fillCycle = Math.min(cycles - 1, Math.max(killCycle + 1, Math.floor(cycles * 0.6)));
   const clockCycle = Math.min(cycles - 1, Math.max(fillCycle + 1, Math.floor(cycles * 0.8)));
   sampling = true;
@@ -263,7 +276,7 @@ async function main(): Promise<void> {
   for (let c = 0; c < cycles; c++) {
     const start = c * cycleSeconds;
     await until(start);
-    const profile = order[c % order.length]!;
+    const profile = order[c]!;
     await lab.apply(profile, config);
     const applied = Date.now() / 1000;
     current = profile;

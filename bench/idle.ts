@@ -1,12 +1,17 @@
 // Idle memory of `vigie run` with the embedded catalog, as a checkout runs it (type stripping, Node's
 // defaults) and as the image runs it (dist/, the Dockerfile's NODE_OPTIONS and MALLOC_ARENA_MAX):
 // RSS 15 s and 60 s after start, split into the process's own pages and mapped files.
-// `node bench/idle.ts` prints the table alone (offline DNS and clock servers on loopback); bench/run.ts includes it.
+// What stays resident is what the kinds loaded when they ran, so beside the embedded catalog (whose
+// names the offline lab DNS answers SERVFAIL) one lab row is reachable: a real HTTPS server whose
+// certificate names an OCSP responder (openssl ocsp), so that http, tls and ocsp carry a whole
+// exchange by 60 s, as in production.
+// `node bench/idle.ts` prints the table alone; bench/run.ts includes it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { closedPort, startDns, startUdpBlackhole } from '../lab/servers.ts';
+import { makeOcspLab } from '../lab/ocsp-pki.ts';
+import { closedPort, startDns, startHttps, startUdpBlackhole } from '../lab/servers.ts';
+import { labTempDir } from '../lab/temp.ts';
 import { cpuSeconds, imageRuntimeEnv, memoryMiB } from './proc.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -47,16 +52,53 @@ export function idleTable(r: Awaited<ReturnType<typeof idleFootprint>>): string[
   ];
 }
 
-if (process.argv[1] === import.meta.filename) {
-  const servfail = await startDns({}, 'SERVFAIL');
+/** The idle lab: offline DNS and clock, one reachable HTTPS row with OCSP; `config` is its vigie.yaml. */
+export async function startIdleLab(): Promise<{ config: string; close: () => Promise<void> }> {
+  const dns = await startDns({}, 'SERVFAIL');
   const hole = await startUdpBlackhole();
-  const dir = mkdtempSync(join(tmpdir(), 'vigie-idle-'));
+  const ocsp = await makeOcspLab();
+  await ocsp.startResponder();
+  const https = await startHttps(ocsp.leaves.good);
+  const dir = labTempDir('vigie-idle-');
+  writeFileSync(join(dir, 'root.pem'), ocsp.rootPem);
+  writeFileSync(
+    join(dir, 'idle.yaml'),
+    `platform: idle-lab
+title: Serveur HTTPS du banc
+operator: Vigie lab
+flows:
+  - { host: 127.0.0.1, ips: [127.0.0.1], port: ${https.port}, transport: tcp, direction: out, checks: [tcp, tls, ocsp], source: "banc : serveur HTTPS" }
+urls:
+  - { url: "https://127.0.0.1:${https.port}/", checks: [http], source: "banc : serveur HTTPS" }
+`,
+  );
   const config = join(dir, 'run.yaml');
-  writeFileSync(config, `dns: { servers: ["127.0.0.1:${servfail.port}"] }\nclock: { server: 127.0.0.1, port: ${hole.port} }\nchecks: { proxy: { enabled: false } }\nserver: { listen: "127.0.0.1:${await closedPort()}" }\njitter: 0s\n`);
+  writeFileSync(
+    config,
+    `dns: { servers: ["127.0.0.1:${dns.port}"] }
+clock: { server: 127.0.0.1, port: ${hole.port} }
+checks: { proxy: { enabled: false } }
+catalogs: { files: [idle.yaml] }
+trust: { extra_ca_files: [root.pem] }
+server: { listen: "127.0.0.1:${await closedPort()}" }
+jitter: 0s
+`,
+  );
+  return {
+    config,
+    close: async () => {
+      await Promise.all([dns.close(), hole.close(), https.close()]);
+      await ocsp.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const lab = await startIdleLab();
   try {
-    console.log(idleTable(await idleFootprint(config)).join('\n'));
+    console.log(idleTable(await idleFootprint(lab.config)).join('\n'));
   } finally {
-    await Promise.all([servfail.close(), hole.close()]);
-    rmSync(dir, { recursive: true, force: true });
+    await lab.close();
   }
 }

@@ -19,14 +19,14 @@ import { benchScenarios } from './scenarios.ts';
 import { benchScale } from './scale.ts';
 import { relayFidelity, wireFidelity } from './fidelity.ts';
 import { networkFootprint } from './footprint.ts';
-import { idleFootprint, idleTable } from './idle.ts';
+import { idleFootprint, idleTable, startIdleLab } from './idle.ts';
 import { stunClientCost, uclientCost } from './coturn-peer.ts';
 import { type BlackboxCost, startBlackbox } from './blackbox.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { spec, target } from '../test/helpers.ts';
 import { makePki } from '../lab/pki.ts';
-import { closedPort, startDns, startHttps, startUdpBlackhole } from '../lab/servers.ts';
+import { startDns, startHttps, startUdpBlackhole } from '../lab/servers.ts';
 import { labTempDir } from '../lab/temp.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -124,11 +124,10 @@ await ocspLab.stop();
 // Prometheus scrape and evaluation 15 s, Alertmanager group_wait 10 s for RcpSessionAtRisk.
 const rcp = await runRcpScenario({ scrapeSeconds: 15, inWindowSeconds: 60, checkTimeout: '5s', maxWaitMs: 240_000 });
 
-// 3. Idle RSS of vigie run with the embedded catalog.
-const port = await closedPort();
-const runCfg = join(tmp, 'run.yaml');
-writeFileSync(runCfg, `${readFileSync(cfg, 'utf8')}server: { listen: "127.0.0.1:${port}" }\njitter: 0s\n`);
-const { checkout: idleSource, image: idleImage, imageEnv } = await idleFootprint(runCfg);
+// 3. Idle RSS of vigie run with the embedded catalog and one reachable HTTPS row (bench/idle.ts).
+const idleLab = await startIdleLab();
+const { checkout: idleSource, image: idleImage, imageEnv } = await idleFootprint(idleLab.config);
+await idleLab.close();
 const idleRssMiB = idleSource.rss15;
 const idleCpuSeconds = idleSource.cpu;
 await Promise.all([https.close(), servfail.close(), hole.close()]);
@@ -177,7 +176,7 @@ log(`Relay test with the defaults (${relay.status}): ${relayPackets} packets, ${
 log('');
 log(`RCP detection latency, shipped intervals (in-window re-check 60 s, TURN timeout 5 s, scrape and rule evaluation 15 s, for: 0, Alertmanager group_wait 10 s): TURN flow blocked by nftables → RcpSessionAtRisk at the on-call webhook in ${rcp.seconds === undefined ? 'NOT DELIVERED' : `${f(rcp.seconds, 1)} s`}. Worst case by construction: 60 + 5 + 15 + 15 + 10 = 105 s inside the window. Outside the window (no session within 60 min) the same fault is an EstablishmentFlowBlocked ticket: TURN schedule 5 min + 15 + 15 + for 10 min + group_wait 1 min ≈ 16.5 min, by design not a page.`);
 log('');
-log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled), 15 s after start: RSS ${f(idleRssMiB, 1)} MiB, CPU ${f(idleCpuSeconds)} s since start (start-up and first cycle included).`);
+log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled) and one reachable HTTPS row (its http, tls and ocsp checks carry whole exchanges, as in production), 15 s after start: RSS ${f(idleRssMiB, 1)} MiB, CPU ${f(idleCpuSeconds)} s since start (start-up and first cycle included).`);
 log('');
 for (const line of idleTable({ checkout: idleSource, image: idleImage, imageEnv })) log(line);
 // Scale: one vigie run with 100, then 1,000 loopback endpoints.

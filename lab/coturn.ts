@@ -7,7 +7,7 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { closedPort } from './servers.ts';
 import type { LabCert } from './pki.ts';
-import { labTempDir } from './temp.ts';
+import { killAtExit, labTempDir } from './temp.ts';
 
 export interface Coturn {
   port: number;
@@ -72,8 +72,8 @@ export async function startCoturn(
   );
   const argv = ['turnserver', '-c', join(dir, 'turnserver.conf')];
   const child: ChildProcess = where.netns
-    ? spawn('ip', ['netns', 'exec', where.netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    ? killAtExit(spawn('ip', ['netns', 'exec', where.netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }))
+    : killAtExit(spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }));
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));

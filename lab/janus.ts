@@ -9,7 +9,7 @@ import http from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { closedPort, startHttpOn, type Closable } from './servers.ts';
 import type { LabCert } from './pki.ts';
-import { labTempDir } from './temp.ts';
+import { killAtExit, labTempDir } from './temp.ts';
 
 export const JANUS_DEMOS = '/usr/share/janus/demos';
 const LIB = '/usr/lib/x86_64-linux-gnu/janus';
@@ -139,7 +139,7 @@ room-${room}: {
   );
   if (opts.record) mkdirSync(join(dir, 'rec'));
   const argv = ['janus', '-F', dir, '-C', join(dir, 'janus.jcfg')];
-  const child: ChildProcess = ns ? spawn('ip', ['netns', 'exec', ns.netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = killAtExit(ns ? spawn('ip', ['netns', 'exec', ns.netns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }));
   let log = '';
   const keep = (d: Buffer) => {
     log += d.toString();

@@ -4,6 +4,7 @@
 // exit or a child never ready is an error that carries the end of its log.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { closedPort } from './servers.ts';
+import { killAtExit } from './temp.ts';
 
 export interface ListeningChild {
   child: ChildProcess;
@@ -30,7 +31,7 @@ export async function startListeningChild(opts: ListeningChildOptions): Promise<
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await closedPort());
     let log = '';
-    const child = spawn(opts.command, opts.args(port), { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env } satisfies SpawnOptions);
+    const child = killAtExit(spawn(opts.command, opts.args(port), { stdio: ['ignore', 'ignore', 'pipe'], env: opts.env } satisfies SpawnOptions));
     // Read for the child's whole life (a full pipe would block it); only the end is kept.
     child.stderr?.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4096)));
     const exited = () => child.exitCode !== null || child.signalCode !== null;

@@ -7,7 +7,7 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { caConfig, EC_KEY, initCaDir, openssl } from './pki.ts';
 import { closedPort } from './servers.ts';
-import { labTempDir } from './temp.ts';
+import { killAtExit, labTempDir } from './temp.ts';
 
 export interface OcspLeaf {
   cert: string;
@@ -93,7 +93,7 @@ export async function makeOcspLab(): Promise<OcspLab> {
   const startResponder = async (signer: 'delegated' | 'issuer' | 'unrelated' = 'delegated') => {
     await stopResponder();
     const [cert, key] = signer === 'delegated' ? ['ocsp.pem', 'ocsp.key'] : signer === 'issuer' ? ['intermediate.pem', 'intermediate.key'] : ['unrelated.pem', 'unrelated.key'];
-    responder = spawn('openssl', ['ocsp', '-index', 'index.txt', '-port', String(ocspPort), '-rsigner', cert, '-rkey', key, '-CA', 'intermediate.pem', '-nmin', '60', '-ignore_err'], { cwd: dir, stdio: 'ignore' });
+    responder = killAtExit(spawn('openssl', ['ocsp', '-index', 'index.txt', '-port', String(ocspPort), '-rsigner', cert, '-rkey', key, '-CA', 'intermediate.pem', '-nmin', '60', '-ignore_err'], { cwd: dir, stdio: 'ignore' }));
     // Ready when it accepts connections.
     for (let i = 0; i < 50; i++) {
       const ok = await new Promise<boolean>((r) => {

@@ -43,12 +43,14 @@ export function listen(server: net.Server, host = '127.0.0.1', port = 0): Promis
   );
 }
 
-/** A small web app: / answers 200, /redirect → /, /status/NNN answers NNN, /slow never answers. */
+/** A small web app: / answers 200, /redirect → /, /status/NNN answers NNN, /bytes/N sends N bytes, /slow never answers. */
 function app(req: http.IncomingMessage, res: http.ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://lab');
   if (url.pathname === '/redirect') return void res.writeHead(302, { location: '/' }).end();
   const m = /^\/status\/(\d{3})$/.exec(url.pathname);
   if (m) return void res.writeHead(Number(m[1]), { 'content-type': 'text/plain' }).end(`status ${m[1]}\n`);
+  const n = /^\/bytes\/(\d{1,8})$/.exec(url.pathname);
+  if (n) return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.alloc(Number(n[1]), 'v'));
   if (url.pathname === '/slow') return; // never answers
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>lab</title><p>Vigie lab</p>\n');
 }

@@ -9,7 +9,7 @@ import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, type RunContext } from '../runner/core/definition.ts';
 import { observedNumber } from '../runner/core/kind-metrics.ts';
 import { classifyNetworkError, formatMs } from '../runner/core/recorder.ts';
-import { probeAgent } from './lib/http-agent.ts';
+import { httpExchange } from './lib/http-exchange.ts';
 import { proxyFor } from './lib/proxy-route.ts';
 
 const NTP_EPOCH_OFFSET = 2_208_988_800;
@@ -84,20 +84,11 @@ function sntp(address: string, port: number, signal: AbortSignal): Promise<SntpS
 
 async function httpDate(url: URL, ctx: RunContext): Promise<{ offsetMs: number; delayMs: number }> {
   // Its own recorder: the fallback's connect and tls legs are not phases of the clock check.
-  const agent = await probeAgent(ctx.rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
-  try {
-    const t1 = nowMs();
-    const res = await agent.request({ origin: url.origin, path: url.pathname, method: 'HEAD', signal: ctx.signal });
-    const t4 = nowMs();
-    res.body.on('error', () => {});
-    res.body.destroy();
-    const date = res.headers.date;
-    if (typeof date !== 'string' || Number.isNaN(Date.parse(date))) throw new Error(`no Date header from ${url}`);
-    // The Date header is truncated to the second: +500 ms is its expected value.
-    return { offsetMs: Date.parse(date) + 500 - (t1 + t4) / 2, delayMs: t4 - t1 };
-  } finally {
-    agent.destroy().catch(() => {});
-  }
+  const res = await httpExchange(ctx.rec.scratch(), url, ctx, proxyFor(url.hostname, ctx), { method: 'HEAD', maxBody: 0 });
+  const date = res.headers.date;
+  if (typeof date !== 'string' || Number.isNaN(Date.parse(date))) throw new Error(`no Date header from ${url}`);
+  // The Date header is truncated to the second: +500 ms is its expected value.
+  return { offsetMs: Date.parse(date) + 500 - (res.sentAt + res.headersAt) / 2, delayMs: res.headersAt - res.sentAt };
 }
 
 async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: RunContext): Promise<CheckResult> {

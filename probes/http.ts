@@ -1,12 +1,12 @@
-// http: one GET (and its redirects) with undici; phases resolve, connect, tls, ttfb, transfer.
-// A custom connector times each leg and, when a proxy applies, tunnels https with CONNECT or
-// sends http in absolute form to the proxy, so a 407 can be read and named.
+// http: one GET (and its redirects) over the probe's own connections; phases resolve, connect, tls,
+// ttfb, transfer. When a proxy applies, https is tunnelled with CONNECT and http sent in absolute
+// form to the proxy, so a 407 can be read and named (lib/http-exchange.ts).
 import { z } from 'zod';
 import type { CheckResult, CheckTarget } from '../runner/core/contract.ts';
 import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/definition.ts';
 import { finite } from '../runner/core/kind-metrics.ts';
 import { type CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
-import { fetchOnce } from './lib/http-agent.ts';
+import { httpExchange } from './lib/http-exchange.ts';
 import { classifyProxyRefusal, proxyFor, ProxyRefusedError } from './lib/proxy-route.ts';
 import { authErrorReason } from './lib/tls-handshake.ts';
 
@@ -57,10 +57,12 @@ async function get(rec: CheckRecorder, target: CheckTarget, opts: z.output<typeo
     for (let hop = 0; ; hop++) {
       const proxy = route === 'direct' ? undefined : route === 'proxy' ? ctx.proxy : proxyFor(url.hostname, ctx);
       rec.observe('via_proxy', proxy !== undefined);
-      const res = await fetchOnce(rec, url, ctx, proxy, opts.max_body_bytes);
+      const res = await httpExchange(rec, url, ctx, proxy, { method: 'GET', maxBody: opts.max_body_bytes });
+      rec.setPhase('ttfb', res.ttfb);
+      rec.setPhase('transfer', res.transfer);
       rec.observe('status_code', res.status);
-      rec.observe('body_bytes', res.bytes);
-      if (res.status === 407 && proxy) throw new ProxyRefusedError(407, res.rawProxySchemes, proxy.auth !== undefined);
+      rec.observe('body_bytes', res.body.length);
+      if (res.status === 407 && proxy) throw new ProxyRefusedError(407, res.proxySchemes, proxy.auth !== undefined);
       const location = res.headers.location;
       if (res.status >= 300 && res.status < 400 && typeof location === 'string' && hop < opts.max_redirects) {
         url = new URL(location, url);
@@ -86,7 +88,8 @@ async function get(rec: CheckRecorder, target: CheckTarget, opts: z.output<typeo
       return rec.fail(authErrorReason(tlsCode), (e as Error).message);
     }
     const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    if (reason === 'internal_error' && (e as { code?: string }).code?.startsWith('UND_ERR')) return rec.fail('http_error', message);
+    // llhttp's codes: an answer that is not HTTP.
+    if (reason === 'internal_error' && (e as { code?: string }).code?.startsWith('HPE_')) return rec.fail('http_error', message);
     return rec.fail(reason, message);
   }
 }

@@ -8,7 +8,7 @@ import type { CheckResult, CheckTarget } from '../../runner/core/contract.ts';
 import type { RunContext } from '../../runner/core/definition.ts';
 import { classifyNetworkError } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
-import { accessLocations, type Exchange, httpExchange, OcspFailure, OID_OCSP_NONCE, parseCertificate, parseCertificateBody, verifyOcspResponse } from './ocsp-wire.ts';
+import { accessLocations, type Exchange, ocspFetch, OcspFailure, OID_OCSP_NONCE, parseCertificate, parseCertificateBody, verifyOcspResponse } from './ocsp-wire.ts';
 import { handshake } from './tls-handshake.ts';
 
 /** The ocsp kind's options (probes/ocsp.ts validates them), as this module reads them. */
@@ -48,7 +48,7 @@ async function issuerOf(leaf: pkijs.Certificate, sent: pkijs.Certificate | undef
   if (caIssuers && (opts.check_ca_issuers || !issuerSent)) {
     const url = new URL(caIssuers);
     try {
-      const got = await rec.phase('issuer', () => httpExchange(rec, url, ctx, { method: 'GET' }));
+      const got = await rec.phase('issuer', () => ocspFetch(rec, url, ctx, { method: 'GET' }));
       if (got.status !== 200) throw new Error(`answered HTTP ${got.status}`);
       const fetched = parseCertificateBody(got.body);
       rec.observe('ca_issuers_subject', fetched.subject.typesAndValues.map((tv) => String(tv.value.valueBlock.value)).join(', '));
@@ -71,13 +71,13 @@ async function issuerOf(leaf: pkijs.Certificate, sent: pkijs.Certificate | undef
 async function askResponder(url: URL, der: Buffer, ctx: RunContext): Promise<Exchange> {
   const { rec } = ctx;
   try {
-    const exchange = await rec.phase('request', () => httpExchange(rec, url, ctx, { method: 'POST', body: der }));
+    const exchange = await rec.phase('request', () => ocspFetch(rec, url, ctx, { method: 'POST', body: der }));
     if (exchange.status === 200) {
       rec.observe('method', 'POST');
       return exchange;
     }
     const path = `${url.pathname.replace(/\/?$/, '/')}${encodeURIComponent(der.toString('base64'))}`;
-    const viaGet = await rec.phase('request', () => httpExchange(rec, url, ctx, { method: 'GET', path }));
+    const viaGet = await rec.phase('request', () => ocspFetch(rec, url, ctx, { method: 'GET', path }));
     rec.observe('method', 'GET');
     if (viaGet.status !== 200) throw new OcspFailure('ocsp_unreachable', `responder ${url.host} answered HTTP ${exchange.status} to POST and ${viaGet.status} to GET`);
     return viaGet;

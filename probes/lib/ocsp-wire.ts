@@ -8,7 +8,7 @@ import * as pkijs from 'pkijs';
 import type { ProbeContext } from '../../runner/core/contract.ts';
 import type { CheckRecorder } from '../../runner/core/recorder.ts';
 import type { Reason } from '../../runner/core/reasons.ts';
-import { probeAgent, readBody } from './http-agent.ts';
+import { httpExchange } from './http-exchange.ts';
 import { proxyFor } from './proxy-route.ts';
 
 const OID_AIA = '1.3.6.1.5.5.7.1.1';
@@ -59,26 +59,19 @@ export interface Exchange {
   latencyMs: number;
 }
 
-export async function httpExchange(rec: CheckRecorder, url: URL, ctx: ProbeContext, init: { method: 'GET' | 'POST'; body?: Buffer; path?: string }): Promise<Exchange> {
+/** One GET or POST for OCSP or an issuer certificate, through the proxy when one applies. */
+export async function ocspFetch(rec: CheckRecorder, url: URL, ctx: ProbeContext, init: { method: 'GET' | 'POST'; body?: Buffer; path?: string }): Promise<Exchange> {
   // The legs of this exchange are not phases of the check: a scratch recorder takes them.
-  const agent = await probeAgent(rec.scratch(), url, ctx, proxyFor(url.hostname, ctx));
-  const proxied = proxyFor(url.hostname, ctx) !== undefined && url.protocol === 'http:';
-  const path = init.path ?? `${url.pathname}${url.search}`;
   const t0 = performance.now();
-  try {
-    const res = await agent.request({
-      origin: url.origin,
-      path: proxied ? new URL(path, url).href : path,
-      method: init.method,
-      headers: init.body ? { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' } : { accept: '*/*' },
-      ...(init.body ? { body: init.body } : {}),
-      signal: ctx.signal,
-    });
+  const res = await httpExchange(rec.scratch(), url, ctx, proxyFor(url.hostname, ctx), {
+    method: init.method,
+    ...(init.path ? { path: init.path } : {}),
+    headers: init.body ? { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' } : { accept: '*/*' },
+    ...(init.body ? { body: init.body } : {}),
     // No OCSP answer or certificate is anywhere near 1 MB.
-    return { status: res.statusCode, body: await readBody(res.body, 1_000_000), latencyMs: performance.now() - t0 };
-  } finally {
-    agent.destroy().catch(() => {});
-  }
+    maxBody: 1_000_000,
+  });
+  return { status: res.status, body: res.body, latencyMs: performance.now() - t0 };
 }
 
 /** Parses and verifies an OCSP response for `certId`; every malformed input becomes an OcspFailure. */

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../config/catalog.ts';
 import type { VigieConfig } from '../config/config.ts';
 import { fetchText } from '../config/fetch-url.ts';
+import { InputError } from '../config/input-error.ts';
 import { RemoteCatalogs, withRegionConfig } from '../config/region-bundle.ts';
 import { DestinationPolicy, type RefusedDestination } from '../config/destinations.ts';
 import { readLogin } from '../config/secrets.ts';
@@ -110,13 +111,15 @@ export class ProbeDaemon {
   async run(): Promise<number> {
     const { configFile } = this.inputs;
     const basicAuth = this.config.server.basic_auth ? readLogin(this.config, this.config.server.basic_auth, configFile, 'vigie') : undefined;
-    this.server = await startServer(this.config.server.listen, {
-      metrics: (req, res) => this.metrics.handle(req, res),
-      store: this.store,
-      ready: () => this.plan.checks.every((c) => this.store.has(c.id)),
-      snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [], evidenceMaxAgeMs: this.config.evidence_max_age, history: this.history, ...(this.remoteProblem ? { remoteProblem: this.remoteProblem } : {}), ...(this.remoteRefused?.length ? { remoteRefused: this.remoteRefused } : {}) }),
-      ...(basicAuth ? { basicAuth } : {}),
-    });
+    this.server = await listenOrExplain(configFile, this.config.server.listen, () =>
+      startServer(this.config.server.listen, {
+        metrics: (req, res) => this.metrics.handle(req, res),
+        store: this.store,
+        ready: () => this.plan.checks.every((c) => this.store.has(c.id)),
+        snapshot: () => ({ plan: this.plan, site: this.config.site, lang: this.config.lang, sessions: this.preSession?.next() ?? [], evidenceMaxAgeMs: this.config.evidence_max_age, history: this.history, ...(this.remoteProblem ? { remoteProblem: this.remoteProblem } : {}), ...(this.remoteRefused?.length ? { remoteRefused: this.remoteRefused } : {}) }),
+        ...(basicAuth ? { basicAuth } : {}),
+      }),
+    );
     // The daemon keeps serving whatever a single check does: a stray error is logged, never fatal.
     process.on('unhandledRejection', (reason) => this.log.error({ err: reason }, 'unhandled rejection (ignored, probe keeps running)'));
     process.on('uncaughtException', (err) => this.log.error({ err }, 'uncaught exception (ignored, probe keeps running)'));
@@ -211,5 +214,17 @@ export class ProbeDaemon {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+  }
+}
+
+/** The status page's address cannot be taken: exit 2 naming the setting, not an internal error. */
+async function listenOrExplain<T>(configFile: string, listen: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'EADDRINUSE' ? 'address already in use (another vigie run, or another service, listens there)' : code === 'EADDRNOTAVAIL' ? 'no such address on this machine' : code === 'EACCES' ? 'permission denied (a port below 1024 needs privileges)' : undefined;
+    if (!why) throw e;
+    throw new InputError([{ file: configFile, path: 'server.listen', message: `${listen}: ${why}` }]);
   }
 }

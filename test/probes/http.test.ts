@@ -1,5 +1,7 @@
 // The http probe against real servers: status, redirects, phase timings, TLS failures.
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { listen } from '../../lab/servers.ts';
 import { target } from '../helpers.ts';
 import { useNetLab } from './net-lab.ts';
 
@@ -31,6 +33,23 @@ describe('http probe', () => {
   it('times out on a server that never answers', async () => {
     const r = await runProbe('http', target({ host: 'localhost', port: s.http!.port, url: url('http', '/slow') }), { timeoutMs: 600 });
     expect(r).toMatchObject({ status: 'failed', reason: 'timeout' });
+  });
+  it('reads a body up to max_body_bytes and no further', async () => {
+    const r = await runProbe('http', target({ host: 'localhost', port: s.http!.port, url: url('http', '/bytes/3000000') }), { options: { max_body_bytes: 100_000 } });
+    expect(r).toMatchObject({ status: 'ok', observations: { status_code: 200, body_bytes: 100_000 } });
+  });
+  it('an answer that is not HTTP (an SSH server on the port) is http_error, and a server that hangs up is connection_reset', async () => {
+    const ssh = await listen(net.createServer((c) => c.end('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n')));
+    const hangUp = await listen(net.createServer((c) => c.once('data', () => c.destroy())));
+    try {
+      const notHttp = await runProbe('http', target({ host: '127.0.0.1', port: ssh.port, url: `http://127.0.0.1:${ssh.port}/` }));
+      expect(notHttp).toMatchObject({ status: 'failed', reason: 'http_error' });
+      expect(notHttp.message).toMatch(/Parse Error/);
+      const reset = await runProbe('http', target({ host: '127.0.0.1', port: hangUp.port, url: `http://127.0.0.1:${hangUp.port}/` }));
+      expect(reset).toMatchObject({ status: 'failed', reason: 'connection_reset' });
+    } finally {
+      await Promise.all([ssh.close(), hangUp.close()]);
+    }
   });
   it('has a TLS phase for https and a ttfb', async () => {
     const r = await runProbe('http', target({ host: 'localhost', port: s.valid!.port, url: url('valid') }));

@@ -112,6 +112,17 @@ describe('vigie CLI', () => {
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+|internal error/);
   });
 
+  it('a status page address already taken (a second vigie run) exits 2 naming server.listen, no stack trace', async () => {
+    const taken = await startHttps(pki.leaves.valid);
+    servers.push(taken);
+    const f = join(tmp, 'taken.yaml');
+    writeFileSync(f, readFileSync(labConfig, 'utf8').replace('127.0.0.1:0', `127.0.0.1:${taken.port}`));
+    const r = await vigie(['run', '--config', f]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${f}: server.listen: 127.0.0.1:${taken.port}: address already in use`);
+    expect(r.stderr).not.toMatch(/at .*\.(ts|js):\d+|internal error/);
+  });
+
   it('catalog --format json gives the rows of every seed document', async () => {
     const r = await vigie(['catalog', '--format', 'json']);
     expect(r.code).toBe(0);

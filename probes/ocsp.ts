@@ -12,8 +12,13 @@ const options = z
     clock_skew_seconds: z.number().int().min(0).default(300).describe('Tolerance on thisUpdate in the future, in seconds.'),
     /** Also fetch the CA issuers URL of the leaf and check it answers with a certificate. Default true. */
     check_ca_issuers: z.boolean().default(true).describe('Also fetch the CA issuers URL (AIA) and check it answers with a certificate.'),
-    /** How long a verified answer for one certificate is reused by other endpoints presenting it. Default 600. */
-    cache_seconds: z.number().int().min(0).default(600).describe('Seconds a verified answer for one certificate (CertID) is reused, never past its nextUpdate.'),
+    /**
+     * How long a verified answer for one certificate is reused by other endpoints presenting it.
+     * Default 30: the endpoints of one round share an answer, but the next round (15 min later, or
+     * 60 s later inside an RCP window) asks again, since a reused answer proves nothing of the path
+     * to the responder (a soak run reported a blocked responder as good for ten minutes with 600).
+     */
+    cache_seconds: z.number().int().min(0).default(30).describe("Seconds a verified answer for one certificate (CertID) is reused by the other endpoints presenting it, never past its nextUpdate. Keep it shorter than the check's period: a reused answer does not prove the path to the responder."),
   })
   .strict();
 

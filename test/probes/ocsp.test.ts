@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import * as pkijs from 'pkijs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckResult } from '../../runner/core/contract.ts';
 import { verifyOcspResponse } from '../../probes/lib/ocsp-wire.ts';
 import { spkiSha256 } from '../../probes/lib/tls-handshake.ts';
@@ -171,6 +171,22 @@ describe('ocsp probe against openssl ocsp', () => {
     const second = await ocsp('stapled'); // same leaf
     expect(first.observations.cached).toBeUndefined();
     expect(second).toMatchObject({ status: 'ok', observations: { cached: true, stapled: true } });
+  });
+  it('the next round asks the responder again: one blocked since the last round is ocsp_unreachable, not a cached good', async () => {
+    expect((await ocsp('good')).observations.status).toBe('good');
+    await lab.stopResponder();
+    try {
+      // The next round: every check schedule and the RCP in-window interval (60 s) are longer than the default cache.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 60_000);
+      try {
+        expect(await ocsp('good')).toMatchObject({ status: 'failed', reason: 'ocsp_unreachable' });
+      } finally {
+        vi.useRealTimers();
+      }
+    } finally {
+      await lab.startResponder();
+    }
   });
   it('exports the OCSP metric family', async () => {
     const s = spec('ocsp', target({ host: 'localhost', port: https.revoked!.port }));

@@ -21,6 +21,7 @@ import { closedPort } from '../lab/servers.ts';
 import { startAlertmanager, startWebhook } from '../lab/monitoring.ts';
 import { labTempDir } from '../lab/temp.ts';
 import { cpuSeconds, memoryMiB } from './proc.ts';
+import { parseExposition } from './soak-sample.ts';
 import { FLEET_BEGIN, FLEET_END } from './fleet-section.ts';
 
 const args = process.argv.slice(2);
@@ -49,21 +50,6 @@ const pb = protobuf.Root.fromJSON({
   },
 }).lookupType('WriteRequest');
 
-/** Parses the exposition text into label sets and values (enough for the probe's own output). */
-function parseExposition(text: string): { labels: Record<string, string>; value: number }[] {
-  const out: { labels: Record<string, string>; value: number }[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = { __name__: m[1]! };
-    for (const l of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!;
-    out.push({ labels, value: Number(m[4]) });
-  }
-  return out;
-}
-
-
 // 1. One real probe's series.
 const probePort = await closedPort();
 writeFileSync(join(dir, 'vigie.yaml'), `server: { listen: "127.0.0.1:${probePort}" }\njitter: 0s\nchecks: { clock: { enabled: false } }\n`);
@@ -80,7 +66,8 @@ for (let i = 0, seen = -1; i < 24; i++) {
   seen = results(exposition);
 }
 probe.kill('SIGTERM');
-const series = parseExposition(exposition);
+// __name__ among the labels: remote write carries the name as one.
+const series = parseExposition(exposition).map((x) => ({ labels: { __name__: x.name, ...x.labels } as Record<string, string>, value: x.value }));
 
 // 2. The central Prometheus and Alertmanager, as deploy/central runs them (evaluation every 15 s).
 const webhook = await startWebhook();

@@ -220,8 +220,8 @@ async function verify(profile: string, phase: SoakVerification['phase'], sinceWa
  * last restart one probe process lives for the rest of the run, and a second pass shows whether its
  * memory still grows once every fault's series exist.
  */
-function profileOrder(cycles: number, configured: string[]): string[] {
-  const rest = profileNames().filter((n) => !configured.includes(n));
+function profileOrder(cycles: number, names: string[], configured: string[]): string[] {
+  const rest = names.filter((n) => !configured.includes(n));
   return Array.from({ length: cycles }, (_, c) => (c === 0 ? 'none' : c <= configured.length ? configured[c - 1]! : rest[(c - 1 - configured.length) % rest.length]!));
 }
 
@@ -258,8 +258,9 @@ async function main(): Promise<void> {
     checks: Object.fromEntries(KIND_NAMES.filter((k) => !isScenarioKind(k)).map((k) => [k, { schedule: `*/${CHECK_PERIOD_S} * * * * *`, ...(k === 'ocsp' ? { cache_seconds: 10 } : {}) }])),
   };
   const cycles = Math.floor(totalSeconds / cycleSeconds);
-  const configured = profileNames().filter((n) => loadProfile(n).config !== undefined);
-  const order = profileOrder(cycles, configured);
+  const names = profileNames();
+  const configured = names.filter((n) => loadProfile(n).config !== undefined);
+  const order = profileOrder(cycles, names, configured);
   // Early: in the cycle that returns to the plain config (a restart), so the process started then lives on.
   const killCycle = Math.min(Math.floor(cycles * 0.4), configured.length + 1);
   const fillCycle = Math.min(cycles - 1, Math.max(killCycle + 1, Math.floor(cycles * 0.6)));

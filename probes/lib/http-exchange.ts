@@ -6,9 +6,10 @@
 // the native llhttp already in the binary. undici would stay resident in a probe that idles between
 // checks: 14 MiB once loaded (it loads node:http2 eagerly) and 9 MiB more for its llhttp
 // WebAssembly at the first request, a quarter of the idle probe.
-import http from 'node:http';
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { http } from '../../runner/core/node-http.ts';
 import type { ProbeContext, ProxySettings } from '../../runner/core/contract.ts';
 import type { CheckRecorder } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
@@ -29,7 +30,7 @@ export interface HttpRequest {
 
 export interface HttpAnswer {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: IncomingHttpHeaders;
   /** Proxy-Authenticate schemes of a proxy's own answer (forward proxying only). */
   proxySchemes: string[];
   body: Buffer;
@@ -108,7 +109,7 @@ async function open(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: Prox
 }
 
 /** Reads up to `maxBytes`; an error after the headers (the check's timeout) rejects. */
-async function readBody(res: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
+async function readBody(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res) {

@@ -1,8 +1,8 @@
 // Outbound proxy handling shared by the http and proxy probes: NO_PROXY matching, the CONNECT
 // tunnel (through node:http, which hands back the proxy's status and headers on any answer), and
 // the reading of a 407: a proxy offering only NTLM/Negotiate is what Therap-e cannot cross.
-import http from 'node:http';
 import type net from 'node:net';
+import { http } from '../../runner/core/node-http.ts';
 import type { ProbeContext, ProxySettings } from '../../runner/core/contract.ts';
 import { resolveAndConnect } from './connect.ts';
 import type { CheckRecorder } from '../../runner/core/recorder.ts';

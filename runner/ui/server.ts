@@ -1,8 +1,9 @@
 // The probe's HTTP server: /metrics, /healthz, /readyz, /api/results and the status page.
 // Needs no inbound port from outside the establishment; unref()ed so it never holds the process.
-import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { http } from '../core/node-http.ts';
 import { flowStatuses } from '../engine/flow-evidence.ts';
 import type { ResultsStore } from '../engine/results-store.ts';
 import { type Lang, langOf } from './i18n.ts';
@@ -10,7 +11,7 @@ import { renderStatusPage, type StatusSnapshot } from './status-page.ts';
 
 export interface ServerDeps {
   /** Serves /metrics (the current registry: a new plan brings a new one). */
-  metrics: (req: http.IncomingMessage, res: http.ServerResponse) => void;
+  metrics: (req: IncomingMessage, res: ServerResponse) => void;
   store: ResultsStore;
   snapshot: () => Omit<StatusSnapshot, 'latest' | 'lang'> & { lang: Lang };
   ready: () => boolean;
@@ -28,7 +29,7 @@ export function parseListen(listen: string): { host: string; port: number } {
   return { host: m?.[1] ?? m?.[2] ?? '0.0.0.0', port: Number(m?.[3] ?? 9464) };
 }
 
-export function startServer(listen: string, deps: ServerDeps): Promise<http.Server> {
+export function startServer(listen: string, deps: ServerDeps): Promise<Server> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://probe');
     try {
@@ -66,7 +67,7 @@ export function startServer(listen: string, deps: ServerDeps): Promise<http.Serv
   });
 }
 
-export function serverAddress(server: http.Server): string {
+export function serverAddress(server: Server): string {
   const a = server.address() as AddressInfo;
   return `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
 }

@@ -78,7 +78,8 @@ describe('vigie CLI', () => {
       const r = await vigie(args, { VIGIE_TEST_LOADED: file, NODE_OPTIONS: `--import=${join(ROOT, 'test', 'fixtures', 'loaded-packages.mjs')}` });
       return { ...r, packages: readFileSync(file, 'utf8').split('\n') };
     };
-    const heavy = ['undici', 'pkijs', 'asn1js', 'ical.js', '@opentelemetry/sdk-metrics', 'playwright-core'];
+    // Node's bundled undici and http2 come with an ES import of node:http (runner/core/node-http.ts).
+    const heavy = ['undici', 'pkijs', 'asn1js', 'ical.js', '@opentelemetry/sdk-metrics', 'playwright-core', 'node:internal/deps/undici/undici', 'node:http2'];
     const version = await loaded(['--version']);
     expect(version.stdout).toBe('vigie 0.1.0\n');
     for (const p of [...heavy, 'zod', 'stun', 'pino']) expect(version.packages, `vigie --version loaded ${p}`).not.toContain(p);

@@ -42,3 +42,29 @@ describe('soak report: zombies', () => {
     expect(zombieVerdict(run(series({}), 1)).pass).toBe(false);
   });
 });
+
+// How many descriptors a probe holds depends on the fault in force; a leak is a profile holding
+// more on a later visit than on its first, or a rising trend. A fall (a connection closed) is not.
+describe('soak report: descriptors', () => {
+  const fdVerdict = (fds: (i: number) => number, profile: (i: number) => string) => {
+    const d = run(Array.from({ length: 480 }, (_, i) => sample(i * 15, { fds: fds(i), profile: profile(i) })));
+    return analyse({ ...d, seconds: 7200 }).criteria.find((c) => c.criterion.startsWith('Descriptors'))!;
+  };
+  // Two profiles, each held 5 min, visited alternately.
+  const alternate = (i: number) => (Math.floor(i / 20) % 2 ? 'slow-dns' : 'none');
+  it('a profile that holds more descriptors while in force, the same on every visit, passes', () => {
+    const v = fdVerdict((i) => (alternate(i) === 'slow-dns' ? 33 : 25), alternate);
+    expect(v.pass).toBe(true);
+    expect(v.measured).toContain('none 25→25, slow-dns 33→33');
+  });
+  it('a profile that keeps one descriptor more every third visit fails, though the slope stays under 2 per hour', () => {
+    const leak = fdVerdict((i) => 25 + (alternate(i) === 'slow-dns' ? Math.floor(i / 120) : 0), alternate);
+    expect(leak.pass).toBe(false);
+    expect(Number(/^(-?[\d.]+) \/h/.exec(leak.measured)![1])).toBeLessThan(2);
+    expect(leak.measured).toContain('slow-dns 25→28');
+  });
+  it('a fall of two descriptors passes; a steady rise fails', () => {
+    expect(fdVerdict((i) => (i < 240 ? 25 : 23), alternate).pass).toBe(true);
+    expect(fdVerdict((i) => 25 + Math.floor(i / 60), () => 'none').pass).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 // Idle memory of `vigie run` with the embedded catalog, as a checkout runs it (type stripping, Node's
-// defaults) and as the image runs it (dist/, the Dockerfile's NODE_OPTIONS and MALLOC_ARENA_MAX):
+// defaults) and as the image runs it (dist/, the Dockerfile's NODE_OPTIONS, MALLOC_ARENA_MAX and V8 flags):
 // RSS 15 s and 60 s after start, split into the process's own pages and mapped files.
 // What stays resident is what the kinds loaded when they ran, so beside the embedded catalog (whose
 // names the offline lab DNS answers SERVFAIL) one lab row is reachable: a real HTTPS server whose
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { makeOcspLab } from '../lab/ocsp-pki.ts';
 import { closedPort, startDns, startHttps, startUdpBlackhole } from '../lab/servers.ts';
 import { labTempDir } from '../lab/temp.ts';
-import { cpuSeconds, imageRuntimeEnv, memoryMiB } from './proc.ts';
+import { cpuSeconds, imageRuntime, memoryMiB } from './proc.ts';
 
 const root = join(import.meta.dirname, '..');
 
@@ -24,8 +24,8 @@ export interface IdleFigures {
   cpu: number;
 }
 
-async function idleRun(config: string, env: Record<string, string>): Promise<IdleFigures> {
-  const daemon = spawn(process.execPath, [join(root, 'bin', 'vigie.js'), 'run', '--config', config], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
+async function idleRun(config: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<IdleFigures> {
+  const daemon = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'vigie.js'), 'run', '--config', config], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
   await new Promise((r) => setTimeout(r, 15_000));
   const rss15 = memoryMiB(daemon.pid!, 'VmRSS');
   await new Promise((r) => setTimeout(r, 45_000));
@@ -36,9 +36,9 @@ async function idleRun(config: string, env: Record<string, string>): Promise<Idl
 }
 
 /** `config`: a config with the embedded catalogs, its DNS and clock servers reachable, and a free server.listen. */
-export async function idleFootprint(config: string): Promise<{ checkout: IdleFigures; image: IdleFigures; imageEnv: Record<string, string> }> {
-  const imageEnv = imageRuntimeEnv(join(root, 'deploy', 'Dockerfile'));
-  return { checkout: await idleRun(config, {}), image: await idleRun(config, { ...imageEnv, VIGIE_COMPILED: '1' }), imageEnv };
+export async function idleFootprint(config: string): Promise<{ checkout: IdleFigures; image: IdleFigures; imageEnv: Record<string, string>; imageArgs: string[] }> {
+  const { env: imageEnv, nodeArgs: imageArgs } = imageRuntime(join(root, 'deploy', 'Dockerfile'));
+  return { checkout: await idleRun(config, {}), image: await idleRun(config, { ...imageEnv, VIGIE_COMPILED: '1' }, imageArgs), imageEnv, imageArgs };
 }
 
 export function idleTable(r: Awaited<ReturnType<typeof idleFootprint>>): string[] {
@@ -48,7 +48,7 @@ export function idleTable(r: Awaited<ReturnType<typeof idleFootprint>>): string[
     '| idle `vigie run`, embedded catalog | RSS at 15 s (MiB) | RSS at 60 s (MiB) | own pages at 60 s (RssAnon) | mapped files at 60 s (RssFile: node binary, ICU data) |',
     '|---|---|---|---|---|',
     row('checkout (type stripping, Node defaults)', r.checkout),
-    row(`as the image runs it (dist/, ${Object.entries(r.imageEnv).map(([k, v]) => `${k}=${v}`).join(', ')})`, r.image),
+    row(`as the image runs it (dist/, ${[...r.imageArgs.map((a) => `node ${a}`), ...Object.entries(r.imageEnv).map(([k, v]) => `${k}=${v}`)].join(', ')})`, r.image),
   ];
 }
 

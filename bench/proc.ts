@@ -17,13 +17,21 @@ export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'R
   return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 }
 
-/** The runtime environment the probe image sets (NODE_ENV, NODE_OPTIONS, MALLOC_ARENA_MAX), read from deploy/Dockerfile. */
-export function imageRuntimeEnv(dockerfile: string): Record<string, string> {
+/**
+ * How the probe image runs node, read from deploy/Dockerfile: the environment it sets (NODE_ENV,
+ * NODE_OPTIONS, MALLOC_ARENA_MAX) and the V8 flags its ENTRYPOINT gives node before bin/vigie.js
+ * (NODE_OPTIONS refuses most V8 flags).
+ */
+export function imageRuntime(dockerfile: string): { env: Record<string, string>; nodeArgs: string[] } {
   const text = readFileSync(dockerfile, 'utf8');
-  const out: Record<string, string> = {};
+  const env: Record<string, string> = {};
   for (const name of ['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
     const m = new RegExp(`^\\s*(?:ENV\\s+)?${name}=(\\S+)`, 'm').exec(text);
-    if (m) out[name] = m[1]!;
+    if (m) env[name] = m[1]!;
   }
-  return out;
+  const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text);
+  const argv = entrypoint ? (JSON.parse(entrypoint[1]!) as string[]) : [];
+  const node = argv.indexOf('node');
+  const script = argv.findIndex((a) => a.endsWith('/bin/vigie.js'));
+  return { env, nodeArgs: node >= 0 && script > node ? argv.slice(node + 1, script) : [] };
 }

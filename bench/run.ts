@@ -20,6 +20,7 @@ import { benchScale } from './scale.ts';
 import { relayFidelity, wireFidelity } from './fidelity.ts';
 import { networkFootprint } from './footprint.ts';
 import { idleFootprint, idleTable, startIdleLab } from './idle.ts';
+import { scrapeCosts, scrapeTable } from './scrape.ts';
 import { stunClientCost, uclientCost } from './coturn-peer.ts';
 import { type BlackboxCost, startBlackbox } from './blackbox.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
@@ -126,7 +127,9 @@ const rcp = await runRcpScenario({ scrapeSeconds: 15, inWindowSeconds: 60, check
 
 // 3. Idle RSS of vigie run with the embedded catalog and one reachable HTTPS row (bench/idle.ts).
 const idleLab = await startIdleLab();
-const { checkout: idleSource, image: idleImage, imageEnv } = await idleFootprint(idleLab.config);
+const idle = await idleFootprint(idleLab.config);
+const idleSource = idle.checkout;
+const scrape = await scrapeCosts(idleLab.config);
 await idleLab.close();
 const idleRssMiB = idleSource.rss15;
 const idleCpuSeconds = idleSource.cpu;
@@ -178,7 +181,9 @@ log(`RCP detection latency, shipped intervals (in-window re-check 60 s, TURN tim
 log('');
 log(`Idle \`vigie run\` with the embedded catalog (${cycle.checks} checks scheduled) and one reachable HTTPS row (its http, tls and ocsp checks carry whole exchanges, as in production), 15 s after start: RSS ${f(idleRssMiB, 1)} MiB, CPU ${f(idleCpuSeconds)} s since start (start-up and first cycle included).`);
 log('');
-for (const line of idleTable({ checkout: idleSource, image: idleImage, imageEnv })) log(line);
+for (const line of idleTable(idle)) log(line);
+log('');
+for (const line of scrapeTable(scrape)) log(line);
 // Scale: one vigie run with 100, then 1,000 loopback endpoints.
 const scale = await benchScale(pki, tmp, [100, 1000]);
 log('');

@@ -56,6 +56,8 @@ export interface SoakData {
   startedAt: string;
   /** The environment the probe ran with beyond the lab's (the image's runtime settings). */
   probeEnv?: Record<string, string>;
+  /** The node flags of the image's ENTRYPOINT (absent from runs before there were any). */
+  probeArgs?: string[];
   seconds: number;
   cycleSeconds: number;
   checkPeriod: number;
@@ -278,7 +280,7 @@ export function writeSoakReport(d: SoakData, outFile: string, assetsDir: string,
     '',
     `Produced by \`${d.command}\` (bench/soak.ts)${d.commit ? ` at commit ${d.commit.slice(0, 7)}` : ''}, started ${d.startedAt}, as root on the machine described in /work/.library/env (2 cores). The samples are in [${rel}/samples.json](${rel}/samples.json).`,
     '',
-    `The probe runs in the fault lab's hospital namespace (docs/fault-matrix.md) with every protocol check every ${d.checkPeriod} s and the \`janus-videoroom\` scenario (two participants, 720p) every ${d.scenarioPeriod / 60} min. ${d.probeEnv ? `It runs as the image runs it: ${Object.entries(d.probeEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}. ` : ''}One fault profile per cycle: first those that change the probe's config (a proxy, a CA), which restart it as an operator would (so does the return to the plain config), then the others in the order of docs/fault-matrix.md, over and over, so that one probe process lives through most of the run and sees every fault at least twice when the run allows. During the run: one SIGKILL while a browser runs and a restart; the data volume (a 48 MiB tmpfs holding the browser cache and the run history) filled for most of a cycle; the wall clock stepped +120 s and, later in the same cycle, back.`,
+    `The probe runs in the fault lab's hospital namespace (docs/fault-matrix.md) with every protocol check every ${d.checkPeriod} s and the \`janus-videoroom\` scenario (two participants, 720p) every ${d.scenarioPeriod / 60} min. ${d.probeEnv ? `It runs as the image runs it: ${[...(d.probeArgs ?? []).map((a) => `\`node ${a}\``), ...Object.entries(d.probeEnv).map(([k, v]) => `\`${k}=${v}\``)].join(', ')}. ` : ''}One fault profile per cycle: first those that change the probe's config (a proxy, a CA), which restart it as an operator would (so does the return to the plain config), then the others in the order of docs/fault-matrix.md, over and over, so that one probe process lives through most of the run and sees every fault at least twice when the run allows. During the run: one SIGKILL while a browser runs and a restart; the data volume (a 48 MiB tmpfs holding the browser cache and the run history) filled for most of a cycle; the wall clock stepped +120 s and, later in the same cycle, back.`,
     '',
     `## Verdict: ${pass ? 'pass' : 'FAIL'}`,
     '',

@@ -21,7 +21,7 @@ import { loadProfile, profileNames } from '../lab/fault/profiles.ts';
 import type { Closable } from '../lab/servers.ts';
 import { KIND_NAMES, isScenarioKind } from '../runner/config/kinds.ts';
 import type { CheckResult } from '../runner/core/contract.ts';
-import { imageRuntimeEnv } from './proc.ts';
+import { imageRuntime } from './proc.ts';
 import { parseExposition, processFootprint, total, treeCounts, usedShare } from './soak-sample.ts';
 import { writeSoakReport, type SoakData, type SoakEvent, type SoakSample, type SoakVerification } from './soak-report.ts';
 
@@ -50,7 +50,9 @@ if (!existsSync(join(root, 'dist', 'runner', 'cli', 'main.js'))) {
   process.exit(2);
 }
 /** The image's runtime environment, and its compiled probe. */
-const probeEnv = { ...imageRuntimeEnv(join(root, 'deploy', 'Dockerfile')), VIGIE_COMPILED: '1' };
+const image = imageRuntime(join(root, 'deploy', 'Dockerfile'));
+const probeEnv = { ...image.env, VIGIE_COMPILED: '1' };
+const probeArgs = image.nodeArgs;
 const outFile = resolve(values.out);
 const commit = (() => {
   try {
@@ -121,7 +123,7 @@ async function cleanup(): Promise<void> {
 
 let probeLog: ReturnType<typeof createWriteStream> | undefined;
 function startProbe(): ChildProcess {
-  const child = spawnLabProbe(lab!, lab!.dir, ['ignore', 'pipe', 'pipe'], probeEnv);
+  const child = spawnLabProbe(lab!, lab!.dir, ['ignore', 'pipe', 'pipe'], probeEnv, probeArgs);
   child.stdout!.pipe(probeLog!, { end: false });
   child.stderr!.pipe(probeLog!, { end: false });
   probe = child;
@@ -338,6 +340,7 @@ async function main(): Promise<void> {
     command: `npm run soak -- ${values.minutes ? `--minutes ${values.minutes}` : `--hours ${values.hours ?? '2'}`} --cycle-minutes ${values['cycle-minutes']}`,
     startedAt: new Date(Date.now() - now() * 1000).toISOString(),
     probeEnv,
+    probeArgs,
     seconds: now(),
     cycleSeconds,
     checkPeriod: CHECK_PERIOD_S,

@@ -54,8 +54,8 @@ export interface FaultLab {
    * and under the profile's.
    */
   apply(profile: string | FaultProfile, config?: Record<string, unknown>): Promise<FaultProfile | undefined>;
-  /** argv that runs `vigie ARGS` inside the hospital namespace. */
-  vigie(args: string[]): string[];
+  /** argv that runs `vigie ARGS` inside the hospital namespace (with `nodeArgs` for node, as the image's ENTRYPOINT gives). */
+  vigie(args: string[], nodeArgs?: readonly string[]): string[];
   /** `vigie check --format json` in the hospital namespace under the current profile. */
   check(extra?: string[]): Promise<{ code: number | null; results: CheckResult[]; stderr: string }>;
   /** Packets the current profile hit: nftables rule counters (drops, redirections) and tbf drops. */
@@ -255,7 +255,7 @@ ${rules(profile.nat)}
         lab.profile = profile?.name ?? 'none';
         return profile;
       },
-      vigie: (args) => ['ip', 'netns', 'exec', net.hospital, process.execPath, VIGIE_BIN, ...args],
+      vigie: (args, nodeArgs = []) => ['ip', 'netns', 'exec', net.hospital, process.execPath, ...nodeArgs, VIGIE_BIN, ...args],
       async check(extra = []) {
         const args = [VIGIE_BIN, 'check', '--config', configFile, '--catalog', catalogFile, '--format', 'json', ...extra];
         const { code, stdout, stderr } = await net.runAsync(net.hospital, process.execPath, args, { cwd: dir, env: { ...process.env, ...lab.env } });

@@ -9,9 +9,9 @@ import type { Closable } from '../servers.ts';
 /** Where the probe listens inside the hospital namespace, which has its own port space. */
 export const PROBE_LISTEN = 9464;
 
-/** Starts `vigie run --config` (the lab's config file) in the hospital namespace; its cwd is `dir`. */
-export function spawnLabProbe(lab: FaultLab, dir: string, stdio: StdioOptions = ['ignore', 'inherit', 'inherit'], env: Record<string, string> = {}): ChildProcess {
-  const [cmd, ...args] = lab.vigie(['run', '--config', lab.configFile]);
+/** Starts `vigie run --config` (the lab's config file) in the hospital namespace; its cwd is `dir`; `nodeArgs` go to node. */
+export function spawnLabProbe(lab: FaultLab, dir: string, stdio: StdioOptions = ['ignore', 'inherit', 'inherit'], env: Record<string, string> = {}, nodeArgs: readonly string[] = []): ChildProcess {
+  const [cmd, ...args] = lab.vigie(['run', '--config', lab.configFile], nodeArgs);
   return spawn(cmd!, args, { cwd: dir, stdio, env: { ...process.env, ...lab.env, ...env } });
 }
 

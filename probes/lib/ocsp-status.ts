@@ -2,8 +2,8 @@
 // request to the responder and the verified answer. probes/ocsp.ts loads it at the first ocsp
 // check, so pkijs and asn1js stay out of a probe that has none.
 import { randomBytes } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type { Certificate } from 'pkijs';
+import { asn1js, pkijs } from './pki-libs.ts';
 import type { CheckResult, CheckTarget } from '../../runner/core/contract.ts';
 import type { RunContext } from '../../runner/core/definition.ts';
 import { classifyNetworkError } from '../../runner/core/recorder.ts';
@@ -19,7 +19,7 @@ export interface OcspOptions {
 }
 
 /** The leaf and the issuer the server presents (stapled answer noted), or a failed result. */
-async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: pkijs.Certificate; issuer?: pkijs.Certificate } | CheckResult> {
+async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: Certificate; issuer?: Certificate } | CheckResult> {
   const { rec } = ctx;
   let stapled: Buffer | null | undefined;
   try {
@@ -40,7 +40,7 @@ async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: 
  * The CA issuers URL (crt.sectigo.com in the Covotem document) must answer with a certificate;
  * when the server did not send its issuer, that certificate is the one used, as a client would.
  */
-async function issuerOf(leaf: pkijs.Certificate, sent: pkijs.Certificate | undefined, caIssuers: string | undefined, opts: OcspOptions, ctx: RunContext): Promise<{ issuer: pkijs.Certificate; problem?: string }> {
+async function issuerOf(leaf: Certificate, sent: Certificate | undefined, caIssuers: string | undefined, opts: OcspOptions, ctx: RunContext): Promise<{ issuer: Certificate; problem?: string }> {
   const { rec } = ctx;
   const issuerSent = sent !== undefined && sent.subject.isEqual(leaf.issuer);
   let issuer = sent;
@@ -89,7 +89,7 @@ async function askResponder(url: URL, der: Buffer, ctx: RunContext): Promise<Exc
 }
 
 /** Asks the responder about `leaf`, verifies the answer and judges it; the verified outcome is cached by CertID. */
-async function revocationStatus(leaf: pkijs.Certificate, issuer: pkijs.Certificate, issuersProblem: string | undefined, responder: string, opts: OcspOptions, ctx: RunContext): Promise<CheckResult> {
+async function revocationStatus(leaf: Certificate, issuer: Certificate, issuersProblem: string | undefined, responder: string, opts: OcspOptions, ctx: RunContext): Promise<CheckResult> {
   const { rec } = ctx;
   const request = new pkijs.OCSPRequest();
   await request.createForCertificate(leaf, { hashAlgorithm: 'SHA-1', issuerCertificate: issuer });

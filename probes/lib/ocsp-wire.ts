@@ -3,8 +3,9 @@
 // answers verified for real with pkijs: responder signature (the issuer, or a delegated signer
 // carrying the OCSP-signing EKU and issued by it), CertID, thisUpdate/nextUpdate, nonce.
 import { performance } from 'node:perf_hooks';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import type { Constructed, Enumerated, GeneralizedTime } from 'asn1js';
+import type { BasicOCSPResponse, CertID, Certificate, InfoAccess, SingleResponse } from 'pkijs';
+import { asn1js, pkijs } from './pki-libs.ts';
 import type { ProbeContext } from '../../runner/core/contract.ts';
 import type { CheckRecorder } from '../../runner/core/recorder.ts';
 import type { Reason } from '../../runner/core/reasons.ts';
@@ -26,10 +27,10 @@ export class OcspFailure extends Error {
   }
 }
 
-export function accessLocations(cert: pkijs.Certificate): { ocsp: string[]; caIssuers: string[] } {
+export function accessLocations(cert: Certificate): { ocsp: string[]; caIssuers: string[] } {
   const out = { ocsp: [] as string[], caIssuers: [] as string[] };
   const ext = cert.extensions?.find((e) => e.extnID === OID_AIA);
-  const info = ext?.parsedValue as pkijs.InfoAccess | undefined;
+  const info = ext?.parsedValue as InfoAccess | undefined;
   for (const d of info?.accessDescriptions ?? []) {
     const uri = d.accessLocation.type === 6 ? String(d.accessLocation.value) : undefined;
     if (!uri) continue;
@@ -39,12 +40,12 @@ export function accessLocations(cert: pkijs.Certificate): { ocsp: string[]; caIs
   return out;
 }
 
-export function parseCertificate(der: Uint8Array | Buffer): pkijs.Certificate {
+export function parseCertificate(der: Uint8Array | Buffer): Certificate {
   return pkijs.Certificate.fromBER(der);
 }
 
 /** DER or PEM, as CA issuers URLs serve either. */
-export function parseCertificateBody(body: Buffer): pkijs.Certificate {
+export function parseCertificateBody(body: Buffer): Certificate {
   const text = body.subarray(0, 64).toString('latin1');
   if (text.includes('-----BEGIN CERTIFICATE-----')) {
     const b64 = body.toString('latin1').replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
@@ -77,13 +78,13 @@ export async function ocspFetch(rec: CheckRecorder, url: URL, ctx: ProbeContext,
 /** Parses and verifies an OCSP response for `certId`; every malformed input becomes an OcspFailure. */
 export async function verifyOcspResponse(
   der: Buffer,
-  certId: pkijs.CertID,
-  issuer: pkijs.Certificate,
+  certId: CertID,
+  issuer: Certificate,
   nonce: Buffer | undefined,
   now: Date,
   skewSeconds: number,
 ): Promise<{ status: 'good' | 'revoked' | 'unknown'; thisUpdate: Date; nextUpdate?: Date; revokedAt?: Date; revocationReason?: string; nonceEchoed: boolean }> {
-  let basic: pkijs.BasicOCSPResponse;
+  let basic: BasicOCSPResponse;
   try {
     const resp = pkijs.OCSPResponse.fromBER(der);
     const code = resp.responseStatus.valueBlock.valueDec;
@@ -104,7 +105,7 @@ export async function verifyOcspResponse(
     throw new OcspFailure('ocsp_bad_signature', `responder not authorised or signature invalid: ${(e as Error).message}`);
   }
   if (!signed) throw new OcspFailure('ocsp_bad_signature', 'the signature of the OCSP response does not verify');
-  let single: pkijs.SingleResponse | undefined;
+  let single: SingleResponse | undefined;
   for (const r of basic.tbsResponseData.responses) if (r.certID.isEqual(certId)) single = r;
   if (!single) throw new OcspFailure('ocsp_bad_response', 'the response answers for another certificate (CertID mismatch)');
   const thisUpdate = single.thisUpdate;
@@ -123,9 +124,9 @@ export async function verifyOcspResponse(
   if (tag === 0) return { status: 'good', thisUpdate, ...(nextUpdate ? { nextUpdate } : {}), nonceEchoed };
   if (tag === 2) return { status: 'unknown', thisUpdate, ...(nextUpdate ? { nextUpdate } : {}), nonceEchoed };
   // revoked: [1] IMPLICIT SEQUENCE { revocationTime GeneralizedTime, revocationReason [0] EXPLICIT ENUMERATED OPTIONAL }
-  const parts = (single.certStatus as asn1js.Constructed).valueBlock.value;
-  const time = parts[0] as asn1js.GeneralizedTime | undefined;
-  const reasonBlock = (parts[1] as asn1js.Constructed | undefined)?.valueBlock.value[0] as asn1js.Enumerated | undefined;
+  const parts = (single.certStatus as Constructed).valueBlock.value;
+  const time = parts[0] as GeneralizedTime | undefined;
+  const reasonBlock = (parts[1] as Constructed | undefined)?.valueBlock.value[0] as Enumerated | undefined;
   return {
     status: 'revoked',
     thisUpdate,

@@ -2,25 +2,29 @@
 // bundled roots when the system store is empty, as in a minimal container) plus the config's
 // `trust.extra_ca_files`. One per runner, built lazily once: a SecureContext with ~150 roots
 // costs milliseconds, too much to pay per check.
-import { X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import type { PeerChain, RootSource, TrustStore } from '../../runner/core/services.ts';
 
-const pemToDerHex = (pem: string): string => Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''), 'base64').toString('hex');
+const digest = (der: Buffer): string => createHash('sha256').update(der).digest('base64');
+const pemDigest = (pem: string): string => digest(Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''), 'base64'));
 
-let bundledDer: Set<string> | undefined;
+/** SHA-256 of Node's bundled roots: a digest is 44 characters where the certificate is 2 KB. */
+let bundledDigests: Set<string> | undefined;
 
 export class SystemTrustStore implements TrustStore {
   private readonly extra: readonly string[];
-  private readonly operatorDer: Set<string>;
+  private readonly operatorDigests: Set<string>;
   private context: tls.SecureContext | undefined;
   private rootPems: string[] | undefined;
-  private bySubject: Map<string, X509Certificate[]> | undefined;
+  /** Subject → indexes in rootPems. Parsed roots stay resident (1.3 MiB for ~150): only anchors in use are kept. */
+  private bySubject: Map<string, number[]> | undefined;
+  private readonly anchors = new Map<number, X509Certificate>();
 
   /** `extraRoots`: PEM roots the establishment adds (its own CA, its inspection proxy's root). */
   constructor(extraRoots: readonly string[] = []) {
     this.extra = [...extraRoots];
-    this.operatorDer = new Set(extraRoots.map(pemToDerHex));
+    this.operatorDigests = new Set(extraRoots.map(pemDigest));
   }
 
   roots(): string[] {
@@ -40,18 +44,24 @@ export class SystemTrustStore implements TrustStore {
 
   /** The trusted root that issued `cert` (the anchor a server need not send). */
   issuerOf(cert: X509Certificate): X509Certificate | undefined {
+    const roots = this.roots();
     if (!this.bySubject) {
       this.bySubject = new Map();
-      for (const pem of this.roots()) {
+      for (const [i, pem] of roots.entries()) {
         try {
-          const x = new X509Certificate(pem);
-          this.bySubject.set(x.subject, [...(this.bySubject.get(x.subject) ?? []), x]);
+          const subject = new X509Certificate(pem).subject;
+          this.bySubject.set(subject, [...(this.bySubject.get(subject) ?? []), i]);
         } catch {
           // a root OpenSSL cannot parse cannot anchor a chain either
         }
       }
     }
-    return this.bySubject.get(cert.issuer)?.find((root) => issued(cert, root));
+    for (const i of this.bySubject.get(cert.issuer) ?? []) {
+      let root = this.anchors.get(i);
+      if (!root) this.anchors.set(i, (root = new X509Certificate(roots[i]!)));
+      if (issued(cert, root)) return root;
+    }
+    return undefined;
   }
 
   /**
@@ -79,10 +89,10 @@ export class SystemTrustStore implements TrustStore {
   /** Node's bundled public roots, the operator's own extra CAs, or only the machine's store (where an enterprise or DPI root lives). */
   rootSource(der: Buffer): RootSource {
     // Node's bundled roots never change in a process: one set for all stores.
-    bundledDer ??= new Set(tls.rootCertificates.map(pemToDerHex));
-    const hex = der.toString('hex');
-    if (bundledDer.has(hex)) return 'bundled';
-    if (this.operatorDer.has(hex)) return 'operator';
+    bundledDigests ??= new Set(tls.rootCertificates.map(pemDigest));
+    const d = digest(der);
+    if (bundledDigests.has(d)) return 'bundled';
+    if (this.operatorDigests.has(d)) return 'operator';
     return 'local';
   }
 }

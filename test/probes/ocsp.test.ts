@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import * as pkijs from 'pkijs';
+import { pkijs } from '../../probes/lib/pki-libs.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckResult } from '../../runner/core/contract.ts';
 import { verifyOcspResponse } from '../../probes/lib/ocsp-wire.ts';

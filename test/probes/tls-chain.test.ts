@@ -63,3 +63,21 @@ describe('tls chain building', () => {
     expect(ok.observations.chain_defects).toEqual(['1 certificate(s) sent that are not on the path']);
   });
 });
+
+describe('trust store', () => {
+  const pems = (chain: string) => chain.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g)!;
+  it("finds the anchor a server leaves out among the store's roots, and says where each root comes from", async () => {
+    const { X509Certificate } = await import('node:crypto');
+    const tls = await import('node:tls');
+    const leaf = new X509Certificate(pki.platform.cert);
+    const operatorRoot = new X509Certificate(pems(pki.platform.chain).at(-1)!);
+    // The leaf's issuer is the operator's root, which the server need not send: found by subject, its signature checked, parsed once.
+    expect(trust.issuerOf(leaf)?.fingerprint256).toBe(operatorRoot.fingerprint256);
+    expect(trust.issuerOf(leaf)).toBe(trust.issuerOf(leaf));
+    // The inspection proxy's root is in no store: its leaf has no anchor.
+    expect(trust.issuerOf(new X509Certificate(pki.intercepted.cert))).toBeUndefined();
+    expect(trust.rootSource(new X509Certificate(tls.rootCertificates[0]!).raw)).toBe('bundled');
+    expect(trust.rootSource(operatorRoot.raw)).toBe('operator');
+    expect(trust.rootSource(new X509Certificate(pems(pki.intercepted.chain).at(-1)!).raw)).toBe('local');
+  });
+});

@@ -1,0 +1,69 @@
+// What one Prometheus scrape of an idle `vigie run` costs the probe, as the image runs it (dist/,
+// its environment and its ENTRYPOINT's V8 flags) and the same without those flags: rendering
+// /metrics is all JavaScript, where the flags trade CPU for memory. The embedded catalogs and the
+// idle lab's HTTPS row (bench/idle.ts); 20 scrapes to warm up, then 200 timed, from this process.
+// `node bench/scrape.ts` prints the table alone; bench/run.ts includes it.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startIdleLab } from './idle.ts';
+import { cpuSeconds, imageRuntime } from './proc.ts';
+
+const root = join(import.meta.dirname, '..');
+const SCRAPES = 200;
+
+export interface ScrapeCost {
+  nodeArgs: string[];
+  cpuMs: number;
+  kib: number;
+}
+
+async function scrapeCost(config: string, nodeArgs: string[], env: Record<string, string>): Promise<ScrapeCost> {
+  const port = /listen: "127\.0\.0\.1:(\d+)"/.exec(readFileSync(config, 'utf8'))![1];
+  const daemon = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'vigie.js'), 'run', '--config', config], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
+  try {
+    // Every check has run once by then: the exposition has all its series.
+    await new Promise((r) => setTimeout(r, 25_000));
+    const scrape = async () => (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).length;
+    let bytes = 0;
+    for (let i = 0; i < 20; i++) bytes = await scrape();
+    const before = cpuSeconds(daemon.pid!);
+    for (let i = 0; i < SCRAPES; i++) await scrape();
+    return { nodeArgs, cpuMs: ((cpuSeconds(daemon.pid!) - before) / SCRAPES) * 1000, kib: bytes / 1024 };
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+  }
+}
+
+/** The image's flags and none, alternated twice. `config`: the idle lab's (bench/idle.ts). */
+export async function scrapeCosts(config: string): Promise<ScrapeCost[]> {
+  const image = imageRuntime(join(root, 'deploy', 'Dockerfile'));
+  const env = { ...image.env, VIGIE_COMPILED: '1' };
+  const out: ScrapeCost[] = [];
+  for (let i = 0; i < 2; i++) for (const args of [image.nodeArgs, []]) out.push(await scrapeCost(config, args, env));
+  return out;
+}
+
+export function scrapeTable(costs: readonly ScrapeCost[]): string[] {
+  const label = (args: readonly string[]) => (args.length ? `as the image runs it (\`node ${args.join(' ')}\`)` : 'the same without V8 flags');
+  const variants = [...new Set(costs.map((c) => c.nodeArgs.join(' ')))];
+  return [
+    `| one scrape of /metrics, idle \`vigie run\` (${costs[0]?.kib.toFixed(0)} KiB) | CPU per scrape (ms), two runs of ${SCRAPES} | at a 15 s scrape interval (% of a core) |`,
+    '|---|---|---|',
+    ...variants.map((v) => {
+      const of = costs.filter((c) => c.nodeArgs.join(' ') === v);
+      const mean = of.reduce((s, c) => s + c.cpuMs, 0) / of.length;
+      return `| ${label(of[0]!.nodeArgs)} | ${of.map((c) => c.cpuMs.toFixed(1)).join(', ')} | ${(mean / 150).toFixed(2)} |`;
+    }),
+  ];
+}
+
+if (process.argv[1] === import.meta.filename) {
+  const lab = await startIdleLab();
+  try {
+    console.log(scrapeTable(await scrapeCosts(lab.config)).join('\n'));
+  } finally {
+    await lab.close();
+  }
+}

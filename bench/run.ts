@@ -23,6 +23,7 @@ import { idleFootprint, idleTable, startIdleLab } from './idle.ts';
 import { scrapeCosts, scrapeTable } from './scrape.ts';
 import { stunClientCost, uclientCost } from './coturn-peer.ts';
 import { type BlackboxCost, startBlackbox } from './blackbox.ts';
+import { commandCost, commandTable } from './command.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { spec, target } from '../test/helpers.ts';
@@ -82,6 +83,8 @@ for (const kind of ['tcp', 'tls', 'http'] as const) {
   }
 }
 await blackbox.stop();
+// The whole `vigie check` command on 1,000 TLS rows, start-up excluded (bench/command.ts).
+const command = await commandCost(pki, https.port, tmp);
 // STUN Binding over UDP against Debian's coturn: cost at concurrency 8, then fidelity at
 // concurrency 1 with tcpdump timing the same packets on the wire.
 // A throw-away lab credential, made per run.
@@ -172,6 +175,10 @@ log('| kind | Vigie CPU per 1,000 (s), three runs | floor CPU per 1,000 (s), thr
 log('|---|---|---|---|');
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 for (const k of ['tcp', 'tls', 'http']) log(`| ${k} | ${floors[k]!.vigie.map((x) => f(x)).join(', ')} | ${floors[k]!.floor.map((x) => f(x)).join(', ')} | ${f(mean(floors[k]!.vigie) / mean(floors[k]!.floor))} |`);
+log('');
+log('The whole command (bench/command.ts): `vigie check --kind tls` on a catalog of 1,000 TLS rows (one name each under *.lab.test, one loopback HTTPS server), compiled and with the image\'s settings, start-up excluded (the same command on one row subtracted), alternated three times with the floor and blackbox_exporter on the same 1,000 handshakes:');
+log('');
+for (const line of commandTable(command)) log(line);
 log('');
 log('The goal is a ratio of 1 or less for each kind. Vigie\'s peak RSS is the Node process with its OpenTelemetry SDK and type stripping; the exporter is one Go binary.');
 log('');

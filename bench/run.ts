@@ -24,6 +24,7 @@ import { scrapeCosts, scrapeTable } from './scrape.ts';
 import { stunClientCost, uclientCost } from './coturn-peer.ts';
 import { type BlackboxCost, startBlackbox } from './blackbox.ts';
 import { commandCost, commandTable } from './command.ts';
+import { endpointCost, endpointTable } from './endpoint-cost.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { spec, target } from '../test/helpers.ts';
@@ -85,6 +86,8 @@ for (const kind of ['tcp', 'tls', 'http'] as const) {
 await blackbox.stop();
 // The whole `vigie check` command on 1,000 TLS rows, start-up excluded (bench/command.ts).
 const command = await commandCost(pki, https.port, tmp);
+// What the default plan costs one HTTPS endpoint per hour (bench/endpoint-cost.ts).
+const endpoint = await endpointCost();
 // STUN Binding over UDP against Debian's coturn: cost at concurrency 8, then fidelity at
 // concurrency 1 with tcpdump timing the same packets on the wire.
 // A throw-away lab credential, made per run.
@@ -179,6 +182,10 @@ log('');
 log('The whole command (bench/command.ts): `vigie check --kind tls` on a catalog of 1,000 TLS rows (one name each under *.lab.test, one loopback HTTPS server), compiled and with the image\'s settings, start-up excluded (the same command on one row subtracted), alternated three times with the floor and blackbox_exporter on the same 1,000 handshakes:');
 log('');
 for (const line of commandTable(command)) log(line);
+log('');
+log('The default plan for one HTTPS endpoint whose certificate names an OCSP responder and a CA issuers URL (bench/endpoint-cost.ts: the lab\'s openssl ocsp PKI; connections and completed handshakes counted by the endpoint\'s server, the probe\'s CPU over 20 runs of each kind in a child process, each with a fresh outcome cache):');
+log('');
+for (const line of endpointTable(endpoint)) log(line);
 log('');
 log('The goal is a ratio of 1 or less for each kind. Vigie\'s peak RSS is the Node process with its OpenTelemetry SDK and type stripping; the exporter is one Go binary.');
 log('');

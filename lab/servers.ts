@@ -66,7 +66,13 @@ export interface Bind {
   port?: number;
 }
 
-export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: Buffer } & Bind = {}): Promise<Closable> {
+/** What a server's TLS log would show of its clients: handshakes completed, and handshakes the client broke off (their error codes). */
+export interface HandshakeLog {
+  completed: number;
+  failed: string[];
+}
+
+export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: Buffer; log?: HandshakeLog } & Bind = {}): Promise<Closable> {
   const server = https.createServer(
     {
       cert: cert.chain,
@@ -75,6 +81,11 @@ export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: 
     },
     app,
   );
+  const log = opts.log;
+  if (log) {
+    server.on('secureConnection', () => log.completed++);
+    server.on('tlsClientError', (e: NodeJS.ErrnoException) => log.failed.push(e.code ?? e.message));
+  }
   if (opts.staple) server.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer, cb: (err: Error | null, resp?: Buffer) => void) => cb(null, opts.staple));
   return listen(server, opts.host, opts.port);
 }

@@ -8,7 +8,7 @@ import { classifyNetworkError } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
 import type { RootSource } from '../runner/core/services.ts';
 import { resolveAndConnect } from './lib/connect.ts';
-import { certificateVerdict, describeCertificate, handshake, type PeerCertificateInfo, PROTOCOL_TO_VERSION, spkiSha256, TLS_VERSIONS } from './lib/tls-handshake.ts';
+import { certificateVerdict, closeTls, describeCertificate, handshake, type PeerCertificateInfo, PROTOCOL_TO_VERSION, spkiSha256, TLS_VERSIONS } from './lib/tls-handshake.ts';
 
 
 const options = z
@@ -96,7 +96,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
   } catch (e) {
     return rec.failOn(e, ctx);
   } finally {
-    s?.destroy();
+    if (s) closeTls(s);
   }
 }
 

@@ -9,7 +9,7 @@ import type { RunContext } from '../../runner/core/definition.ts';
 import { classifyNetworkError } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
 import { accessLocations, type Exchange, ocspFetch, OcspFailure, OID_OCSP_NONCE, parseCertificate, parseCertificateBody, verifyOcspResponse } from './ocsp-wire.ts';
-import { handshake } from './tls-handshake.ts';
+import { closeTls, handshake } from './tls-handshake.ts';
 
 /** The ocsp kind's options (probes/ocsp.ts validates them), as this module reads them. */
 export interface OcspOptions {
@@ -26,7 +26,7 @@ async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: 
     const { socket } = await resolveAndConnect(rec, target.host, target.port ?? 443, ctx);
     const s = await rec.phase('tls', () => handshake(socket, target.host, ctx, ['http/1.1'], (r) => (stapled = r)));
     const [peer, peerIssuer] = ctx.trust.peerChain(s).path;
-    s.destroy();
+    closeTls(s);
     if (!peer) return rec.fail('tls_handshake_failed', 'server sent no certificate');
     rec.observe('stapled', (stapled?.length ?? 0) > 0);
     return { leaf: parseCertificate(peer.raw), ...(peerIssuer ? { issuer: parseCertificate(peerIssuer.raw) } : {}) };

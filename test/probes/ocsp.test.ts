@@ -15,7 +15,7 @@ import { MemoryOutcomeCache } from '../../runner/core/services.ts';
 import type { SharedContext } from '../../runner/engine/shared-context.ts';
 import { makeOcspLab, type OcspLab } from '../../lab/ocsp-pki.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
-import { startHttpOn, startHttps, startProxy, startSilentTcp, type Closable } from '../../lab/servers.ts';
+import { type HandshakeLog, startHttpOn, startHttps, startProxy, startSilentTcp, type Closable } from '../../lab/servers.ts';
 import { type RunOptions, runProbe as runWith, scrape, spec, target } from '../helpers.ts';
 
 let lab: OcspLab;
@@ -45,6 +45,17 @@ beforeEach(() => {
 const ocsp = (server: string, timeoutMs = 3000) => runProbe('ocsp', target({ host: 'localhost', port: https[server]!.port }), { timeoutMs });
 
 describe('ocsp probe against openssl ocsp', () => {
+  it('reads the certificate and ends the connection as a client should: the server logs a completed handshake', async () => {
+    const log: HandshakeLog = { completed: 0, failed: [] };
+    const server = await startHttps(lab.leaves.good, { log });
+    try {
+      expect(await runProbe('ocsp', target({ host: 'localhost', port: server.port }))).toMatchObject({ status: 'ok', observations: { status: 'good' } });
+      await vi.waitFor(() => expect(log.completed).toBe(1));
+      expect(log.failed).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
   it('good: verified, delegated signer, nonce echoed, CA issuers answering', async () => {
     const r = await ocsp('good');
     expect(r).toMatchObject({ status: 'ok', reason: 'ok', observations: { status: 'good', method: 'POST', nonce_echoed: true, stapled: false } });

@@ -1,5 +1,6 @@
 // The tls probe against real servers: trust, hostname, expiry, version, a leaf sent alone.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { type HandshakeLog, startHttps } from '../../lab/servers.ts';
 import { target } from '../helpers.ts';
 import { useNetLab } from './net-lab.ts';
 
@@ -28,6 +29,17 @@ describe('tls probe', () => {
     const r = await runProbe('tls', target({ host: 'localhost', port: s.leafOnly!.port }));
     expect(r).toMatchObject({ status: 'ok', reason: 'ok' });
     expect(r.observations).toMatchObject({ issuer_subject: 'O=Vigie Lab, CN=Vigie Lab Root CA', chain_subjects: ['O=Vigie Lab, CN=Vigie Lab Root CA'], root_source: 'operator', interception: 'none' });
+  });
+  it("ends the connection as a client should: the server logs three completed handshakes, not three broken off", async () => {
+    const log: HandshakeLog = { completed: 0, failed: [] };
+    const server = await startHttps(lab.pki.leaves.valid, { log });
+    try {
+      for (let i = 0; i < 3; i++) expect(await runProbe('tls', target({ host: 'localhost', port: server.port }))).toMatchObject({ status: 'ok' });
+      await vi.waitFor(() => expect(log.completed).toBe(3));
+      expect(log.failed).toEqual([]);
+    } finally {
+      await server.close();
+    }
   });
   it('reports days to expiry and the expiry timestamp', async () => {
     const r = await runProbe('tls', target({ host: 'localhost', port: s.valid!.port }));

@@ -23,7 +23,10 @@ function probePid(initPid: number): number | undefined {
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) === ns && readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').some((a) => a.endsWith('/bin/vigie.js'))) return Number(name);
+      if (readlinkSync(`/proc/${name}/ns/pid`) !== ns) continue;
+      // Not tini, whose arguments name the same script.
+      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
+      if (/(^|\/)node$/.test(argv[0] ?? '') && argv.some((a) => a.endsWith('/bin/vigie.js'))) return Number(name);
     } catch {
       // ended
     }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { LabPki } from '../lab/pki.ts';
 import { startDns } from '../lab/servers.ts';
 import { startBlackbox } from './blackbox.ts';
-import { imageRuntime } from './proc.ts';
+import { imageRuntime, runJson } from './proc.ts';
 
 const root = join(import.meta.dirname, '..');
 const ROWS = 1000;
@@ -48,13 +48,8 @@ function vigieCheck(dir: string, config: string, rows: number): Promise<number> 
   });
 }
 
-function floorRun(port: number, caFile: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bench', 'floor.ts'), 'tls', 'localhost', String(port), String(ROWS), '8', caFile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve((JSON.parse(out) as { cpuSeconds: number }).cpuSeconds) : reject(new Error(`floor.ts exited ${code}`))));
-  });
+async function floorRun(port: number, caFile: string): Promise<number> {
+  return (await runJson<{ cpuSeconds: number }>([join(root, 'bench', 'floor.ts'), 'tls', 'localhost', String(port), String(ROWS), '8', caFile])).cpuSeconds;
 }
 
 export interface CommandCost {

@@ -6,7 +6,6 @@
 // schedule. It tells what sharing one handshake between the kinds (TLS facts and the certificate
 // for OCSP from the http check's handshake) could save.
 // `node bench/endpoint-cost.ts` prints the table alone; bench/run.ts includes it.
-import { spawn } from 'node:child_process';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { executeCheck } from '../runner/engine/execute.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
 import { MemoryOutcomeCache } from '../runner/core/services.ts';
 import { spec, target } from '../test/helpers.ts';
+import { runJson } from './proc.ts';
 
 const root = join(import.meta.dirname, '..');
 const RUNS = 20;
@@ -61,22 +61,12 @@ export async function endpointCost(): Promise<KindCost[]> {
   server.on('secureConnection', () => counts.handshakes++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
-  const plan = await new Promise<Record<string, { schedule: string }>>((resolve, reject) => {
-    const c = spawn(process.execPath, [join(root, 'bench', 'plan-kinds.ts')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as Record<string, { schedule: string }>) : reject(new Error(`plan-kinds.ts exited ${code}`))));
-  });
+  const plan = await runJson<Record<string, { schedule: string }>>([join(root, 'bench', 'plan-kinds.ts')]);
   const out: KindCost[] = [];
   try {
     for (const kind of KINDS) {
       const before = { ...counts };
-      const r = await new Promise<{ cpuSeconds: number; ok: number }>((resolve, reject) => {
-        const c = spawn(process.execPath, [import.meta.filename, 'child', kind, String(port), lab.rootPem], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-        let text = '';
-        c.stdout.on('data', (d: Buffer) => (text += d.toString()));
-        c.on('close', (code) => (code === 0 ? resolve(JSON.parse(text) as { cpuSeconds: number; ok: number }) : reject(new Error(`endpoint-cost child ${kind} exited ${code}`))));
-      });
+      const r = await runJson<{ cpuSeconds: number; ok: number }>([import.meta.filename, 'child', kind, String(port), lab.rootPem]);
       const schedule = plan[kind]?.schedule ?? '';
       // RUNS + 1: the warm-up run also reached the server.
       out.push({ kind, schedule, perHour: runsPerHour(schedule), connections: (counts.connections - before.connections) / (RUNS + 1), handshakes: (counts.handshakes - before.handshakes) / (RUNS + 1), cpuMs: (r.cpuSeconds / RUNS) * 1000, ok: r.ok });

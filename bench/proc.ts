@@ -1,6 +1,8 @@
 // What the benchmarks read of another process from /proc: CPU time and memory.
 
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** User + system CPU seconds a process has used so far. */
 export function cpuSeconds(pid: number): number {
@@ -34,4 +36,17 @@ export function imageRuntime(dockerfile: string): { env: Record<string, string>;
   const node = argv.indexOf('node');
   const script = argv.findIndex((a) => a.endsWith('/bin/vigie.js'));
   return { env, nodeArgs: node >= 0 && script > node ? argv.slice(node + 1, script) : [] };
+}
+
+/**
+ * Runs a bench script (`args`: the script and its arguments) in a child Node from the repository's
+ * root and parses what it prints as JSON. Asynchronous: the lab servers answer from this process.
+ */
+export function runJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: join(import.meta.dirname, '..'), stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
 }

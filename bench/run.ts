@@ -5,7 +5,7 @@
 //  4. blackbox_exporter side by side (bench/blackbox.ts), coturn's own clients (bench/coturn-peer.ts),
 //     scale from 100 to 1,000 endpoints (bench/scale.ts), fidelity against the wire and nftables
 //     (bench/fidelity.ts), browser scenarios with Janus's own figures and a kept browser (bench/scenarios.ts).
-import { spawn } from 'node:child_process';
+import { runJson } from './proc.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fleetSection } from './fleet-section.ts';
@@ -34,26 +34,11 @@ import { labTempDir } from '../lab/temp.ts';
 
 const root = join(import.meta.dirname, '..');
 const tmp = labTempDir('vigie-bench-');
-const node = process.execPath;
 const lines: string[] = [];
 const log = (s: string) => {
   console.log(s);
   lines.push(s);
 };
-
-/** Runs a bench script in a child (asynchronously: the lab servers answer from this process). */
-function runJson<T>(args: string[]): Promise<T> {
-  return runJsonEnv<T>(args, {});
-}
-
-function runJsonEnv<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${args.join(' ')} exited ${code}`))));
-  });
-}
 
 const pki = makePki();
 const servfail = await startDns({}, 'SERVFAIL');
@@ -97,7 +82,7 @@ workers.stun = await runJson([join(root, 'bench', 'worker.ts'), 'stun', '127.0.0
 // coturn's own clients doing the same work: 200 Bindings; 20 client pairs (40 allocations) against 200 Vigie allocations.
 const stunPeer = stunClientCost(coturn.port, 200);
 const turnPeer = uclientCost(coturn.port, turnLogin.username, turnLogin.password, 20);
-const turnVigie = await runJsonEnv<{ count: number; ok: number; wallSeconds: number; cpuSeconds: number }>([join(root, 'bench', 'worker.ts'), 'turn', '127.0.0.1', String(coturn.port), '200', '8'], {
+const turnVigie = await runJson<{ count: number; ok: number; wallSeconds: number; cpuSeconds: number }>([join(root, 'bench', 'worker.ts'), 'turn', '127.0.0.1', String(coturn.port), '200', '8'], {
   VIGIE_BENCH_TURN_USER: turnLogin.username,
   VIGIE_BENCH_TURN_PASSWORD: turnLogin.password,
 });
@@ -213,7 +198,7 @@ log('');
 log(`From 100 to 1,000 endpoints (×10): CPU per cycle ×${f(large.cpuPerCycleSeconds / small.cpuPerCycleSeconds, 1)}, first cycle ×${f(large.firstCycleSeconds / small.firstCycleSeconds, 1)}, RSS +${f(large.rssMiB - small.rssMiB, 0)} MiB (${f(((large.rssMiB - small.rssMiB) / (large.checks - small.checks)) * 1024, 1)} KiB per added check).`);
 
 // Fidelity: the probe's timings against the wire, the relay's loss and jitter against nftables.
-const onWire = await wireFidelity(pki, tmp, runJsonEnv, root);
+const onWire = await wireFidelity(pki, tmp, runJson, root);
 const relayRows = await relayFidelity(tmp);
 log('');
 log('## Fidelity');

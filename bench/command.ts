@@ -13,6 +13,7 @@ import { startBlackbox } from './blackbox.ts';
 import { imageRuntime, runJson } from './proc.ts';
 
 const root = join(import.meta.dirname, '..');
+const image = imageRuntime();
 const ROWS = 1000;
 const RUNS = 3;
 
@@ -31,7 +32,6 @@ function writeInputs(dir: string, rows: number, port: number, dnsPort: number, c
 
 /** CPU seconds of one `vigie check --kind tls` (every thread, read at exit by a preload), its checks all ok. */
 function vigieCheck(dir: string, config: string, rows: number): Promise<number> {
-  const image = imageRuntime(join(root, 'deploy', 'Dockerfile'));
   const out = join(dir, `cpu-${rows}.json`);
   const preload = join(dir, 'cpu-at-exit.mjs');
   writeFileSync(preload, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.cpuUsage(); writeFileSync(${JSON.stringify(out)}, String((u.user + u.system) / 1e6)); });\n`);

@@ -6,10 +6,9 @@
 // schedule. It tells what sharing one handshake between the kinds (TLS facts and the certificate
 // for OCSP from the http check's handshake) could save.
 // `node bench/endpoint-cost.ts` prints the table alone; bench/run.ts includes it.
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { makeOcspLab } from '../lab/ocsp-pki.ts';
+import { type HandshakeLog, startHttps } from '../lab/servers.ts';
 import { SystemTrustStore } from '../probes/lib/trust.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
@@ -55,12 +54,9 @@ function runsPerHour(schedule: string): number {
 export async function endpointCost(): Promise<KindCost[]> {
   const lab = await makeOcspLab();
   await lab.startResponder();
-  const counts = { connections: 0, handshakes: 0, side: 0 };
-  const server = https.createServer({ cert: lab.leaves.good.chain, key: lab.leaves.good.key }, (_req, res) => res.end('ok'));
-  server.on('connection', () => counts.connections++);
-  server.on('secureConnection', () => counts.handshakes++);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const counts: HandshakeLog = { connections: 0, completed: 0, failed: [] };
+  const server = await startHttps(lab.leaves.good, { log: counts });
+  const port = server.port;
   const plan = await runJson<Record<string, { schedule: string }>>([join(root, 'bench', 'plan-kinds.ts')]);
   const out: KindCost[] = [];
   try {
@@ -69,10 +65,10 @@ export async function endpointCost(): Promise<KindCost[]> {
       const r = await runJson<{ cpuSeconds: number; ok: number }>([import.meta.filename, 'child', kind, String(port), lab.rootPem]);
       const schedule = plan[kind]?.schedule ?? '';
       // RUNS + 1: the warm-up run also reached the server.
-      out.push({ kind, schedule, perHour: runsPerHour(schedule), connections: (counts.connections - before.connections) / (RUNS + 1), handshakes: (counts.handshakes - before.handshakes) / (RUNS + 1), cpuMs: (r.cpuSeconds / RUNS) * 1000, ok: r.ok });
+      out.push({ kind, schedule, perHour: runsPerHour(schedule), connections: (counts.connections - before.connections) / (RUNS + 1), handshakes: (counts.completed - before.completed) / (RUNS + 1), cpuMs: (r.cpuSeconds / RUNS) * 1000, ok: r.ok });
     }
   } finally {
-    await new Promise((r) => server.close(r));
+    await server.close();
     await lab.stop();
   }
   return out;

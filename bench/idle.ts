@@ -24,20 +24,29 @@ export interface IdleFigures {
   cpu: number;
 }
 
-async function idleRun(config: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<IdleFigures> {
+/** Runs `vigie run --config` with `env` and node's `nodeArgs` while `measure` looks at it, then stops it with SIGTERM. */
+export async function withDaemon<T>(config: string, env: Record<string, string>, nodeArgs: readonly string[], measure: (pid: number) => Promise<T>): Promise<T> {
   const daemon = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'vigie.js'), 'run', '--config', config], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
-  await new Promise((r) => setTimeout(r, 15_000));
-  const rss15 = memoryMiB(daemon.pid!, 'VmRSS');
-  await new Promise((r) => setTimeout(r, 45_000));
-  const out = { rss15, rss60: memoryMiB(daemon.pid!, 'VmRSS'), anon: memoryMiB(daemon.pid!, 'RssAnon'), file: memoryMiB(daemon.pid!, 'RssFile'), cpu: cpuSeconds(daemon.pid!) };
-  daemon.kill('SIGTERM');
-  await new Promise((r) => daemon.once('exit', r));
-  return out;
+  try {
+    return await measure(daemon.pid!);
+  } finally {
+    daemon.kill('SIGTERM');
+    await new Promise((r) => daemon.once('exit', r));
+  }
+}
+
+function idleRun(config: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<IdleFigures> {
+  return withDaemon(config, env, nodeArgs, async (pid) => {
+    await new Promise((r) => setTimeout(r, 15_000));
+    const rss15 = memoryMiB(pid, 'VmRSS');
+    await new Promise((r) => setTimeout(r, 45_000));
+    return { rss15, rss60: memoryMiB(pid, 'VmRSS'), anon: memoryMiB(pid, 'RssAnon'), file: memoryMiB(pid, 'RssFile'), cpu: cpuSeconds(pid) };
+  });
 }
 
 /** `config`: a config with the embedded catalogs, its DNS and clock servers reachable, and a free server.listen. */
 export async function idleFootprint(config: string): Promise<{ checkout: IdleFigures; image: IdleFigures; imageEnv: Record<string, string>; imageArgs: string[] }> {
-  const { env: imageEnv, nodeArgs: imageArgs } = imageRuntime(join(root, 'deploy', 'Dockerfile'));
+  const { env: imageEnv, nodeArgs: imageArgs } = imageRuntime();
   return { checkout: await idleRun(config, {}), image: await idleRun(config, { ...imageEnv, VIGIE_COMPILED: '1' }, imageArgs), imageEnv, imageArgs };
 }
 
@@ -53,7 +62,15 @@ export function idleTable(r: Awaited<ReturnType<typeof idleFootprint>>): string[
 }
 
 /** The idle lab: offline DNS and clock, one reachable HTTPS row with OCSP; `config` is its vigie.yaml. */
-export async function startIdleLab(): Promise<{ config: string; close: () => Promise<void> }> {
+export interface IdleLab {
+  /** Its vigie.yaml. */
+  config: string;
+  /** Where the probe's server listens on 127.0.0.1. */
+  listenPort: number;
+  close: () => Promise<void>;
+}
+
+export async function startIdleLab(): Promise<IdleLab> {
   const dns = await startDns({}, 'SERVFAIL');
   const hole = await startUdpBlackhole();
   const ocsp = await makeOcspLab();
@@ -72,6 +89,7 @@ urls:
   - { url: "https://127.0.0.1:${https.port}/", checks: [http], source: "banc : serveur HTTPS" }
 `,
   );
+  const listenPort = await closedPort();
   const config = join(dir, 'run.yaml');
   writeFileSync(
     config,
@@ -80,12 +98,13 @@ clock: { server: 127.0.0.1, port: ${hole.port} }
 checks: { proxy: { enabled: false } }
 catalogs: { files: [idle.yaml] }
 trust: { extra_ca_files: [root.pem] }
-server: { listen: "127.0.0.1:${await closedPort()}" }
+server: { listen: "127.0.0.1:${listenPort}" }
 jitter: 0s
 `,
   );
   return {
     config,
+    listenPort,
     close: async () => {
       await Promise.all([dns.close(), hole.close(), https.close()]);
       await ocsp.stop();

@@ -24,7 +24,7 @@ export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'R
  * NODE_OPTIONS, MALLOC_ARENA_MAX) and the V8 flags its ENTRYPOINT gives node before bin/vigie.js
  * (NODE_OPTIONS refuses most V8 flags).
  */
-export function imageRuntime(dockerfile: string): { env: Record<string, string>; nodeArgs: string[] } {
+export function imageRuntime(dockerfile = join(import.meta.dirname, '..', 'deploy', 'Dockerfile')): { env: Record<string, string>; nodeArgs: string[] } {
   const text = readFileSync(dockerfile, 'utf8');
   const env: Record<string, string> = {};
   for (const name of ['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {

@@ -120,7 +120,7 @@ const rcp = await runRcpScenario({ scrapeSeconds: 15, inWindowSeconds: 60, check
 const idleLab = await startIdleLab();
 const idle = await idleFootprint(idleLab.config);
 const idleSource = idle.checkout;
-const scrape = await scrapeCosts(idleLab.config);
+const scrape = await scrapeCosts(idleLab);
 await idleLab.close();
 const idleRssMiB = idleSource.rss15;
 const idleCpuSeconds = idleSource.cpu;

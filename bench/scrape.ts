@@ -3,13 +3,9 @@
 // /metrics is all JavaScript, where the flags trade CPU for memory. The embedded catalogs and the
 // idle lab's HTTPS row (bench/idle.ts); 20 scrapes to warm up, then 200 timed, from this process.
 // `node bench/scrape.ts` prints the table alone; bench/run.ts includes it.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startIdleLab } from './idle.ts';
+import { type IdleLab, startIdleLab, withDaemon } from './idle.ts';
 import { cpuSeconds, imageRuntime } from './proc.ts';
 
-const root = join(import.meta.dirname, '..');
 const SCRAPES = 200;
 
 export interface ScrapeCost {
@@ -18,30 +14,25 @@ export interface ScrapeCost {
   kib: number;
 }
 
-async function scrapeCost(config: string, nodeArgs: string[], env: Record<string, string>): Promise<ScrapeCost> {
-  const port = /listen: "127\.0\.0\.1:(\d+)"/.exec(readFileSync(config, 'utf8'))![1];
-  const daemon = spawn(process.execPath, [...nodeArgs, join(root, 'bin', 'vigie.js'), 'run', '--config', config], { cwd: root, stdio: 'ignore', env: { ...process.env, ...env } });
-  try {
+function scrapeCost(lab: IdleLab, nodeArgs: string[], env: Record<string, string>): Promise<ScrapeCost> {
+  return withDaemon(lab.config, env, nodeArgs, async (pid) => {
     // Every check has run once by then: the exposition has all its series.
     await new Promise((r) => setTimeout(r, 25_000));
-    const scrape = async () => (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).length;
+    const scrape = async () => (await (await fetch(`http://127.0.0.1:${lab.listenPort}/metrics`)).text()).length;
     let bytes = 0;
     for (let i = 0; i < 20; i++) bytes = await scrape();
-    const before = cpuSeconds(daemon.pid!);
+    const before = cpuSeconds(pid);
     for (let i = 0; i < SCRAPES; i++) await scrape();
-    return { nodeArgs, cpuMs: ((cpuSeconds(daemon.pid!) - before) / SCRAPES) * 1000, kib: bytes / 1024 };
-  } finally {
-    daemon.kill('SIGTERM');
-    await new Promise((r) => daemon.once('exit', r));
-  }
+    return { nodeArgs, cpuMs: ((cpuSeconds(pid) - before) / SCRAPES) * 1000, kib: bytes / 1024 };
+  });
 }
 
-/** The image's flags and none, alternated twice. `config`: the idle lab's (bench/idle.ts). */
-export async function scrapeCosts(config: string): Promise<ScrapeCost[]> {
-  const image = imageRuntime(join(root, 'deploy', 'Dockerfile'));
+/** The image's flags and none, alternated twice, against the idle lab (bench/idle.ts). */
+export async function scrapeCosts(lab: IdleLab): Promise<ScrapeCost[]> {
+  const image = imageRuntime();
   const env = { ...image.env, VIGIE_COMPILED: '1' };
   const out: ScrapeCost[] = [];
-  for (let i = 0; i < 2; i++) for (const args of [image.nodeArgs, []]) out.push(await scrapeCost(config, args, env));
+  for (let i = 0; i < 2; i++) for (const args of [image.nodeArgs, []]) out.push(await scrapeCost(lab, args, env));
   return out;
 }
 
@@ -62,7 +53,7 @@ export function scrapeTable(costs: readonly ScrapeCost[]): string[] {
 if (process.argv[1] === import.meta.filename) {
   const lab = await startIdleLab();
   try {
-    console.log(scrapeTable(await scrapeCosts(lab.config)).join('\n'));
+    console.log(scrapeTable(await scrapeCosts(lab)).join('\n'));
   } finally {
     await lab.close();
   }

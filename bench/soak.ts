@@ -50,7 +50,7 @@ if (!existsSync(join(root, 'dist', 'runner', 'cli', 'main.js'))) {
   process.exit(2);
 }
 /** The image's runtime environment, and its compiled probe. */
-const image = imageRuntime(join(root, 'deploy', 'Dockerfile'));
+const image = imageRuntime();
 const probeEnv = { ...image.env, VIGIE_COMPILED: '1' };
 const probeArgs = image.nodeArgs;
 const outFile = resolve(values.out);

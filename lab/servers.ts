@@ -66,8 +66,9 @@ export interface Bind {
   port?: number;
 }
 
-/** What a server's TLS log would show of its clients: handshakes completed, and handshakes the client broke off (their error codes). */
+/** What a server's TLS log would show of its clients: connections, handshakes completed, and handshakes the client broke off (their error codes). */
 export interface HandshakeLog {
+  connections: number;
   completed: number;
   failed: string[];
 }
@@ -83,6 +84,7 @@ export function startHttps(cert: LabCert, opts: { tls10Only?: boolean; staple?: 
   );
   const log = opts.log;
   if (log) {
+    server.on('connection', () => log.connections++);
     server.on('secureConnection', () => log.completed++);
     server.on('tlsClientError', (e: NodeJS.ErrnoException) => log.failed.push(e.code ?? e.message));
   }

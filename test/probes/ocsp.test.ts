@@ -46,7 +46,7 @@ const ocsp = (server: string, timeoutMs = 3000) => runProbe('ocsp', target({ hos
 
 describe('ocsp probe against openssl ocsp', () => {
   it('reads the certificate and ends the connection as a client should: the server logs a completed handshake', async () => {
-    const log: HandshakeLog = { completed: 0, failed: [] };
+    const log: HandshakeLog = { connections: 0, completed: 0, failed: [] };
     const server = await startHttps(lab.leaves.good, { log });
     try {
       expect(await runProbe('ocsp', target({ host: 'localhost', port: server.port }))).toMatchObject({ status: 'ok', observations: { status: 'good' } });

@@ -31,7 +31,7 @@ describe('tls probe', () => {
     expect(r.observations).toMatchObject({ issuer_subject: 'O=Vigie Lab, CN=Vigie Lab Root CA', chain_subjects: ['O=Vigie Lab, CN=Vigie Lab Root CA'], root_source: 'operator', interception: 'none' });
   });
   it("ends the connection as a client should: the server logs three completed handshakes, not three broken off", async () => {
-    const log: HandshakeLog = { completed: 0, failed: [] };
+    const log: HandshakeLog = { connections: 0, completed: 0, failed: [] };
     const server = await startHttps(lab.pki.leaves.valid, { log });
     try {
       for (let i = 0; i < 3; i++) expect(await runProbe('tls', target({ host: 'localhost', port: server.port }))).toMatchObject({ status: 'ok' });

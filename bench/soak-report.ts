@@ -2,6 +2,7 @@
 // written as bench/SOAK.md with one SVG plot per series (bench/soak/*.svg).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { median } from './pcap.ts';
 import { linePlot, type PlotMarker } from './svg-plot.ts';
 
 export interface SoakSample {
@@ -133,11 +134,6 @@ function segments(d: SoakData): Segment[] {
 const warm = (s: Segment) => s.samples.filter((x) => x.t >= s.from + Math.min(600, (s.to - s.from) / 5));
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
-
-const median = (xs: number[]) => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-};
 
 /**
  * Descriptor growth between visits of the same fault profile: how many a probe holds depends on

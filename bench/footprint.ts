@@ -16,7 +16,7 @@ export interface KindFootprint {
   bytesPerHour: number;
 }
 
-/** Runs per hour of a node-cron schedule of the shapes the defaults use. */
+/** Runs per hour of a cron schedule of the shapes the defaults use. */
 export function runsPerHour(schedule: string): number {
   const f = schedule.trim().split(/\s+/);
   const minute = f.length === 6 ? f[1]! : f[0]!;

@@ -89,7 +89,7 @@ export function excusedWindows(d: SoakData): [number, number][] {
     if (e.kind === 'restart' || e.kind === 'kill') out.push([e.t, nextReady(e.t) + 60]);
     // Ages are read on the wall clock: a step forward ages every result at once until its next run.
     if (e.kind === 'clock-forward') out.push([e.t, e.t + d.scenarioPeriod + 150]);
-    // node-cron waits for the wall clock to come back to its next slot: a gap as long as the step.
+    // The scheduler sees a clock stepped back at its next look at the clock (within a minute), then waits for its next slot.
     if (e.kind === 'clock-back') out.push([e.t, e.t + 120 + d.scenarioPeriod + 150]);
     if (e.kind === 'stop') out.push([e.t, d.seconds]);
   }
@@ -284,7 +284,7 @@ export function writeSoakReport(d: SoakData, outFile: string, assetsDir: string,
     '|---|---|---|',
     ...criteria.map((c) => `| ${c.criterion} | ${c.measured} | ${c.pass === null ? 'not judged (run under 1 h)' : c.pass ? 'pass' : '**FAIL**'} |`),
     '',
-    'Excused windows (a gap in the runs there is the event itself): from the start and each restart or kill until ready plus 60 s; after the forward clock step, one scenario period and its timeout (ages are read on the wall clock); after the backward step, also the step itself (node-cron waits for the wall clock to reach its next slot).',
+    'Excused windows (a gap in the runs there is the event itself): from the start and each restart or kill until ready plus 60 s; after the forward clock step, one scenario period and its timeout (ages are read on the wall clock); after the backward step, also the step itself (the scheduler notices the step within a minute, then waits for its next slot).',
     '',
     '## Figures',
     '',

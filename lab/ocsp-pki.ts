@@ -2,7 +2,7 @@
 // points at the lab (OCSP responder and CA issuers URL on loopback), a delegated OCSP signer, an
 // index in which one leaf is revoked and one is absent, and `openssl ocsp` answering on loopback.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { caConfig, EC_KEY, initCaDir, openssl } from './pki.ts';
@@ -15,6 +15,13 @@ export interface OcspLeaf {
   chain: string;
 }
 
+/**
+ * Who signs the responder's answers: the CA's delegated signer, the CA itself, a self-signed
+ * stranger, or a delegated signer that must be refused (no OCSP-signing EKU, expired), or one
+ * signing with RSA (PKCS#1 v1.5 or PSS), as public CAs' responders do.
+ */
+export type OcspSigner = 'delegated' | 'issuer' | 'unrelated' | 'no-eku' | 'expired' | 'rsa' | 'rsa-pss';
+
 export interface OcspLab {
   dir: string;
   rootPem: string;
@@ -26,8 +33,8 @@ export interface OcspLab {
   staleResponse(daysAgo: number): Buffer;
   /** A fresh OCSP answer for the good leaf, as a server would staple it. */
   fetchResponse(): Buffer;
-  /** Starts (or restarts) the responder; `signer` picks who signs: the delegated signer or an unrelated key. */
-  startResponder(signer?: 'delegated' | 'issuer' | 'unrelated'): Promise<void>;
+  /** Starts (or restarts) the responder; `signer` picks who signs (the delegated signer by default). */
+  startResponder(signer?: OcspSigner): Promise<void>;
   stopResponder(): Promise<void>;
   /** Makes the CA issuers URL answer 503 (true) or serve the intermediate again (false). */
   setIssuersDown(down: boolean): void;
@@ -41,6 +48,9 @@ const conf = (ocspPort: number, issuersPort: number) =>
 basicConstraints = CA:false
 keyUsage = critical,digitalSignature
 extendedKeyUsage = critical,OCSPSigning
+[ ocsp_signer_no_eku ]
+basicConstraints = CA:false
+keyUsage = critical,digitalSignature
 `,
   );
 
@@ -54,9 +64,9 @@ export async function makeOcspLab(): Promise<OcspLab> {
   openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'root.pem', '-keyfile', 'root.key', '-extensions', 'v3_ca', '-in', 'intermediate.csr', '-out', 'intermediate.pem', '-notext'], dir);
   // The leaves' index is the intermediate's own: start it afresh (the root's lists the intermediate).
   writeFileSync(join(dir, 'index.txt'), '');
-  const issue = (name: string, ext: string, cn: string) => {
-    openssl(['req', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], dir);
-    openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'intermediate.pem', '-keyfile', 'intermediate.key', '-extensions', ext, '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext'], dir);
+  const issue = (name: string, ext: string, cn: string, key: readonly string[] = ec, caArgs: readonly string[] = []) => {
+    openssl(['req', ...key, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], dir);
+    openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'intermediate.pem', '-keyfile', 'intermediate.key', '-extensions', ext, ...caArgs, '-in', `${name}.csr`, '-out', `${name}.pem`, '-notext'], dir);
   };
   issue('good', 'leaf', 'localhost');
   issue('revoked', 'leaf', 'localhost');
@@ -90,10 +100,19 @@ export async function makeOcspLab(): Promise<OcspLab> {
       responder.once('exit', () => resolve());
       responder.kill('SIGTERM');
     });
-  const startResponder = async (signer: 'delegated' | 'issuer' | 'unrelated' = 'delegated') => {
+  // Signers real responders have been seen with, beside the usual delegated one: issued the first time they are asked for.
+  const extraSigners: Record<string, () => void> = {
+    'no-eku': () => issue('ocsp-no-eku', 'ocsp_signer_no_eku', 'Vigie Lab OCSP Signer without EKU'),
+    expired: () => issue('ocsp-expired', 'ocsp_signer', 'Vigie Lab OCSP Signer (expired)', ec, ['-startdate', '20200101000000Z', '-enddate', '20210101000000Z']),
+    rsa: () => issue('ocsp-rsa', 'ocsp_signer', 'Vigie Lab OCSP Signer (RSA)', ['-newkey', 'rsa:2048', '-nodes']),
+  };
+  const startResponder = async (signer: OcspSigner = 'delegated') => {
     await stopResponder();
-    const [cert, key] = signer === 'delegated' ? ['ocsp.pem', 'ocsp.key'] : signer === 'issuer' ? ['intermediate.pem', 'intermediate.key'] : ['unrelated.pem', 'unrelated.key'];
-    responder = killAtExit(spawn('openssl', ['ocsp', '-index', 'index.txt', '-port', String(ocspPort), '-rsigner', cert, '-rkey', key, '-CA', 'intermediate.pem', '-nmin', '60', '-ignore_err'], { cwd: dir, stdio: 'ignore' }));
+    const base = signer === 'delegated' ? 'ocsp' : signer === 'issuer' ? 'intermediate' : signer === 'unrelated' ? 'unrelated' : signer === 'rsa-pss' ? 'ocsp-rsa' : `ocsp-${signer}`;
+    const made = signer === 'rsa-pss' ? 'rsa' : signer;
+    if (extraSigners[made] && !existsSync(join(dir, `${base}.pem`))) extraSigners[made]();
+    const options = signer === 'rsa-pss' ? ['-rsigopt', 'rsa_padding_mode:pss'] : [];
+    responder = killAtExit(spawn('openssl', ['ocsp', '-index', 'index.txt', '-port', String(ocspPort), '-rsigner', `${base}.pem`, '-rkey', `${base}.key`, ...options, '-CA', 'intermediate.pem', '-nmin', '60', '-ignore_err'], { cwd: dir, stdio: 'ignore' }));
     // Ready when it accepts connections.
     for (let i = 0; i < 50; i++) {
       const ok = await new Promise<boolean>((r) => {

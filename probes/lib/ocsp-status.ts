@@ -9,6 +9,7 @@ import type { RunContext } from '../../runner/core/definition.ts';
 import { classifyNetworkError } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
 import { accessLocations, type Exchange, ocspFetch, OcspFailure, OID_OCSP_NONCE, parseCertificate, parseCertificateBody, verifyOcspResponse } from './ocsp-wire.ts';
+import { certIdFor, sameName } from './ocsp-signer.ts';
 import { closeTls, handshake } from './tls-handshake.ts';
 
 /** The ocsp kind's options (probes/ocsp.ts validates them), as this module reads them. */
@@ -42,7 +43,7 @@ async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: 
  */
 async function issuerOf(leaf: Certificate, sent: Certificate | undefined, caIssuers: string | undefined, opts: OcspOptions, ctx: RunContext): Promise<{ issuer: Certificate; problem?: string }> {
   const { rec } = ctx;
-  const issuerSent = sent !== undefined && sent.subject.isEqual(leaf.issuer);
+  const issuerSent = sent !== undefined && sameName(sent.subject, leaf.issuer);
   let issuer = sent;
   let problem: string | undefined;
   if (caIssuers && (opts.check_ca_issuers || !issuerSent)) {
@@ -62,7 +63,7 @@ async function issuerOf(leaf: Certificate, sent: Certificate | undefined, caIssu
       rec.observe('ca_issuers_error', problem);
     }
   }
-  if (!issuerSent && !issuer?.subject.isEqual(leaf.issuer)) throw new OcspFailure('ca_issuers_unreachable', problem ?? 'issuer certificate not sent and no CA issuers URL to fetch it');
+  if (!issuerSent && !(issuer && sameName(issuer.subject, leaf.issuer))) throw new OcspFailure('ca_issuers_unreachable', problem ?? 'issuer certificate not sent and no CA issuers URL to fetch it');
   if (!issuer) throw new OcspFailure('ca_issuers_unreachable', 'no issuer certificate');
   return { issuer, ...(problem ? { problem } : {}) };
 }
@@ -91,9 +92,9 @@ async function askResponder(url: URL, der: Buffer, ctx: RunContext): Promise<Exc
 /** Asks the responder about `leaf`, verifies the answer and judges it; the verified outcome is cached by CertID. */
 async function revocationStatus(leaf: Certificate, issuer: Certificate, issuersProblem: string | undefined, responder: string, opts: OcspOptions, ctx: RunContext): Promise<CheckResult> {
   const { rec } = ctx;
+  const certId = certIdFor(leaf, issuer);
   const request = new pkijs.OCSPRequest();
-  await request.createForCertificate(leaf, { hashAlgorithm: 'SHA-1', issuerCertificate: issuer });
-  const certId = request.tbsRequest.requestList[0]!.reqCert;
+  request.tbsRequest.requestList.push(new pkijs.Request({ reqCert: certId }));
   // Endpoints sharing a certificate (a wildcard) ask the responder once.
   const key = `ocsp:${Buffer.from(certId.toSchema().toBER(false)).toString('hex')}`;
   const cached = ctx.outcomes.get(key);
@@ -110,7 +111,7 @@ async function revocationStatus(leaf: Certificate, issuer: Certificate, issuersP
   rec.observe('responder_latency_seconds', Math.round(exchange.latencyMs * 1000) / 1e6);
   rec.observe('request_bytes', der.length);
   rec.observe('response_bytes', exchange.body.length);
-  const v = await verifyOcspResponse(exchange.body, certId, issuer, nonce, new Date(), opts.clock_skew_seconds);
+  const v = verifyOcspResponse(exchange.body, certId, issuer, nonce, new Date(), opts.clock_skew_seconds);
   rec.observe('status', v.status);
   rec.observe('this_update', v.thisUpdate.toISOString());
   rec.observe('next_update', v.nextUpdate?.toISOString() ?? null);

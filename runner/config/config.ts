@@ -2,11 +2,11 @@
 // every problem collected with its path). The JSON Schema in docs/ is generated from this file.
 import { publicKeyProblem } from './bundle-signature.ts';
 import { allowEntryProblem, portEntryProblem } from './destinations.ts';
-import { validate as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { PROBE_KINDS, PROBES, type ProbeKind } from '../../probes/index.ts';
 import { calendarSchema } from './rcp-sessions.ts';
 import { InputError, parseYaml, readInputFile, zodProblems } from './input-error.ts';
+import { cronProblem } from '../core/cron.ts';
 import { duration } from '../core/duration.ts';
 import { SCENARIO_KINDS, SCENARIOS, type ScenarioKind } from '../../scenarios/index.ts';
 import { STAGES } from './catalog.ts';
@@ -48,7 +48,10 @@ export const remoteSchema = z
 
 export type RemoteConfig = z.output<typeof remoteSchema>;
 
-const cron = z.string().refine((s) => validateCron(s), 'not a valid cron expression (5 or 6 fields, node-cron syntax)');
+const cron = z.string().superRefine((s, ctx) => {
+  const problem = cronProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `not a valid cron expression (5 or 6 fields, seconds first when 6): ${problem}` });
+});
 
 /** Where a secret comes from: an environment variable or a file. The secret itself never sits in the config. */
 export const secretRef = z.union([
@@ -71,8 +74,8 @@ function kindSchema<K extends ProbeKind>(kind: K) {
     .extend({
       /** Whether this kind runs at all. Default true. */
       enabled: z.boolean().default(true).describe('Whether this kind runs.'),
-      /** node-cron expression. */
-      schedule: cron.default(def.defaults.schedule).describe(`node-cron schedule; default "${def.defaults.schedule}".`),
+      /** Cron expression (5 or 6 fields). */
+      schedule: cron.default(def.defaults.schedule).describe(`cron schedule (5 fields, or 6 with seconds first); default "${def.defaults.schedule}".`),
       /** Timeout of one check. */
       timeout: duration.prefault(def.defaults.timeout).describe(`Timeout of one check; default ${def.defaults.timeout}.`),
     })
@@ -90,7 +93,7 @@ function scenarioSchema<K extends ScenarioKind>(kind: K) {
     kind: z.literal(kind),
     platform: z.string().min(1).describe('Platform the scenario belongs to (metric label, status page).'),
     enabled: z.boolean().default(true).describe('Whether the scenario runs.'),
-    schedule: cron.default(def.defaults.schedule).describe(`node-cron schedule; default "${def.defaults.schedule}".`),
+    schedule: cron.default(def.defaults.schedule).describe(`cron schedule (5 fields, or 6 with seconds first); default "${def.defaults.schedule}".`),
     timeout: duration.prefault(def.defaults.timeout).describe(`Timeout of one run; default ${def.defaults.timeout}.`),
     credentials: z.string().optional().describe('Name of a credentials entry (test account, TURN login or shared secret).'),
   });

@@ -131,7 +131,7 @@ export interface CheckDefinition<S extends z.ZodObject, C extends RunContext = R
   phases: readonly string[];
   /** Kind-specific options (snake_case, with defaults); part of the config schema. */
   options: S;
-  /** Default timeout and node-cron schedule of this kind. */
+  /** Default timeout and cron schedule of this kind. */
   defaults: { timeout: string; schedule: string };
   flowClass: FlowClass;
   planning: Planning<z.output<S>>;

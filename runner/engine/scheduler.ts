@@ -1,11 +1,11 @@
-// The scheduler: one node-cron task per (kind, schedule), each with a random start offset chosen
+// The scheduler: one cron timer per (kind, schedule), each with a random start offset chosen
 // once (so a fleet of probes does not hit a platform on the same second), a p-limit pool shared by
 // all checks, no overlap of the same check, and a bounded, orderly stop.
-import cron, { type ScheduledTask } from 'node-cron';
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { CheckResult } from '../core/contract.ts';
 import { executeCheck } from './execute.ts';
+import { type CronTimer, cronTimer } from '../core/cron.ts';
 import type { CheckSpec } from './plan.ts';
 import type { SharedContext } from './shared-context.ts';
 
@@ -19,9 +19,9 @@ export interface RunSink {
 }
 
 /**
- * How late a cron tick may fire and still run. node-cron's own default (1 s) drops a tick whenever
- * the event loop is busy for a second (a browser starting on two cores): a run a few seconds late
- * says more than no run at all.
+ * How late a scheduled time may be served and still run. A second (node-cron's default, used
+ * before) drops a tick whenever the event loop is busy for a second (a browser starting on two
+ * cores): a run a few seconds late says more than no run at all.
  */
 export const MISSED_TOLERANCE_MS = 10_000;
 
@@ -37,7 +37,7 @@ export interface SchedulerOptions {
 export class Scheduler {
   private readonly limit;
   private readonly inFlight = new Map<string, Promise<CheckResult | undefined>>();
-  private readonly tasks: ScheduledTask[] = [];
+  private readonly cronTimers: CronTimer[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly stopController = new AbortController();
   private stopping = false;
@@ -105,12 +105,13 @@ export class Scheduler {
       this.offsets.set(key, offset);
       const fire = () => this.later(offset, () => specs.forEach((s) => void this.run(s)));
       fire();
-      const task = cron.schedule(specs[0]!.schedule, fire, { name: key, missedExecutionTolerance: this.options.missedToleranceMs ?? MISSED_TOLERANCE_MS });
-      task.on('execution:missed', () => {
-        this.sink.missed?.(specs[0]!.kind);
-        this.log.warn({ schedule: key }, 'scheduled time missed (event loop blocked, or the clock stepped forward)');
-      });
-      this.tasks.push(task);
+      const kind = specs[0]!.kind;
+      this.cronTimers.push(
+        cronTimer(specs[0]!.schedule, this.options.missedToleranceMs ?? MISSED_TOLERANCE_MS, fire, () => {
+          this.sink.missed?.(kind);
+          this.log.warn({ schedule: key }, 'scheduled time missed (event loop blocked, or the clock stepped forward)');
+        }),
+      );
     }
     this.log.info({ groups: groups.size, checks: this.checks.length }, 'scheduler started');
   }
@@ -126,7 +127,7 @@ export class Scheduler {
   /** Stops scheduling, lets in-flight checks finish for up to `graceMs`, then aborts them. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
-    for (const t of this.tasks) await t.destroy();
+    for (const t of this.cronTimers) t.stop();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     const pending = [...this.inFlight.values()];

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { pkijs } from '../../probes/lib/pki-libs.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckResult } from '../../runner/core/contract.ts';
+import { certIdFor } from '../../probes/lib/ocsp-signer.ts';
 import { verifyOcspResponse } from '../../probes/lib/ocsp-wire.ts';
 import { spkiSha256 } from '../../probes/lib/tls-handshake.ts';
 import { SystemTrustStore } from '../../probes/lib/trust.ts';
@@ -99,6 +100,25 @@ describe('ocsp probe against openssl ocsp', () => {
     await lab.startResponder('unrelated');
     try {
       expect(await ocsp('good')).toMatchObject({ status: 'failed', reason: 'ocsp_bad_signature' });
+    } finally {
+      await lab.startResponder();
+    }
+  });
+  it('a delegated signer must carry the OCSP-signing usage and be valid now; RSA and RSA-PSS signatures verify', async () => {
+    const expectations = [
+      ['no-eku', 'failed', /lacks the OCSP-signing extended key usage/],
+      ['expired', 'failed', /not valid now/],
+      ['rsa', 'ok', /OCSP: good/],
+      ['rsa-pss', 'ok', /OCSP: good/],
+    ] as const;
+    try {
+      for (const [signer, status, message] of expectations) {
+        await lab.startResponder(signer);
+        services.outcomes = new MemoryOutcomeCache();
+        const r = await ocsp('good');
+        expect(r, signer).toMatchObject({ status, reason: status === 'ok' ? 'ok' : 'ocsp_bad_signature' });
+        expect(r.message, signer).toMatch(message);
+      }
     } finally {
       await lab.startResponder();
     }
@@ -214,13 +234,15 @@ describe('OCSP decoder under malformed input', () => {
     const good = lab.fetchResponse();
     const leaf = pkijs.Certificate.fromBER(Buffer.from(lab.leaves.good.cert.replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
     const issuer = pkijs.Certificate.fromBER(Buffer.from(lab.intermediatePem.replace(/-----[^-]+-----|\s+/g, ''), 'base64'));
+    const certId = certIdFor(leaf, issuer);
+    // The same CertID as pkijs's own construction (through WebCrypto), which responders answered before.
     const req = new pkijs.OCSPRequest();
     await req.createForCertificate(leaf, { hashAlgorithm: 'SHA-1', issuerCertificate: issuer });
-    const certId = req.tbsRequest.requestList[0]!.reqCert;
-    expect((await verifyOcspResponse(good, certId, issuer, undefined, new Date(), 300)).status).toBe('good');
+    expect(Buffer.from(certId.toSchema().toBER(false))).toEqual(Buffer.from(req.tbsRequest.requestList[0]!.reqCert.toSchema().toBER(false)));
+    expect(verifyOcspResponse(good, certId, issuer, undefined, new Date(), 300).status).toBe('good');
     const outcome = async (body: Buffer) => {
       try {
-        await verifyOcspResponse(body, certId, issuer, undefined, new Date(), 300);
+        verifyOcspResponse(body, certId, issuer, undefined, new Date(), 300);
         return 'accepted';
       } catch (e) {
         const reason = (e as { reason?: string }).reason;

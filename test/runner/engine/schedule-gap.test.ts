@@ -7,7 +7,7 @@ import { ProbeMetrics } from '../../../runner/telemetry/metrics.ts';
 import { runProbe, spec, target } from '../../helpers.ts';
 
 describe('longest gap between scheduled runs', () => {
-  it('reads node-cron expressions as a week of runs', () => {
+  it('reads cron expressions as a week of runs', () => {
     expect(longestGapSeconds('* * * * *')).toBe(60);
     expect(longestGapSeconds('*/15 * * * * *')).toBe(15);
     expect(longestGapSeconds('*/15 * * * *')).toBe(900);
@@ -20,6 +20,12 @@ describe('longest gap between scheduled runs', () => {
     expect(longestGapSeconds('0 0 1 * *')).toBe(31 * 86_400);
     // The nth or last weekday of a month: monthly.
     expect(longestGapSeconds('0 9 * * 1#2')).toBe(31 * 86_400);
+    expect(longestGapSeconds('0 9 * * 5L')).toBe(31 * 86_400);
+    expect(longestGapSeconds('0 9 L * *')).toBe(31 * 86_400);
+    expect(longestGapSeconds('0 9 * JAN-JUN *')).toBe(31 * 86_400);
+    // Six fields, seconds first; '?' is '*'.
+    expect(longestGapSeconds('0 0 9 ? * MON-FRI')).toBe(3 * 86_400);
+    expect(longestGapSeconds('@hourly')).toBe(3600);
   });
 
   it('is exported for every check with a result, with the labels of its last run', async () => {

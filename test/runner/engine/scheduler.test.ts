@@ -53,7 +53,7 @@ describe('scheduler', () => {
     expect(s.run(slow())).toBeUndefined(); // no new run after stop
   });
 
-  // A busy event loop (a browser starting on two cores) delays node-cron's tick: late by less than
+  // A busy event loop (a browser starting on two cores) delays the cron timer: late by less than
   // the tolerance it still runs; later than that it is counted, never silently lost.
   const busyTick = async (missedToleranceMs: number | undefined) => {
     const metrics = new ProbeMetrics({ store: new ResultsStore() });

@@ -21,15 +21,15 @@ export function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'R
 
 /**
  * How the probe image runs node, read from deploy/Dockerfile: the environment it sets (NODE_ENV,
- * NODE_OPTIONS, MALLOC_ARENA_MAX) and the V8 flags its ENTRYPOINT gives node before bin/vigie.js
- * (NODE_OPTIONS refuses most V8 flags).
+ * NODE_OPTIONS, MALLOC_ARENA_MAX, and VIGIE_RUN_NODE_FLAGS, the V8 flags bin/vigie.js gives
+ * `vigie run`) and any flags its ENTRYPOINT gives node before bin/vigie.js.
  */
 export function imageRuntime(dockerfile = join(import.meta.dirname, '..', 'deploy', 'Dockerfile')): { env: Record<string, string>; nodeArgs: string[] } {
   const text = readFileSync(dockerfile, 'utf8');
   const env: Record<string, string> = {};
-  for (const name of ['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX']) {
-    const m = new RegExp(`^\\s*(?:ENV\\s+)?${name}=(\\S+)`, 'm').exec(text);
-    if (m) env[name] = m[1]!;
+  for (const name of ['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX', 'VIGIE_RUN_NODE_FLAGS']) {
+    const m = new RegExp(`^\\s*(?:ENV\\s+)?${name}=(?:"([^"]*)"|(\\S+))`, 'm').exec(text);
+    if (m) env[name] = m[1] ?? m[2]!;
   }
   const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(text);
   const argv = entrypoint ? (JSON.parse(entrypoint[1]!) as string[]) : [];

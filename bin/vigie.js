@@ -17,6 +17,13 @@ if (major < 24) {
   const r = spawnSync(pinned, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
+// The daemon's V8 flags (VIGIE_RUN_NODE_FLAGS; the image sets them): an idle probe trades
+// JavaScript speed for memory, a one-shot command (check, report) keeps V8's defaults. V8 reads
+// its flags only at start, so `run` replaces itself (same PID, under tini) with a Node given them.
+const daemonFlags = process.argv[2] === 'run' ? (process.env.VIGIE_RUN_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean) : [];
+if (daemonFlags.some((f) => !process.execArgv.includes(f))) {
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, ...daemonFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)]);
+}
 const source = new URL('../runner/cli/main.ts', import.meta.url);
 const compiled = process.env.VIGIE_COMPILED === '1' || !existsSync(source);
 const { main } = await import(compiled ? '../dist/runner/cli/main.js' : source.href);

@@ -1,6 +1,7 @@
 // dns and clock probes against the lab's own DNS and SNTP servers on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSntpReply } from '../../probes/clock.ts';
+import { createHostResolver } from '../../probes/lib/resolve.ts';
 import { startDns, startHttp, startSntp, startUdpBlackhole, type Closable } from '../../lab/servers.ts';
 import { runProbe, target } from '../helpers.ts';
 
@@ -43,6 +44,19 @@ describe('dns probe', () => {
     const r = await runProbe('dns', target({ host: 'visio.lab.test', transport: 'udp' }), { dnsServers: [`127.0.0.1:${silentDns.port}`], timeoutMs: 700 });
     expect(r).toMatchObject({ status: 'failed', reason: 'dns_timeout' });
     expect(Date.now() - t0).toBeLessThan(700 + 600);
+  });
+  it("asks the DNS servers at every check (no answer kept between checks), and one check's abort leaves the others' questions alone", async () => {
+    const resolver = createHostResolver([`127.0.0.1:${dns.port}`]);
+    const asked = () => dns.queries.filter((q) => q === 'A visio.lab.test').length;
+    const before = asked();
+    for (let i = 0; i < 3; i++) expect(await resolver.lookup('visio.lab.test', new AbortController().signal)).toEqual([{ address: '195.254.161.153', family: 4 }]);
+    expect(asked() - before).toBe(3);
+    const aborted = new AbortController();
+    const cut = resolver.lookup('cdn.lab.test', aborted.signal);
+    const other = resolver.lookup('visio.lab.test', new AbortController().signal);
+    aborted.abort();
+    await expect(cut).rejects.toMatchObject({ code: 'ETIMEOUT' });
+    expect(await other).toEqual([{ address: '195.254.161.153', family: 4 }]);
   });
   it('tcp and http resolve through the configured DNS servers', async () => {
     const r = await runProbe('tcp', target({ host: 'nope.lab.test', port: 443 }), { dnsServers: [`127.0.0.1:${dns.port}`] });

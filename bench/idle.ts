@@ -1,5 +1,5 @@
 // Idle memory of `vigie run` with the embedded catalog, as a checkout runs it (type stripping, Node's
-// defaults) and as the image runs it (dist/, the Dockerfile's NODE_OPTIONS, MALLOC_ARENA_MAX and V8 flags):
+// defaults) and as the image runs it (dist/, the Dockerfile's MALLOC_ARENA_MAX and VIGIE_RUN_NODE_FLAGS):
 // RSS 15 s and 60 s after start, split into the process's own pages and mapped files.
 // What stays resident is what the kinds loaded when they ran, so beside the embedded catalog (whose
 // names the offline lab DNS answers SERVFAIL) one lab row is reachable: a real HTTPS server whose

@@ -6,7 +6,8 @@
 // process tree and /metrics; after each profile it holds the probe's results to
 // docs/fault-matrix.md. It writes the samples (JSON) and a report with SVG plots and a verdict.
 // The probe runs as the image runs it: the compiled dist/ (`npm run build`) with the Dockerfile's
-// NODE_ENV, NODE_OPTIONS and MALLOC_ARENA_MAX, since that is the process that lives for months.
+// NODE_ENV, MALLOC_ARENA_MAX and VIGIE_RUN_NODE_FLAGS (the daemon's V8 flags), since that is the
+// process that lives for months.
 // Root only (network namespaces, mount, clock). `--minutes N` runs a short version (the CI test).
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';

@@ -153,6 +153,10 @@ scenarios:
     expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/probe_success\{[^}]*kind="tls"\} 1/);
     expect(await (await fetch(`${base}/`)).text()).toContain('Hôpital du Lab');
     const initPid = Number(engineRun(e, ['inspect', '--format', '{{.State.Pid}}', NAME], { capture: true }).trim());
+    // The daemon runs with the image's VIGIE_RUN_NODE_FLAGS: bin/vigie.js re-executed itself in place, one probe process under tini.
+    const processes = containerProcesses(initPid);
+    const probes = processes.filter((p) => /(^|\/)node$/.test(p.cmdline[0] ?? '') && p.cmdline.includes('/app/bin/vigie.js'));
+    expect(probes.map((p) => p.cmdline.join(' ')), JSON.stringify(processes.map((p) => [p.comm, p.cmdline.join(' ')]))).toEqual([expect.stringMatching(/^\S*node .*--max-opt=1 --optimize-for-size --max-semi-space-size=1 \/app\/bin\/vigie\.js run /)]);
 
     // Five scheduled runs, each seen through the probe's own counter; the sandbox checked during each.
     const runs = async () => Number(/probe_check_runs_total\{[^}]*kind="janus-videoroom"[^}]*result="ok"[^}]*\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);

@@ -149,8 +149,9 @@ describe('vigie CLI', () => {
     expect(out.summary).toEqual({ ok: 6, degraded: 0, failed: 1, unproven: 0 });
   });
 
-  it('check with --kind and --platform filters, exit 0 when all pass', async () => {
-    const r = await vigie(['check', '--config', labConfig, '--catalog', labCatalog, '--kind', 'tls', '--platform', 'lab', '--format', 'json']);
+  it('check with --kind and --platform filters, exit 0 when all pass; the daemon\'s V8 flags are not its own', async () => {
+    // A flag Node refuses would stop a `vigie run` at once: `check` does not take VIGIE_RUN_NODE_FLAGS.
+    const r = await vigie(['check', '--config', labConfig, '--catalog', labCatalog, '--kind', 'tls', '--platform', 'lab', '--format', 'json'], { VIGIE_RUN_NODE_FLAGS: '--no-such-v8-flag' });
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { results: unknown[] }).results).toHaveLength(1);
   });
@@ -241,7 +242,9 @@ describe('vigie run', () => {
     // A restart an hour later still shows that hour-old failure beside the new run.
     for (const cells of Object.values(saved.checks)) for (const c of cells) c[0] -= 3600;
     writeFileSync(historyFile, JSON.stringify(saved));
-    const again = spawn(process.execPath, [BIN, 'run', '--config', cfg], { cwd: ROOT, env: process.env });
+    // This time with the daemon's V8 flags, as the image sets them: the same process (same PID, under tini) runs with them.
+    const daemonFlags = ['--max-opt=1', '--optimize-for-size', '--max-semi-space-size=1'];
+    const again = spawn(process.execPath, [BIN, 'run', '--config', cfg], { cwd: ROOT, env: { ...process.env, VIGIE_RUN_NODE_FLAGS: daemonFlags.join(' ') } });
     try {
       let page = '';
       for (let i = 0; i < 100 && !/aria-label="24 h : 2 périodes de 5 min, 2 en échec/.test(page); i++) {
@@ -249,6 +252,7 @@ describe('vigie run', () => {
         page = await fetch(`${base}/`).then((r) => r.text(), () => '');
       }
       expect(page).toMatch(/data-flow="\d+\/TCP sortant vers 127\.0\.0\.1">.*?aria-label="24 h : 2 périodes de 5 min, 2 en échec/);
+      expect(readFileSync(`/proc/${again.pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining([...daemonFlags, BIN, 'run']));
     } finally {
       again.kill('SIGTERM');
     }

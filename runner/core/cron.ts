@@ -13,10 +13,16 @@ export function cronPattern(expression: string): CronPattern {
   return new CronPattern(expression, undefined, OPTIONS);
 }
 
+const SHORTHANDS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
 /** Why `expression` is not a valid cron expression, or undefined when it is. */
 export function cronProblem(expression: string): string | undefined {
-  const fields = expression.trim().split(/\s+/).length;
-  if (!expression.trim().startsWith('@') && fields !== 5 && fields !== 6) return `it has ${fields} field${fields === 1 ? '' : 's'}`;
+  const text = expression.trim();
+  if (!text) return 'it is empty';
+  const fields = text.split(/\s+/).length;
+  if (text.startsWith('@')) {
+    if (!SHORTHANDS.includes(text.toLowerCase())) return `unknown shorthand ${text} (${SHORTHANDS.join(', ')})`;
+  } else if (fields !== 5 && fields !== 6) return `it has ${fields} field${fields === 1 ? '' : 's'}`;
   try {
     cronPattern(expression);
     return undefined;

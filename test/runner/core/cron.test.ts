@@ -6,6 +6,8 @@ describe('cron expressions', () => {
   it('accepts what node-cron accepted (the syntax configs were written in) and says what is wrong otherwise', () => {
     for (const ok of ['*/5 * * * *', '*/30 * * * * *', '0 8-18/2 * * MON-FRI', '0 9 * JAN,JUL *', '0 9 * * 0,7', '0 9 * * 1#2', '0 9 * * 5L', '0 9 L * *', '0 9 ? * *', '@daily']) expect(cronProblem(ok), ok).toBeUndefined();
     expect(cronProblem('every five minutes')).toBe('it has 3 fields');
+    expect(cronProblem('  ')).toBe('it is empty');
+    expect(cronProblem('@fortnightly')).toBe('unknown shorthand @fortnightly (@yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly)');
     expect(cronProblem('* * * * * * *')).toBe('it has 7 fields');
     expect(cronProblem('60 * * * *')).toMatch(/minute/);
     expect(cronProblem('*/0 * * * *')).toMatch(/stepping/);

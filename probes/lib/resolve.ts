@@ -37,7 +37,7 @@ export function createHostResolver(servers: readonly string[] | undefined): Host
   // One c-ares channel per question timeout, shared by every check: a channel set up per question
   // (as before) cost a third of a TLS check's CPU on 1,000 rows. An aborted check does not cancel
   // the channel (that would cancel every check's questions): its question ends at its own timeout.
-  // Each question still reaches the servers: no answer is cached (test/probes/dns.test.ts).
+  // Each question still reaches the servers: no answer is cached (test/probes/dns-clock.test.ts).
   const channels = new Map<number, dns.promises.Resolver>();
   const channel = (timeoutMs: number): dns.promises.Resolver => {
     const timeout = Math.max(1, Math.floor(timeoutMs));

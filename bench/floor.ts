@@ -2,15 +2,16 @@
 // child process like the Vigie workers (`node bench/floor.ts KIND HOST PORT COUNT CONCURRENCY CA
 // [DNS]`, printing CPU seconds as JSON). tcp: net.connect until connected, then close; tls:
 // tls.connect with the CA and Node's own hostname check (which builds the peer chain as objects, as
-// every verified handshake does), getPeerCertificate, then close_notify as a client should (as
-// Vigie's checks end); http: the same handshake, then one GET and its body, through node:https
-// without keep-alive. With a DNS server (HOST:PORT), HOST holds '#' for the target's number
+// every verified handshake does), getPeerCertificate, then close_notify as a client should
+// (Vigie's own closeTls, so that both close alike); http: the same handshake, then one GET and its
+// body, through node:https without keep-alive. With a DNS server (HOST:PORT), HOST holds '#' for the target's number
 // (h#.lab.test: h0000.lab.test, h0001…), each name asked of that server, as a catalog's rows are.
 import dns from 'node:dns';
 import https from 'node:https';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
+import { closeTls } from '../probes/lib/tls-handshake.ts';
 
 const [kind, host, port, count, concurrency, caFile, dnsServer] = process.argv.slice(2) as [string, string, string, string, string, string, string | undefined];
 const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;
@@ -28,8 +29,7 @@ async function once(i: number): Promise<boolean> {
     } else if (kind === 'tls') {
       const s = tls.connect({ host: address, port: p, servername: name, ca }, () => {
         const ok = s.authorized && s.getPeerCertificate().subject !== undefined;
-        s.end();
-        setTimeout(() => s.destroy(), 1000).unref();
+        closeTls(s);
         resolve(ok);
       });
       s.on('error', () => resolve(false));

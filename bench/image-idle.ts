@@ -2,36 +2,19 @@
 // root, uid 1000, the data volume, host network), against the idle lab of bench/idle.ts: RSS of
 // the probe's node process 15 s and 60 s after start, read from the host's /proc.
 // `node bench/image-idle.ts [--tag NAME]` (default vigie:local: `npm run image` first).
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_TAG, engineRun, findEngine } from '../deploy/image.ts';
 import { labTempDir } from '../lab/temp.ts';
 import { startIdleLab } from './idle.ts';
-import { memoryMiB } from './proc.ts';
+import { containerProcesses, memoryMiB, probeProcesses } from './proc.ts';
 
 const { values } = parseArgs({ options: { tag: { type: 'string', default: DEFAULT_TAG } } });
 const engine = findEngine();
 if (!engine) {
   console.error('image-idle: no container engine (podman or docker) on this machine');
   process.exit(2);
-}
-
-/** The probe's node process: the one in the container's PID namespace running bin/vigie.js. */
-function probePid(initPid: number): number | undefined {
-  const ns = readlinkSync(`/proc/${initPid}/ns/pid`);
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) !== ns) continue;
-      // Not tini, whose arguments name the same script.
-      const argv = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      if (/(^|\/)node$/.test(argv[0] ?? '') && argv.some((a) => a.endsWith('/bin/vigie.js'))) return Number(name);
-    } catch {
-      // ended
-    }
-  }
-  return undefined;
 }
 
 const lab = await startIdleLab();
@@ -48,9 +31,10 @@ try {
   const initPid = Number(engineRun(engine, ['inspect', '--format', '{{.State.Pid}}', name], { capture: true }).trim());
   const at = async (s: number) => {
     await new Promise((r) => setTimeout(r, s * 1000));
-    const pid = probePid(initPid);
-    if (!pid) throw new Error('image-idle: the probe is not running in the container');
-    return { rss: memoryMiB(pid, 'VmRSS'), anon: memoryMiB(pid, 'RssAnon'), file: memoryMiB(pid, 'RssFile'), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean) };
+    const probe = probeProcesses(containerProcesses(initPid))[0];
+    if (!probe) throw new Error('image-idle: the probe is not running in the container');
+    const { pid } = probe;
+    return { rss: memoryMiB(pid, 'VmRSS'), anon: memoryMiB(pid, 'RssAnon'), file: memoryMiB(pid, 'RssFile'), cmdline: probe.cmdline.filter(Boolean) };
   };
   const s15 = await at(15);
   const s60 = await at(45);

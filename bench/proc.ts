@@ -1,7 +1,7 @@
 // What the benchmarks read of another process from /proc: CPU time and memory.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** User + system CPU seconds a process has used so far. */
@@ -50,3 +50,31 @@ export function runJson<T>(args: string[], env: Record<string, string> = {}): Pr
     child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as T) : reject(new Error(`${args.join(' ')} exited ${code}`))));
   });
 }
+
+export interface ContainerProcess {
+  pid: number;
+  /** One letter of /proc/PID/stat: R, S, Z… */
+  state: string;
+  comm: string;
+  cmdline: string[];
+}
+
+/** The processes in the PID namespace of `initPid` (a container's first process), read from the host's /proc. */
+export function containerProcesses(initPid: number): ContainerProcess[] {
+  const ns = readlinkSync(`/proc/${initPid}/ns/pid`);
+  const out: ContainerProcess[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/ns/pid`) !== ns) continue;
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      out.push({ pid: Number(name), state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0') });
+    } catch {
+      // ended
+    }
+  }
+  return out;
+}
+
+/** The probe's node processes among them: node running bin/vigie.js (not tini, whose arguments name the same script). */
+export const probeProcesses = (processes: readonly ContainerProcess[]): ContainerProcess[] => processes.filter((p) => /(^|\/)node$/.test(p.cmdline[0] ?? '') && p.cmdline.some((a) => a.endsWith('/bin/vigie.js')));

@@ -100,19 +100,24 @@ export async function makeOcspLab(): Promise<OcspLab> {
       responder.once('exit', () => resolve());
       responder.kill('SIGTERM');
     });
-  // Signers real responders have been seen with, beside the usual delegated one: issued the first time they are asked for.
-  const extraSigners: Record<string, () => void> = {
-    'no-eku': () => issue('ocsp-no-eku', 'ocsp_signer_no_eku', 'Vigie Lab OCSP Signer without EKU'),
-    expired: () => issue('ocsp-expired', 'ocsp_signer', 'Vigie Lab OCSP Signer (expired)', ec, ['-startdate', '20200101000000Z', '-enddate', '20210101000000Z']),
-    rsa: () => issue('ocsp-rsa', 'ocsp_signer', 'Vigie Lab OCSP Signer (RSA)', ['-newkey', 'rsa:2048', '-nodes']),
+  // Each signer: its certificate and key files (name.pem, name.key), how to issue them when they are
+  // not made up front (the signers real responders have been seen with, beside the usual ones), and
+  // openssl ocsp's signing options.
+  const rsa = () => issue('ocsp-rsa', 'ocsp_signer', 'Vigie Lab OCSP Signer (RSA)', ['-newkey', 'rsa:2048', '-nodes']);
+  const signers: Record<OcspSigner, { name: string; make?: () => void; options?: string[] }> = {
+    delegated: { name: 'ocsp' },
+    issuer: { name: 'intermediate' },
+    unrelated: { name: 'unrelated' },
+    'no-eku': { name: 'ocsp-no-eku', make: () => issue('ocsp-no-eku', 'ocsp_signer_no_eku', 'Vigie Lab OCSP Signer without EKU') },
+    expired: { name: 'ocsp-expired', make: () => issue('ocsp-expired', 'ocsp_signer', 'Vigie Lab OCSP Signer (expired)', ec, ['-startdate', '20200101000000Z', '-enddate', '20210101000000Z']) },
+    rsa: { name: 'ocsp-rsa', make: rsa },
+    'rsa-pss': { name: 'ocsp-rsa', make: rsa, options: ['-rsigopt', 'rsa_padding_mode:pss'] },
   };
   const startResponder = async (signer: OcspSigner = 'delegated') => {
     await stopResponder();
-    const base = signer === 'delegated' ? 'ocsp' : signer === 'issuer' ? 'intermediate' : signer === 'unrelated' ? 'unrelated' : signer === 'rsa-pss' ? 'ocsp-rsa' : `ocsp-${signer}`;
-    const made = signer === 'rsa-pss' ? 'rsa' : signer;
-    if (extraSigners[made] && !existsSync(join(dir, `${base}.pem`))) extraSigners[made]();
-    const options = signer === 'rsa-pss' ? ['-rsigopt', 'rsa_padding_mode:pss'] : [];
-    responder = killAtExit(spawn('openssl', ['ocsp', '-index', 'index.txt', '-port', String(ocspPort), '-rsigner', `${base}.pem`, '-rkey', `${base}.key`, ...options, '-CA', 'intermediate.pem', '-nmin', '60', '-ignore_err'], { cwd: dir, stdio: 'ignore' }));
+    const { name, make, options = [] } = signers[signer];
+    if (make && !existsSync(join(dir, `${name}.pem`))) make();
+    responder = killAtExit(spawn('openssl', ['ocsp', '-index', 'index.txt', '-port', String(ocspPort), '-rsigner', `${name}.pem`, '-rkey', `${name}.key`, ...options, '-CA', 'intermediate.pem', '-nmin', '60', '-ignore_err'], { cwd: dir, stdio: 'ignore' }));
     // Ready when it accepts connections.
     for (let i = 0; i < 50; i++) {
       const ok = await new Promise<boolean>((r) => {

@@ -38,7 +38,7 @@ const DIGESTS: Record<string, string> = {
 const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest();
 
 /** The DER of a certificate pkijs parsed. */
-export const certificateDer = (c: Certificate): Buffer => Buffer.from(c.toSchema().toBER(false));
+const certificateDer = (c: Certificate): Buffer => Buffer.from(c.toSchema().toBER(false));
 
 /**
  * Two names equal as RFC 5280 §7.1 compares them in practice: the same attributes in the same

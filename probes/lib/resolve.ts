@@ -51,7 +51,10 @@ export function createHostResolver(servers: readonly string[] | undefined): Host
   };
 
   const query: HostResolver['query'] = (host, type, signal, timeoutMs) =>
-    abortable(signal, () => (type === 'A' ? channel(timeoutMs).resolve4(host, { ttl: true }) : channel(timeoutMs).resolve6(host, { ttl: true })));
+    abortable(signal, () => {
+      const r = channel(timeoutMs);
+      return type === 'A' ? r.resolve4(host, { ttl: true }) : r.resolve6(host, { ttl: true });
+    });
 
   const lookup: HostResolver['lookup'] = (host, signal) =>
     lookupRaw(host, signal).catch((e: NodeJS.ErrnoException) => {

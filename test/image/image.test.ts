@@ -5,7 +5,7 @@
 // runs with its sandbox on and reaches 720p, no zombie after five runs, and `podman stop` within the
 // grace. This file runs after every other one (vitest project `image`): building takes both cores.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildImage, engineArgs, engineRun, findEngine, imageSize, type Engine } from '../../deploy/image.ts';
@@ -14,6 +14,7 @@ import { REPO_ROOT } from '../../lab/paths.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort, startDns, startHttps, type Closable } from '../../lab/servers.ts';
 import type { CheckResult } from '../../runner/core/contract.ts';
+import { containerProcesses, imageRuntime, probeProcesses } from '../../bench/proc.ts';
 import { runProcess } from '../helpers.ts';
 import { labTempDir } from '../../lab/temp.ts';
 
@@ -39,23 +40,6 @@ function runFlags(e: Engine, dir: string, config: string): string[] {
     // The lab's CA, read by the config through the same path as on the host.
     '-v', `${dir}:${dir}:ro`,
   ];
-}
-
-/** Processes of the container's PID namespace, read from the host's /proc. */
-function containerProcesses(initPid: number): { pid: number; state: string; comm: string; cmdline: string[] }[] {
-  const ns = readlinkSync(`/proc/${initPid}/ns/pid`);
-  const out: { pid: number; state: string; comm: string; cmdline: string[] }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) !== ns) continue;
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      out.push({ pid: Number(name), state: stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0') });
-    } catch {
-      // ended
-    }
-  }
-  return out;
 }
 
 describe.skipIf(!engine)('the probe image', () => {
@@ -155,8 +139,10 @@ scenarios:
     const initPid = Number(engineRun(e, ['inspect', '--format', '{{.State.Pid}}', NAME], { capture: true }).trim());
     // The daemon runs with the image's VIGIE_RUN_NODE_FLAGS: bin/vigie.js re-executed itself in place, one probe process under tini.
     const processes = containerProcesses(initPid);
-    const probes = processes.filter((p) => /(^|\/)node$/.test(p.cmdline[0] ?? '') && p.cmdline.includes('/app/bin/vigie.js'));
-    expect(probes.map((p) => p.cmdline.join(' ')), JSON.stringify(processes.map((p) => [p.comm, p.cmdline.join(' ')]))).toEqual([expect.stringMatching(/^\S*node .*--max-opt=1 --optimize-for-size --max-semi-space-size=1 \/app\/bin\/vigie\.js run /)]);
+    const probes = probeProcesses(processes);
+    const daemonFlags = imageRuntime().env.VIGIE_RUN_NODE_FLAGS!.split(' ');
+    expect(daemonFlags).toContain('--optimize-for-size');
+    expect(probes.map((p) => p.cmdline.slice(1, daemonFlags.length + 3)), JSON.stringify(processes.map((p) => [p.comm, p.cmdline.join(' ')]))).toEqual([[...daemonFlags, '/app/bin/vigie.js', 'run']]);
 
     // Five scheduled runs, each seen through the probe's own counter; the sandbox checked during each.
     const runs = async () => Number(/probe_check_runs_total\{[^}]*kind="janus-videoroom"[^}]*result="ok"[^}]*\} (\d+)/.exec(await (await fetch(`${base}/metrics`)).text())?.[1] ?? 0);

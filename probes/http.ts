@@ -8,7 +8,7 @@ import { finite } from '../runner/core/kind-metrics.ts';
 import { type CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import { httpExchange } from './lib/http-exchange.ts';
 import { classifyProxyRefusal, proxyFor, ProxyRefusedError } from './lib/proxy-route.ts';
-import { authErrorReason } from './lib/tls-handshake.ts';
+import { browserSecure, TlsRefused } from './lib/browser-tls.ts';
 
 const statusRange = z
   .string()
@@ -57,7 +57,7 @@ async function get(rec: CheckRecorder, target: CheckTarget, opts: z.output<typeo
     for (let hop = 0; ; hop++) {
       const proxy = route === 'direct' ? undefined : route === 'proxy' ? ctx.proxy : proxyFor(url.hostname, ctx);
       rec.observe('via_proxy', proxy !== undefined);
-      const res = await httpExchange(rec, url, ctx, proxy, { method: 'GET', maxBody: opts.max_body_bytes });
+      const res = await httpExchange(rec, url, ctx, proxy, { method: 'GET', maxBody: opts.max_body_bytes, secure: browserSecure(ctx, rec) });
       rec.setPhase('ttfb', res.ttfb);
       rec.setPhase('transfer', res.transfer);
       rec.observe('status_code', res.status);
@@ -83,10 +83,7 @@ async function get(rec: CheckRecorder, target: CheckTarget, opts: z.output<typeo
       if (reason === 'proxy_ntlm_only' && !opts.rejects_ntlm_proxy) return rec.finish('unproven', 'proxy_ntlm_unverified', `${message}: the probe cannot authenticate, and this platform's clients support NTLM`);
       return rec.fail(reason, message);
     }
-    const tlsCode = (e as { tlsCode?: string }).tlsCode;
-    if (tlsCode) {
-      return rec.fail(authErrorReason(tlsCode), (e as Error).message);
-    }
+    if (e instanceof TlsRefused) return rec.fail(e.reason, e.message);
     const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
     // llhttp's codes: an answer that is not HTTP.
     if (reason === 'internal_error' && (e as { code?: string }).code?.startsWith('HPE_')) return rec.fail('http_error', message);

@@ -8,7 +8,7 @@ import { defineCheck, DIRECT, rowTarget, type KindMetric, type RunContext } from
 import { classifyNetworkError } from '../runner/core/recorder.ts';
 import { NoStunResponse, noResponse, type StunTransport } from './lib/stun-client.ts';
 import { ATTR, TYPES, errorCode, messageClass } from './lib/stun-wire.ts';
-import { CertificateRejected } from './lib/tls-handshake.ts';
+import { TlsRefused } from './lib/browser-tls.ts';
 import { allocate, credentialsFor, failure, type Allocation } from './lib/turn-session.ts';
 
 const options = z
@@ -47,7 +47,7 @@ async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx:
     return rec.ok(`TURN allocation ${allocation.relayed.address}:${allocation.relayed.port} over ${transport.toUpperCase()}, permission created`);
   } catch (e) {
     if (e instanceof NoStunResponse) return noResponse(rec, e, ctx);
-    if (e instanceof CertificateRejected) return rec.fail(e.reason, e.message);
+    if (e instanceof TlsRefused) return rec.fail(e.reason, e.message);
     const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
     return rec.fail(c.reason === 'internal_error' ? 'tls_handshake_failed' : c.reason, c.message);
   } finally {

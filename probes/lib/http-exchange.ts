@@ -26,7 +26,15 @@ export interface HttpRequest {
   body?: Buffer;
   /** Bytes of body read at most; the rest is discarded with the connection. */
   maxBody: number;
+  /**
+   * How an https connection is secured and judged (the http check judges the server as Chrome does,
+   * lib/browser-tls.ts); by default a handshake OpenSSL verifies. `reopen` gives a fresh connection
+   * to the same place (through the same proxy), to name why a hello failed.
+   */
+  secure?: SecureHook;
 }
+
+export type SecureHook = (socket: net.Socket, host: string, reopen: (signal: AbortSignal) => Promise<net.Socket>) => Promise<net.Socket>;
 
 export interface HttpAnswer {
   status: number;
@@ -49,7 +57,7 @@ export interface HttpAnswer {
 export async function httpExchange(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: ProxySettings | undefined, req: HttpRequest): Promise<HttpAnswer> {
   const https = url.protocol === 'https:';
   const forward = proxy !== undefined && !https;
-  const socket = await open(rec, url, ctx, proxy);
+  const socket = await open(rec, url, ctx, proxy, req.secure);
   const path = req.path ?? `${url.pathname}${url.search}`;
   const headers: Record<string, string> = { host: url.host, ...REQUEST_HEADERS, ...req.headers };
   const auth = forward ? basicAuth(proxy) : undefined;
@@ -96,16 +104,16 @@ export async function httpExchange(rec: CheckRecorder, url: URL, ctx: ProbeConte
   }
 }
 
-async function open(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: ProxySettings | undefined): Promise<net.Socket> {
+async function open(rec: CheckRecorder, url: URL, ctx: ProbeContext, proxy: ProxySettings | undefined, secure: SecureHook | undefined): Promise<net.Socket> {
   const https = url.protocol === 'https:';
   const port = Number(url.port || (https ? 443 : 80));
-  if (proxy && https) {
-    const tunnel = await openTunnel(rec, proxy, url.hostname, port, ctx);
-    return rec.phase('tls', () => verifiedHandshake(tunnel, url.hostname, ctx));
-  }
   const hop = proxy ? { host: proxy.url.hostname, port: Number(proxy.url.port || 80) } : { host: url.hostname, port };
-  const { socket } = await resolveAndConnect(rec, hop.host, hop.port, ctx);
-  return https ? rec.phase('tls', () => verifiedHandshake(socket, url.hostname, ctx)) : socket;
+  const connect = async (r: CheckRecorder, c: ProbeContext) => (proxy && https ? openTunnel(r, proxy, url.hostname, port, c) : (await resolveAndConnect(r, hop.host, hop.port, c)).socket);
+  const socket = await connect(rec, ctx);
+  if (!https) return socket;
+  // A second connection only names why a hello failed: not this exchange's phases.
+  const reopen = (signal: AbortSignal) => connect(rec.scratch(), { ...ctx, signal });
+  return rec.phase('tls', () => (secure ? secure(socket, url.hostname, reopen) : verifiedHandshake(socket, url.hostname, ctx)));
 }
 
 /** Reads up to `maxBytes`; an error after the headers (the check's timeout) rejects. */

@@ -10,7 +10,8 @@ import type { CheckResult, ProbeContext } from '../../runner/core/contract.ts';
 import { resolveAndConnect } from './connect.ts';
 import { type CheckRecorder, formatMs } from '../../runner/core/recorder.ts';
 import { decodeStun, stunFrameLength, type StunMessage } from './stun-wire.ts';
-import { CertificateRejected, certificateVerdict, describeCertificate, handshake } from './tls-handshake.ts';
+import { browserHandshake, judgeCertificate, TlsRefused } from './browser-tls.ts';
+import { describeCertificate } from './tls-handshake.ts';
 
 export type StunTransport = 'udp' | 'tcp' | 'tls';
 
@@ -96,17 +97,17 @@ export class StunClient {
     }
     const { socket } = await resolveAndConnect(rec, host, port, ctx);
     if (transport === 'tcp') return new StunClient('tcp', undefined, socket);
-    const tlsSocket = await rec.phase('tls', () => handshake(socket, host, ctx, []));
+    // TURN over TLS carries the relay's credentials: the server is judged as Chrome judges it
+    // (its hello, its verifier) before anything is sent to it.
+    const reopen = async (signal: AbortSignal) => (await resolveAndConnect(rec.scratch(), host, port, { ...ctx, signal })).socket;
+    const tlsSocket = await rec.phase('tls', () => browserHandshake(socket, host, ctx, [], reopen));
     rec.observe('tls_version', tlsSocket.getProtocol());
-    // TURN over TLS carries the relay's credentials: the server is judged as a browser would
-    // (trust, dates, hostname, version) before anything is sent to it.
-    const [leaf] = ctx.trust.peerChain(tlsSocket).path;
-    const info = leaf && describeCertificate(leaf.raw);
-    const v = info ? certificateVerdict(tlsSocket, host, info, { min_version: '1.2', expiry_warning_days: 0 }) : { status: 'failed' as const, reason: 'tls_handshake_failed' as const, message: 'server sent no certificate' };
-    rec.observe('leaf_issuer', info?.issuer);
+    const v = await judgeCertificate(tlsSocket, host, ctx, rec);
+    const leaf = v.path[0];
+    rec.observe('leaf_issuer', leaf ? describeCertificate(leaf.raw).issuer : undefined);
     if (v.status === 'failed') {
       tlsSocket.destroy();
-      throw new CertificateRejected(v.reason, v.message);
+      throw new TlsRefused(v.reason, v.message);
     }
     return new StunClient('tls', undefined, tlsSocket);
   }

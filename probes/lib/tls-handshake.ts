@@ -3,8 +3,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Reason } from '../../runner/core/reasons.ts';
-import type { TrustStore } from '../../runner/core/services.ts';
+import type { TlsOffer, TrustStore } from '../../runner/core/services.ts';
 
 export const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
@@ -58,13 +57,18 @@ export const describeCertificate = byDer((raw: Buffer): PeerCertificateInfo => {
   };
 });
 
-/** TLS over an already connected socket, timed as phase `tls`; never verifies, the caller judges. */
+/**
+ * TLS over an already connected socket; never verifies, the caller judges. `offer`: what the hello
+ * offers (lib/tls-offer.ts): everything OpenSSL speaks by default, Chrome's hello for the checks
+ * that judge the server as a browser would (lib/browser-tls.ts).
+ */
 export function handshake(
   socket: net.Socket,
   servername: string,
   { signal, trust }: { signal: AbortSignal; trust: TrustStore },
   alpn: string[],
   onStapledOcsp?: (response: Buffer | null) => void,
+  offer: TlsOffer = 'any',
 ): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const s = tls.connect({
@@ -72,7 +76,7 @@ export function handshake(
       socket,
       host: servername,
       servername: net.isIP(servername) ? undefined : servername,
-      secureContext: trust.secureContext(),
+      secureContext: trust.secureContext(offer),
       rejectUnauthorized: false,
       ALPNProtocols: alpn,
     });
@@ -107,59 +111,4 @@ export function closeTls(s: tls.TLSSocket): void {
   if (s.destroyed) return;
   s.end();
   setTimeout(() => s.destroy(), CLOSE_GRACE_MS).unref();
-}
-
-/** The reason a certificate-verification error stands for (shared with the http probe). */
-export function authErrorReason(code: string): 'tls_expired' | 'tls_not_yet_valid' | 'tls_hostname_mismatch' | 'tls_untrusted' {
-  if (code === 'CERT_HAS_EXPIRED') return 'tls_expired';
-  if (code === 'CERT_NOT_YET_VALID') return 'tls_not_yet_valid';
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'tls_hostname_mismatch';
-  return 'tls_untrusted';
-}
-
-const UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'INVALID_CA',
-]);
-
-/** What a browser would say of this handshake: trust, validity dates, hostname, version; then expiry soon. */
-export function certificateVerdict(
-  s: tls.TLSSocket,
-  host: string,
-  leaf: PeerCertificateInfo,
-  opts: { min_version: TlsVersion; expiry_warning_days: number },
-): { status: 'ok' | 'degraded' | 'failed'; reason: Reason; message: string } {
-  const now = Date.now() / 1000;
-  const authError = s.authorizationError ? String(s.authorizationError) : undefined;
-  const version = PROTOCOL_TO_VERSION[s.getProtocol() ?? ''] ?? '1.0';
-  if (authError === 'CERT_HAS_EXPIRED' || leaf.notAfter < now)
-    return { status: 'failed', reason: 'tls_expired', message: `certificate expired on ${new Date(leaf.notAfter * 1000).toISOString()}` };
-  if (authError === 'CERT_NOT_YET_VALID' || leaf.notBefore > now)
-    return { status: 'failed', reason: 'tls_not_yet_valid', message: `certificate valid only from ${new Date(leaf.notBefore * 1000).toISOString()}` };
-  if (authError === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return { status: 'failed', reason: 'tls_hostname_mismatch', message: `certificate names ${leaf.san.join(', ') || leaf.subject}, not ${host}` };
-  if (authError && (UNTRUSTED.has(authError) || !s.authorized))
-    return { status: 'failed', reason: 'tls_untrusted', message: `${authError}: chain issued by "${leaf.issuer}" is not trusted` };
-  if (TLS_VERSIONS.indexOf(version) < TLS_VERSIONS.indexOf(opts.min_version))
-    return { status: 'failed', reason: 'tls_version_too_old', message: `server negotiated TLS ${version}, at least ${opts.min_version} is required` };
-  const days = (leaf.notAfter - now) / 86400;
-  if (days < opts.expiry_warning_days)
-    return { status: 'degraded', reason: 'tls_expiring_soon', message: `certificate expires in ${days.toFixed(1)} days` };
-  return { status: 'ok', reason: 'ok', message: `TLS ${version}, ${s.getCipher().name}, certificate valid for ${Math.floor(days)} days` };
-}
-
-/** A server whose certificate a browser would refuse: nothing (no credential) is sent to it. */
-export class CertificateRejected extends Error {
-  readonly reason: Reason;
-  constructor(reason: Reason, message: string) {
-    super(message);
-    this.reason = reason;
-  }
 }

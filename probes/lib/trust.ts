@@ -4,7 +4,8 @@
 // costs milliseconds, too much to pay per check.
 import { createHash, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import type { PeerChain, RootSource, TrustStore } from '../../runner/core/services.ts';
+import type { PeerChain, RootSource, TlsOffer, TrustStore } from '../../runner/core/services.ts';
+import { offerOptions } from './tls-offer.ts';
 
 const digest = (der: Buffer): string => createHash('sha256').update(der).digest('base64');
 const pemDigest = (pem: string): string => digest(Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''), 'base64'));
@@ -15,7 +16,8 @@ let bundledDigests: Set<string> | undefined;
 export class SystemTrustStore implements TrustStore {
   private readonly extra: readonly string[];
   private readonly operatorDigests: Set<string>;
-  private context: tls.SecureContext | undefined;
+  private readonly contexts = new Map<TlsOffer, tls.SecureContext>();
+  private rootDigests: Set<string> | undefined;
   private rootPems: string[] | undefined;
   /** Subject → indexes in rootPems. Parsed roots stay resident (1.3 MiB for ~150): only anchors in use are kept. */
   private bySubject: Map<string, number[]> | undefined;
@@ -36,14 +38,25 @@ export class SystemTrustStore implements TrustStore {
     return this.rootPems;
   }
 
-  /** Accepts TLS 1.0 and weak ciphers on purpose: the probe must complete old handshakes to name them. */
-  secureContext(): tls.SecureContext {
-    this.context ??= tls.createSecureContext({ ca: this.roots(), minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' });
-    return this.context;
+  /** Chrome's offer first; `any` accepts TLS 1.0 and weak ciphers on purpose, to name what a browser refuses. */
+  secureContext(offer: TlsOffer = 'browser'): tls.SecureContext {
+    let c = this.contexts.get(offer);
+    if (!c) this.contexts.set(offer, (c = tls.createSecureContext({ ca: this.roots(), ...offerOptions(offer) })));
+    return c;
   }
 
   /** The trusted root that issued `cert` (the anchor a server need not send). */
   issuerOf(cert: X509Certificate): X509Certificate | undefined {
+    return this.anchorsFor(cert)[0];
+  }
+
+  isAnchor(cert: X509Certificate): boolean {
+    this.rootDigests ??= new Set(this.roots().map(pemDigest));
+    return this.rootDigests.has(digest(cert.raw));
+  }
+
+  /** Every trusted root that issued `cert`: a migration keeps an old and a new root of the same name. */
+  anchorsFor(cert: X509Certificate): X509Certificate[] {
     const roots = this.roots();
     if (!this.bySubject) {
       this.bySubject = new Map();
@@ -56,12 +69,13 @@ export class SystemTrustStore implements TrustStore {
         }
       }
     }
+    const found: X509Certificate[] = [];
     for (const i of this.bySubject.get(cert.issuer) ?? []) {
       let root = this.anchors.get(i);
       if (!root) this.anchors.set(i, (root = new X509Certificate(roots[i]!)));
-      if (issued(cert, root)) return root;
+      if (issued(cert, root)) found.push(root);
     }
-    return undefined;
+    return found;
   }
 
   /**
@@ -73,17 +87,18 @@ export class SystemTrustStore implements TrustStore {
   peerChain(s: tls.TLSSocket): PeerChain {
     const sent = sentCertificates(s);
     const leaf = sent[0];
-    if (!leaf) return { path: [], defects: [] };
+    if (!leaf) return { path: [], defects: [], sent };
     const path = [leaf];
     const used = new Set([leaf.fingerprint256]);
     for (let cur = leaf; path.length < MAX_SENT && !selfIssued(cur); ) {
-      const next = sent.find((c) => !used.has(c.fingerprint256) && issued(cur, c)) ?? this.issuerOf(cur);
+      // Trusted issuers first, as OpenSSL (trusted first) and Chrome's path builder do.
+      const next = this.issuerOf(cur) ?? sent.find((c) => !used.has(c.fingerprint256) && issued(cur, c));
       if (!next || used.has(next.fingerprint256)) break;
       path.push(next);
       used.add(next.fingerprint256);
       cur = next;
     }
-    return { path, defects: chainDefects(sent, path) };
+    return { path, defects: chainDefects(sent, path), sent };
   }
 
   /** Node's bundled public roots, the operator's own extra CAs, or only the machine's store (where an enterprise or DPI root lives). */
@@ -100,14 +115,14 @@ export class SystemTrustStore implements TrustStore {
 /** A server sends a handful of certificates; more is a broken or hostile chain. */
 const MAX_SENT = 10;
 
-const selfIssued = (c: X509Certificate): boolean => c.checkIssued(c);
+export const selfIssued = (c: X509Certificate): boolean => c.checkIssued(c);
 /**
  * Whether `parent` signed `child`. A server sends the same chain on every check: the answer for a
  * pair of certificates never changes, so the signature is verified once per pair, not per handshake.
  */
 const issuedCache = new Map<string, boolean>();
 const ISSUED_CACHE_MAX = 4096;
-function issued(child: X509Certificate, parent: X509Certificate): boolean {
+export function issued(child: X509Certificate, parent: X509Certificate): boolean {
   const key = `${child.fingerprint256}>${parent.fingerprint256}`;
   let known = issuedCache.get(key);
   if (known === undefined) {
@@ -142,7 +157,10 @@ function chainDefects(sent: readonly X509Certificate[], path: readonly X509Certi
   const onPath = new Set(path.map((c) => c.fingerprint256));
   const order = [...new Set(fingerprints)].filter((f) => onPath.has(f));
   if (order.some((f, i) => path[i]?.fingerprint256 !== f)) defects.push('certificates sent out of order');
-  const extra = new Set(fingerprints.filter((f) => !onPath.has(f))).size;
+  // A cross-sign of a certificate on the path (same subject and key, another issuer) serves older
+  // clients' trust stores: it is sent on purpose, not an extra.
+  const alternative = (c: X509Certificate) => path.some((p) => p.subject === c.subject && p.publicKey.equals(c.publicKey));
+  const extra = new Set(sent.filter((c) => !onPath.has(c.fingerprint256) && !alternative(c)).map((c) => c.fingerprint256)).size;
   if (extra) defects.push(`${extra} certificate(s) sent that are not on the path`);
   return defects;
 }

@@ -20,11 +20,22 @@ export interface HostResolver {
 /** Where a trust anchor comes from: Node's bundled public roots, the operator's extra CAs, or only the machine's store. */
 export type RootSource = 'bundled' | 'operator' | 'local';
 
+/**
+ * What a handshake offers: `browser` as Chrome does (TLS 1.2 and 1.3, its suites, groups with the
+ * post-quantum key share, its signature algorithms), `small` the same without the post-quantum key
+ * share (a one-packet hello), `any` everything OpenSSL can speak (to name why a browser's hello failed).
+ */
+export type TlsOffer = 'browser' | 'small' | 'any';
+
 export interface TrustStore {
-  /** One SecureContext for every handshake (building one with ~150 roots costs milliseconds). */
-  secureContext(): tls.SecureContext;
+  /** One SecureContext per offer for every handshake (building one with ~150 roots costs milliseconds). */
+  secureContext(offer?: TlsOffer): tls.SecureContext;
   /** The peer's certification path, leaf first, built from what it sent and the store's anchor. */
   peerChain(socket: tls.TLSSocket): PeerChain;
+  /** The trusted roots that issued `cert` (the anchors a server need not send). */
+  anchorsFor(cert: X509Certificate): X509Certificate[];
+  /** Whether `cert` is one of the trusted roots itself. */
+  isAnchor(cert: X509Certificate): boolean;
   rootSource(der: Buffer): RootSource;
 }
 
@@ -33,6 +44,8 @@ export interface PeerChain {
   path: X509Certificate[];
   /** How what the server sent departs from the path (duplicates, wrong order, extras). */
   defects: string[];
+  /** What the server sent, in its order. */
+  sent: X509Certificate[];
 }
 
 /** A finished outcome kept for reuse (an OCSP answer is valid until its nextUpdate). */

@@ -85,8 +85,6 @@ async function get(rec: CheckRecorder, target: CheckTarget, opts: z.output<typeo
     }
     if (e instanceof TlsRefused) return rec.fail(e.reason, e.message);
     const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    // llhttp's codes: an answer that is not HTTP.
-    if (reason === 'internal_error' && (e as { code?: string }).code?.startsWith('HPE_')) return rec.fail('http_error', message);
     return rec.fail(reason, message);
   }
 }

@@ -64,7 +64,10 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     try {
       s = await rec.phase('tls', () => browserHandshake(socket, target.host, ctx, ALPN, reopen, (r) => (staple = r)));
     } catch (e) {
-      if (e instanceof TlsRefused) return rec.fail(e.reason, e.message);
+      if (e instanceof TlsRefused) {
+        for (const [k, v] of Object.entries(e.seen)) rec.observe(k as keyof TlsRefused['seen'], v);
+        return rec.fail(e.reason, e.message);
+      }
       const net = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
       return rec.fail(net.reason === 'internal_error' ? 'tls_handshake_failed' : net.reason, net.message);
     }

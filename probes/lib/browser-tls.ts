@@ -26,9 +26,12 @@ import { dnsNameConstraints, KEY_USAGE, keyUsageBits, pkcs7Certificates, withinD
 /** A server's TLS refusal, named: the caller fails the check with it. */
 export class TlsRefused extends Error {
   readonly reason: Reason;
-  constructor(reason: Reason, message: string) {
+  /** What the hello that got through negotiated (version, suite), for the check's observations. */
+  readonly seen: { tls_version?: string; cipher?: string; leaf_subject?: string; leaf_sha256?: string };
+  constructor(reason: Reason, message: string, seen: TlsRefused['seen'] = {}) {
     super(message);
     this.reason = reason;
+    this.seen = seen;
   }
 }
 
@@ -93,10 +96,11 @@ export async function browserHandshake(
     const leaf = s.getPeerX509Certificate();
     const group = s.getEphemeralKeyInfo() as { name?: string; type?: string };
     s.destroy();
-    if (version !== 'TLSv1.2' && version !== 'TLSv1.3') throw new TlsRefused('tls_version_too_old', `server negotiated TLS ${PROTOCOL_TO_VERSION[version] ?? version}, at least 1.2 is required (browsers refuse older versions)`);
+    const seen = { tls_version: PROTOCOL_TO_VERSION[version] ?? version, cipher: cipher.name, ...(leaf ? { leaf_subject: name(leaf), leaf_sha256: leaf.fingerprint256 } : {}) };
+    if (version !== 'TLSv1.2' && version !== 'TLSv1.3') throw new TlsRefused('tls_version_too_old', `server negotiated TLS ${seen.tls_version}, at least 1.2 is required (browsers refuse older versions)`, seen);
     const key = leaf ? unusableKey(leaf) : undefined;
-    if (key) throw new TlsRefused('tls_cipher_mismatch', `the certificate's key is ${key}, which browsers cannot use (no signature algorithm for it in their hello); the server refuses Chrome's hello: ${tlsAlert(first)}`);
-    throw new TlsRefused('tls_cipher_mismatch', `the server accepts only what browsers no longer offer: it negotiates ${cipher.name}${group?.name ? ` with ${group.type} ${group.name}` : ''} (${version}) and refuses Chrome's hello: ${tlsAlert(first)}`);
+    if (key) throw new TlsRefused('tls_cipher_mismatch', `the certificate's key is ${key}, which browsers cannot use (no signature algorithm for it in their hello); Chrome's hello is refused (${tlsAlert(first)})`, seen);
+    throw new TlsRefused('tls_cipher_mismatch', `the server accepts only what browsers no longer offer: it negotiates ${cipher.name}${group?.name ? ` with ${group.type} ${group.name}` : ''} (${version}), and Chrome's hello is refused (${tlsAlert(first)})`, seen);
   }
 }
 

@@ -15,7 +15,7 @@ the flow neither open nor closed) and \`reason\`, one of the stable
 words below. \`remedy\` says who acts: \`open_flow\` (the establishment's firewall), \`dns\`, \`platform\`
 (the platform operator), \`tls_inspection\` (a middlebox re-signing or inspecting TLS), \`protocol_inspection\`
 (a firewall resetting a flow that is not TLS), \`proxy\`, \`clock\`,
-\`bandwidth\` (the establishment's uplink or QoS), \`probe\` (the probe's own host or browser).
+\`bandwidth\` (the establishment's uplink or QoS), \`network_path\` (the path itself: MTU, ICMP filtering), \`probe\` (the probe's own host or browser).
 
 | reason | meaning | texte affiché | remedy |
 |---|---|---|---|

@@ -12,6 +12,7 @@ export type Remedy =
   | 'proxy' // hospital proxy configuration
   | 'clock' // time synchronisation of the probe's host
   | 'bandwidth' // the establishment's uplink or its QoS
+  | 'network_path' // the network path itself (MTU, ICMP filtering), else the server
   | 'probe'; // the probe itself (its browser, its host)
 
 export interface ReasonInfo {
@@ -94,7 +95,7 @@ export const REASONS = {
   tls_handshake_timeout: {
     fr: "La connexion TCP s'établit mais la réponse TLS n'arrive jamais (serveur bloqué, ou gros paquets perdus en route : MTU, ICMP filtré)",
     en: 'TCP connects but the TLS answer never arrives (a hung server, or large packets lost on the way: MTU, ICMP filtered)',
-    remedy: 'open_flow',
+    remedy: 'network_path',
   },
   clock_skew: { fr: "L'horloge du poste est décalée", en: 'The clock is off', remedy: 'clock' },
   clock_unreachable: { fr: "Aucune source d'heure joignable (NTP ni HTTP)", en: 'No time source reachable (neither NTP nor HTTP)', remedy: 'open_flow' },

@@ -110,6 +110,13 @@ export const CODE_REASONS: Record<string, Reason> = {
   ENETDOWN: 'unreachable',
   ECONNRESET: 'connection_reset',
   EPIPE: 'connection_reset',
+  ECONNABORTED: 'connection_reset',
+  EPROTO: 'connection_reset',
+  ENOTCONN: 'connection_reset',
+  ERR_STREAM_PREMATURE_CLOSE: 'connection_reset',
+  ERR_SOCKET_CLOSED: 'connection_reset',
+  ERR_SSL_UNEXPECTED_EOF_WHILE_READING: 'connection_reset',
+  ERR_SSL_TLSV1_UNRECOGNIZED_NAME: 'tls_server_name_unknown',
   UND_ERR_SOCKET: 'connection_reset',
   ENOTFOUND: 'dns_nxdomain',
   ENODATA: 'dns_no_address',
@@ -150,6 +157,10 @@ export function classifyNetworkError(e: unknown, aborted: boolean, timeoutMs: nu
   if (aborted || code === 'ABORT_ERR') return { reason: 'timeout', message: `no answer within ${formatMs(timeoutMs)}` };
   const reason = code ? CODE_REASONS[code] : undefined;
   if (reason) return { reason, message: `${code}: ${err.message ?? ''}`.trim() };
+  // Whatever else TLS says (an alert, a protocol that is not TLS): the handshake failed, named by OpenSSL.
+  if (code?.startsWith('ERR_SSL_')) return { reason: 'tls_handshake_failed', message: `${code}: ${(err.message ?? '').split('\n')[0]}`.trim() };
+  // llhttp's codes: an answer that is not HTTP.
+  if (code?.startsWith('HPE_')) return { reason: 'http_error', message: `${code}: ${err.message ?? ''}`.trim() };
   return { reason: 'internal_error', message: err.message ?? 'unknown error' };
 }
 

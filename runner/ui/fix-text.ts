@@ -57,6 +57,7 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
       return t('fixDns', lang, { host });
     case 'tls_inspection':
       // No TLS advice for a flow that carries no TLS (STUN over UDP or TCP).
+      if (r.reason === 'tls_hello_rejected') return t('fixHelloRejected', lang, { host, port: r.port ?? 443 });
       if (r.kind === 'stun' || r.kind === 'turn' || r.transport === 'udp') return t('fixInspection', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
       return t('fixTls', lang, { host, port: r.port ?? 443 });
     case 'protocol_inspection':
@@ -65,6 +66,8 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
       return t('fixPlatform', lang, { host, platform: r.platform });
     case 'proxy':
       return t(r.reason === 'proxy_ntlm_only' ? 'fixNtlm' : 'fixProxy', lang, { host });
+    case 'network_path':
+      return t('fixNetworkPath', lang, { host, port: r.port ?? 443 });
     case 'bandwidth':
       return t('fixBandwidth', lang, { host });
     case 'probe':

@@ -161,6 +161,14 @@ const WORDS = {
     fr: "Exclure {port}/{transport} vers {host} du contrôle protocolaire (DPI, pare-feu de nouvelle génération) : ce flux n'est pas du HTTPS, comme le document le précise",
     en: 'Exempt {port}/{transport} to {host} from protocol inspection (DPI, next-generation firewall): this flow is not HTTPS, as the document says',
   },
+  fixNetworkPath: {
+    fr: "Vérifier le chemin réseau vers {host}:{port} : MTU des liens et des tunnels, ICMP « fragmentation nécessaire » non filtré (découverte du MTU) ; si le chemin est sain, signaler à l'opérateur de la plateforme",
+    en: 'Check the network path to {host}:{port}: MTU of links and tunnels, ICMP "fragmentation needed" not filtered (path MTU discovery); if the path is sound, report to the platform operator',
+  },
+  fixHelloRejected: {
+    fr: "Mettre à jour ou corriger le pare-feu qui inspecte le TLS vers {host}:{port} : il coupe les négociations des navigateurs actuels (clé post-quantique, message d'ouverture en deux paquets), ou l'exclure de l'inspection",
+    en: "Update or fix the firewall that inspects TLS to {host}:{port}: it breaks current browsers' handshakes (post-quantum key share, a hello in two packets), or exempt the flow from inspection",
+  },
   fixPlatform: { fr: "Signaler à l'opérateur de la plateforme {platform} ({host})", en: 'Report to the {platform} platform operator ({host})' },
   fixNtlm: {
     fr: "Exempter ces flux de l'authentification NTLM du proxy (exception pour {host}) ou proposer l'authentification Basic",

@@ -46,10 +46,10 @@ describe('tls probe', () => {
     expect(r.observations.days_to_expiry).toBeGreaterThan(360);
     expect(r.observations.not_after_timestamp).toBeGreaterThan(Date.now() / 1000 + 360 * 86400);
   });
-  it('a port that accepts and never answers is a timeout, within its bound', async () => {
+  it('a port that accepts and never answers TLS is tls_handshake_timeout (TCP works, no TLS answer, nor to a one-packet hello), within its bound', async () => {
     const t0 = Date.now();
     const r = await runProbe('tls', target({ host: 'localhost', port: s.silent!.port }), { timeoutMs: 700 });
-    expect(r).toMatchObject({ status: 'failed', reason: 'timeout' });
+    expect(r).toMatchObject({ status: 'failed', reason: 'tls_handshake_timeout' });
     expect(Date.now() - t0).toBeLessThan(700 + 600);
   });
 });

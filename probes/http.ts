@@ -7,7 +7,7 @@ import { defineCheck, DIRECT, rowTarget, type RunContext } from '../runner/core/
 import { finite } from '../runner/core/kind-metrics.ts';
 import { type CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import { httpExchange } from './lib/http-exchange.ts';
-import { classifyProxyRefusal, proxyFor, ProxyRefusedError } from './lib/proxy-route.ts';
+import { proxyFor, proxyRefusalResult, ProxyRefusedError } from './lib/proxy-route.ts';
 import { browserSecure, TlsRefused } from './lib/browser-tls.ts';
 
 const statusRange = z
@@ -76,13 +76,7 @@ async function get(rec: CheckRecorder, target: CheckTarget, opts: z.output<typeo
       return rec.ok(`HTTP ${res.status}`);
     }
   } catch (e) {
-    if (e instanceof ProxyRefusedError) {
-      const { reason, message } = classifyProxyRefusal(e);
-      rec.observe('proxy_auth_schemes', e.schemes);
-      // The probe speaks no NTLM; a platform whose clients do (Covotem asks for the NTLM domain) may still work through it.
-      if (reason === 'proxy_ntlm_only' && !opts.rejects_ntlm_proxy) return rec.finish('unproven', 'proxy_ntlm_unverified', `${message}: the probe cannot authenticate, and this platform's clients support NTLM`);
-      return rec.fail(reason, message);
-    }
+    if (e instanceof ProxyRefusedError) return proxyRefusalResult(rec, e, opts.rejects_ntlm_proxy);
     if (e instanceof TlsRefused) return rec.fail(e.reason, e.message);
     const { reason, message } = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
     return rec.fail(reason, message);

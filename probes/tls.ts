@@ -7,7 +7,7 @@ import { observedNumber } from '../runner/core/kind-metrics.ts';
 import { classifyNetworkError } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
 import type { RootSource } from '../runner/core/services.ts';
-import { resolveAndConnect } from './lib/connect.ts';
+import { connectLikeBrowser, proxyRefusalResult, ProxyRefusedError } from './lib/proxy-route.ts';
 import { browserHandshake, judgeCertificate, TlsRefused } from './lib/browser-tls.ts';
 import { closeTls, describeCertificate, type PeerCertificateInfo, PROTOCOL_TO_VERSION, spkiSha256, TLS_VERSIONS } from './lib/tls-handshake.ts';
 
@@ -20,6 +20,10 @@ const options = z
     expect_issuers: z.array(z.string()).default([]).describe('Substrings that the subject of one certificate above the leaf must contain (e.g. "Sectigo").'),
     /** SHA-256 pins (base64) of the SubjectPublicKeyInfo of an intermediate or root; one must match. */
     expect_spki_sha256: z.array(z.string()).default([]).describe('Base64 SHA-256 pins of the SPKI of an intermediate or root of the chain; one must match.'),
+    /** The platform's application goes « hors proxy »: the check too. Set by the catalog. */
+    direct: z.boolean().default(false).describe('Reach the host without the proxy, as a "hors proxy" platform\'s application does (set by the catalog).'),
+    /** An NTLM-only proxy fails this platform (its document rejects NTLM); otherwise the flow is unproven through it. Set by the catalog. */
+    rejects_ntlm_proxy: z.boolean().default(false).describe('An NTLM/Negotiate-only proxy fails this platform (its document says so); otherwise the flow is unproven through such a proxy (set by the catalog).'),
     /** Days before expiry at which the check turns degraded. Default 21. */
     expiry_warning_days: z.number().int().min(0).default(21).describe('Days before expiry at which the check is degraded.'),
   })
@@ -27,6 +31,8 @@ const options = z
 
 interface ChainFacts {
   above: PeerCertificateInfo[];
+  /** The leaf's issuer, named when the server sent nothing above it. */
+  leafIssuer: string;
   pins: string[];
   rootSource?: RootSource;
 }
@@ -37,7 +43,7 @@ interface ChainFacts {
  * the flow works (degraded, not failed); the platform asks for the inspection to be lifted.
  */
 function interception(facts: ChainFacts, opts: z.output<typeof options>): { status: 'degraded'; reason: Reason; message: string } | undefined {
-  const seen = facts.above[0]?.subject ?? 'none';
+  const seen = facts.above[0]?.subject ?? facts.leafIssuer;
   if (opts.expect_issuers.length || opts.expect_spki_sha256.length) {
     const byName = opts.expect_issuers.some((want) => facts.above.some((c) => c.subject.toLowerCase().includes(want.toLowerCase())));
     const byPin = opts.expect_spki_sha256.some((pin) => facts.pins.includes(pin));
@@ -57,9 +63,10 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
   let s: tls.TLSSocket | undefined;
   try {
     const port = target.port ?? 443;
-    const { socket } = await resolveAndConnect(rec, target.host, port, ctx);
+    // As the establishment's browsers reach it: through its proxy when one applies.
+    const socket = await connectLikeBrowser(rec, target.host, port, ctx, opts.direct);
     // A second connection only to name why Chrome's hello failed: not this check's phases.
-    const reopen = async (signal: AbortSignal) => (await resolveAndConnect(rec.scratch(), target.host, port, { ...ctx, signal })).socket;
+    const reopen = (signal: AbortSignal) => connectLikeBrowser(rec.scratch(), target.host, port, { ...ctx, signal }, opts.direct);
     let staple: Buffer | null = null;
     try {
       s = await rec.phase('tls', () => browserHandshake(socket, target.host, ctx, ALPN, reopen, (r) => (staple = r)));
@@ -100,15 +107,19 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     rec.observe('chain_subjects', above.map((c) => c.subject));
     rec.observe('chain_defects', v.defects);
     if (anchor) rec.observe('root_source', anchor);
-    if (v.status === 'failed') return rec.fail(v.reason, v.message);
+    // Pins are only compared when the catalog states some.
+    const pins = opts.expect_spki_sha256.length ? chain.slice(1).map(spkiSha256) : [];
+    const intercepted = interception({ above, leafIssuer: leaf.issuer, pins, ...(anchor ? { rootSource: anchor } : {}) }, opts);
+    rec.observe('interception', intercepted ? (intercepted.reason === 'tls_intercepted' ? 'detected' : 'suspected') : 'none');
+    if (v.status === 'failed') {
+      // An untrusted chain that is not the platform's: a middlebox re-signs with a root not deployed here.
+      if (intercepted?.reason === 'tls_intercepted' && (v.reason === 'tls_untrusted' || v.reason === 'tls_chain_incomplete')) return rec.fail('tls_intercepted', `${intercepted.message}, and it is not trusted here (${v.message})`);
+      return rec.fail(v.reason, v.message);
+    }
     if (version && TLS_VERSIONS.indexOf(version) < TLS_VERSIONS.indexOf(opts.min_version))
       return rec.fail('tls_version_too_old', `server negotiated TLS ${version}, at least ${opts.min_version} is required`);
     const days = (leaf.notAfter - Date.now() / 1000) / 86400;
     const expiring = days < opts.expiry_warning_days;
-    // Pins are only compared when the catalog states some.
-    const pins = opts.expect_spki_sha256.length ? chain.slice(1).map(spkiSha256) : [];
-    const intercepted = interception({ above, pins, ...(anchor ? { rootSource: anchor } : {}) }, opts);
-    rec.observe('interception', intercepted ? (intercepted.reason === 'tls_intercepted' ? 'detected' : 'suspected') : 'none');
     if (intercepted?.reason === 'tls_intercepted') return rec.finish(intercepted.status, intercepted.reason, intercepted.message);
     if (v.status === 'degraded') return rec.finish('degraded', v.reason, v.message);
     if (expiring) return rec.finish('degraded', 'tls_expiring_soon', `certificate expires in ${days.toFixed(1)} days`);
@@ -117,6 +128,7 @@ async function run(target: CheckTarget, opts: z.output<typeof options>, ctx: Run
     if (intercepted) return rec.finish(intercepted.status, intercepted.reason, intercepted.message);
     return rec.ok(`TLS ${version}, ${s.getCipher().name}, certificate valid for ${Math.floor(days)} days`);
   } catch (e) {
+    if (e instanceof ProxyRefusedError) return proxyRefusalResult(rec, e, opts.rejects_ntlm_proxy);
     return rec.failOn(e, ctx);
   } finally {
     if (s) closeTls(s);
@@ -129,7 +141,7 @@ export const tlsProbe = defineCheck({
   options,
   defaults: { timeout: '5s', schedule: '*/15 * * * *' },
   flowClass: 'pki',
-  planning: { scope: 'row', transports: ['tcp'], urls: true, portRanges: false, plan: (row) => ({ target: rowTarget(row, 'tcp'), options: row.tls }) },
+  planning: { scope: 'row', transports: ['tcp'], urls: true, portRanges: false, plan: (row) => ({ target: rowTarget(row, 'tcp'), options: { ...row.tls, ...(row.direct ? { direct: true } : {}), ...(row.rejectsNtlmProxy ? { rejects_ntlm_proxy: true } : {}) } }) },
   metrics: [
     observedNumber({ name: 'probe_tls_cert_expiry_timestamp_seconds', type: 'gauge', help: 'Unix time at which the leaf certificate expires.' }, 'not_after_timestamp'),
     {

@@ -84,6 +84,12 @@ export async function browserHandshake(
         const how = code === 'ABORT_ERR' ? `no answer within ${formatMs(ctx.timeoutMs * 0.6)}` : `the connection was cut (${code})`;
         throw new TlsRefused('tls_hello_rejected', `${how} after a ClientHello as large as Chrome's (post-quantum key share, two packets); the same hello in one packet succeeds: a middlebox breaks on current browsers' hellos`);
       }
+      // Does the name in the hello decide? A hello naming no server tells a filter on the name (SNI).
+      const unnamed = net.isIP(host) ? {} : await tryOffer(reopen, '', ctx, alpn, 'any');
+      if (unnamed.socket) {
+        unnamed.socket.destroy();
+        throw new TlsRefused('tls_sni_filtered', `${code === 'ABORT_ERR' ? 'no answer' : `the connection is cut (${code})`} when the hello names ${host}, while a hello naming no server gets an answer: a firewall filters this server name (SNI)`);
+      }
       if (code === 'ABORT_ERR') throw new TlsRefused('tls_handshake_timeout', `TCP connects, but no TLS answer came within ${formatMs(ctx.timeoutMs * 0.6)}, nor to a one-packet hello: the server hangs, or its large packets are lost on the way (a path MTU black hole)`);
       throw first;
     }
@@ -311,7 +317,10 @@ function noPath(leaf: X509Certificate, built: Built, authError: string): Problem
   const stuck = built.stuckAt ?? leaf;
   const fetchNote = built.failures.length ? `its CA issuers URL ${built.failures.map((f) => `${f.url} does not answer (${f.error})`).join(', ')}` : caIssuerUrls(stuck).length ? 'its CA issuers URL gives no usable issuer' : 'it names no CA issuers URL';
   if (selfIssued(stuck)) return { reason: 'tls_untrusted', message: `${authError}: the chain ends at "${name(stuck)}", a root this machine does not trust` };
-  if (stuck === leaf) return { reason: 'tls_chain_incomplete', message: `the server does not send the intermediate "${leaf.issuer.split('\n').join(', ')}" that issued its certificate, and ${fetchNote}` };
+  // A leaf naming where its issuer is (AIA: public CAs do) lacks an intermediate; one naming nothing
+  // may as well come from a root this machine does not have (an inspecting middlebox mints such leaves).
+  if (stuck === leaf && caIssuerUrls(leaf).length) return { reason: 'tls_chain_incomplete', message: `the server does not send the intermediate "${leaf.issuer.split('\n').join(', ')}" that issued its certificate, and ${fetchNote}` };
+  if (stuck === leaf) return { reason: 'tls_untrusted', message: `${authError}: the certificate is issued by "${leaf.issuer.split('\n').join(', ')}", which the server does not send and this machine does not trust (a missing intermediate without a CA issuers URL, or an unknown root: an inspecting middlebox?)` };
   return { reason: 'tls_untrusted', message: `${authError}: chain issued by "${stuck.issuer.split('\n').join(', ')}", which is not trusted here (${fetchNote})` };
 }
 

@@ -5,6 +5,7 @@ import type net from 'node:net';
 import { http } from '../../runner/core/node-http.ts';
 import type { ProbeContext, ProxySettings } from '../../runner/core/contract.ts';
 import { resolveAndConnect } from './connect.ts';
+import type { CheckResult } from '../../runner/core/contract.ts';
 import type { CheckRecorder } from '../../runner/core/recorder.ts';
 import type { Reason } from '../../runner/core/reasons.ts';
 
@@ -63,6 +64,28 @@ export function classifyProxyRefusal(e: ProxyRefusedError): { reason: Reason; me
     };
   }
   return { reason: 'proxy_denied', message: e.message };
+}
+
+/**
+ * A TCP connection to host:port the way a browser of the establishment makes it: through the proxy
+ * when one applies to the host (a CONNECT tunnel), directly otherwise or when `direct` (a « hors
+ * proxy » platform). Phases resolve and connect cover the first leg.
+ */
+export async function connectLikeBrowser(rec: CheckRecorder, host: string, port: number, ctx: ProbeContext, direct = false): Promise<net.Socket> {
+  const proxy = direct ? undefined : proxyFor(host, ctx);
+  rec.observe('via_proxy', proxy !== undefined);
+  return proxy ? openTunnel(rec, proxy, host, port, ctx) : (await resolveAndConnect(rec, host, port, ctx)).socket;
+}
+
+/**
+ * The result of a proxy's refusal. The probe speaks no NTLM: for a platform whose clients do (Covotem
+ * asks for the NTLM domain) an NTLM-only proxy leaves the flow unproven, not failed.
+ */
+export function proxyRefusalResult(rec: CheckRecorder, e: ProxyRefusedError, rejectsNtlmProxy: boolean): CheckResult {
+  const { reason, message } = classifyProxyRefusal(e);
+  rec.observe('proxy_auth_schemes', e.schemes);
+  if (reason === 'proxy_ntlm_only' && !rejectsNtlmProxy) return rec.finish('unproven', 'proxy_ntlm_unverified', `${message}: the probe cannot authenticate, and this platform's clients support NTLM`);
+  return rec.fail(reason, message);
 }
 
 /** Opens a CONNECT tunnel to host:port through the proxy; phases resolve and connect cover the proxy leg. */

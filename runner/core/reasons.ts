@@ -87,6 +87,11 @@ export const REASONS = {
     remedy: 'platform',
   },
   tls_client_certificate_required: { fr: 'Le serveur exige un certificat client (carte CPS, certificat logiciel)', en: 'The server requires a client certificate (smart card, software certificate)', remedy: 'none' },
+  tls_sni_filtered: {
+    fr: "Un pare-feu coupe la connexion TLS quand elle nomme ce serveur (filtrage par nom, SNI) : catégorie ou liste d'exclusion à revoir",
+    en: 'A firewall cuts the TLS connection when it names this server (filtering by name, SNI): category or allow list to review',
+    remedy: 'tls_inspection',
+  },
   tls_hello_rejected: {
     fr: "Un équipement réseau coupe la négociation TLS quand le message d'ouverture est aussi grand que celui des navigateurs actuels (clé post-quantique)",
     en: "A network device breaks the TLS handshake when the opening message is as large as current browsers' (post-quantum key share)",
@@ -118,6 +123,11 @@ export const REASONS = {
   turn_auth_failed: { fr: 'Identifiants TURN refusés', en: 'TURN credentials rejected', remedy: 'platform' },
   turn_allocate_failed: { fr: "Le serveur TURN refuse l'allocation", en: 'The TURN server refused the allocation', remedy: 'platform' },
   turn_quota: { fr: "Quota d'allocations TURN atteint", en: 'TURN allocation quota reached', remedy: 'platform' },
+  turn_redirect_refused: {
+    fr: 'Le serveur TURN redirige (300 Try Alternate) vers une adresse que les navigateurs refusent de suivre (boucle locale, adresse déjà essayée, autre famille IP, port interdit)',
+    en: 'The TURN server redirects (300 Try Alternate) to an address browsers refuse to follow (loopback, an address already tried, another IP family, a forbidden port)',
+    remedy: 'platform',
+  },
   relay_no_media: { fr: 'Aucun média ne passe par le relais TURN', en: 'No media gets through the TURN relay', remedy: 'open_flow' },
   relay_loss_high: { fr: 'Pertes de paquets trop élevées sur le chemin média (saturation, QoS)', en: 'Packet loss too high on the media path (saturation, QoS)', remedy: 'bandwidth' },
   relay_jitter_high: { fr: 'Gigue trop élevée sur le chemin média', en: 'Jitter too high on the media path', remedy: 'bandwidth' },

@@ -58,6 +58,7 @@ export function fixText(r: CheckResult, rows: readonly CatalogRow[], lang: Lang)
     case 'tls_inspection':
       // No TLS advice for a flow that carries no TLS (STUN over UDP or TCP).
       if (r.reason === 'tls_hello_rejected') return t('fixHelloRejected', lang, { host, port: r.port ?? 443 });
+      if (r.reason === 'tls_sni_filtered') return t('fixSniFiltered', lang, { host, port: r.port ?? 443 });
       if (r.kind === 'stun' || r.kind === 'turn' || r.transport === 'udp') return t('fixInspection', lang, { host, port: r.port ?? '', transport: r.transport.toUpperCase() });
       return t('fixTls', lang, { host, port: r.port ?? 443 });
     case 'protocol_inspection':

@@ -165,6 +165,10 @@ const WORDS = {
     fr: "Vérifier le chemin réseau vers {host}:{port} : MTU des liens et des tunnels, ICMP « fragmentation nécessaire » non filtré (découverte du MTU) ; si le chemin est sain, signaler à l'opérateur de la plateforme",
     en: 'Check the network path to {host}:{port}: MTU of links and tunnels, ICMP "fragmentation needed" not filtered (path MTU discovery); if the path is sound, report to the platform operator',
   },
+  fixSniFiltered: {
+    fr: "Autoriser le nom {host} dans le filtrage par nom (SNI, catégories d'URL) du pare-feu sur {port}/TCP",
+    en: "Allow the name {host} in the firewall's filtering by name (SNI, URL categories) on {port}/TCP",
+  },
   fixHelloRejected: {
     fr: "Mettre à jour ou corriger le pare-feu qui inspecte le TLS vers {host}:{port} : il coupe les négociations des navigateurs actuels (clé post-quantique, message d'ouverture en deux paquets), ou l'exclure de l'inspection",
     en: "Update or fix the firewall that inspects TLS to {host}:{port}: it breaks current browsers' handshakes (post-quantum key share, a hello in two packets), or exempt the flow from inspection",

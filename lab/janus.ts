@@ -67,6 +67,15 @@ export interface JanusInNamespace {
   rtpPorts: string;
   /** Resolves true once the API accepts connections (asked from inside the lab). */
   ready(): Promise<boolean>;
+  /**
+   * ICE-lite with ICE-TCP (janus.jcfg `ice_lite`, `ice_tcp`): the shape of LiveSwitch-class media
+   * servers, which answer on a TCP port as well as UDP. Default: full ICE (libnice), UDP only.
+   */
+  iceLite?: boolean;
+  /** The echo test plugin too (a call that needs no room: what the browser sends comes back). */
+  echotest?: boolean;
+  /** The host name its API is reached at (its certificate names it); default visio.lab.test. */
+  apiHost?: string;
 }
 
 /**
@@ -100,8 +109,8 @@ export async function startJanus(opts: { bitrate?: number; room?: number; inName
   log_to_stdout = true
 }
 media: { rtp_port_range = "${ns?.rtpPorts ?? `${rtpBase}-${rtpBase + 49}`}" }
-nat: { ice_enforce_list = "${ns?.iceOn ?? 'lo'}" ignore_mdns = true }
-plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,libjanus_echotest.so,libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
+nat: { ice_enforce_list = "${ns?.iceOn ?? 'lo'}" ignore_mdns = true${ns?.iceLite ? ' ice_lite = true ice_tcp = true' : ''} }
+plugins: { disable = "libjanus_audiobridge.so,libjanus_duktape.so,${ns?.echotest ? '' : 'libjanus_echotest.so,'}libjanus_lua.so,libjanus_nosip.so,libjanus_recordplay.so,libjanus_sip.so,libjanus_streaming.so,libjanus_textroom.so,libjanus_videocall.so,libjanus_voicemail.so" }
 transports: { disable = "libjanus_mqtt.so,libjanus_nanomsg.so,libjanus_pfunix.so,libjanus_rabbitmq.so,libjanus_websockets.so" }
 events: { broadcast = false }
 loggers: { disable = "libjanus_jsonlog.so" }
@@ -147,7 +156,7 @@ room-${room}: {
   };
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
-  const api = ns ? `https://visio.lab.test:${apiPort}/janus` : `http://127.0.0.1:${apiPort}/janus`;
+  const api = ns ? `https://${ns.apiHost ?? 'visio.lab.test'}:${apiPort}/janus` : `http://127.0.0.1:${apiPort}/janus`;
   const deadline = Date.now() + 10_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`janus exited: ${log.slice(-1500)}`);

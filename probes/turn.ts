@@ -39,17 +39,25 @@ async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx:
     if (allocation.mapped) rec.observe('mapped_address', `${allocation.mapped.address}:${allocation.mapped.port}`);
     const peer = allocation.mapped ?? allocation.relayed;
     const perm = await rec.phase('permission', () => allocation!.request(TYPES.createPermissionRequest, (m) => m.addAttribute(ATTR.xorPeerAddress, peer.address, peer.port), ctx.signal));
+    const relayed = `TURN allocation ${allocation.relayed.address}:${allocation.relayed.port} over ${transport.toUpperCase()}${via(rec)}`;
     if (messageClass(perm.message.type) === 'error') {
       const err = errorCode(perm.raw);
+      // 403 is the server's peer policy (coturn's denied-peer-ip, often every private range) refusing
+      // this probe's own address as a peer: the allocation works, and a call's peers are other addresses.
+      if (err?.code === 403) {
+        rec.observe('permission', 'forbidden');
+        return rec.ok(`${relayed}; the server's peer policy refuses this probe's own address as a peer (403 ${err.reason.trim()})`);
+      }
       const f = failure(err?.code ?? 0, err?.reason ?? '', 'CreatePermission');
       return rec.fail(f.reason === 'turn_auth_failed' ? f.reason : 'turn_allocate_failed', f.message);
     }
-    return rec.ok(`TURN allocation ${allocation.relayed.address}:${allocation.relayed.port} over ${transport.toUpperCase()}, permission created`);
+    rec.observe('permission', 'created');
+    return rec.ok(`${relayed}, permission created`);
   } catch (e) {
-    if (e instanceof NoStunResponse) return noResponse(rec, e, ctx);
-    if (e instanceof TlsRefused) return rec.fail(e.reason, e.message);
+    if (e instanceof NoStunResponse) return redirected(rec, noResponse(rec, e, ctx));
+    if (e instanceof TlsRefused) return redirected(rec, rec.fail(e.reason, e.message));
     const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
-    return rec.fail(c.reason === 'internal_error' ? 'tls_handshake_failed' : c.reason, c.message);
+    return redirected(rec, rec.fail(c.reason === 'internal_error' ? 'tls_handshake_failed' : c.reason, c.message));
   } finally {
     if (allocation) {
       // Released even when the check's own time is up: a short budget of its own.
@@ -57,6 +65,19 @@ async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx:
       allocation.client.close();
     }
   }
+}
+
+/** ", through the alternate server X" when a 300 Try Alternate was followed. */
+function via(rec: RunContext['rec']): string {
+  const to = rec.observations.redirected_to;
+  return typeof to === 'string' ? `, through the alternate server ${to} (300 Try Alternate)` : '';
+}
+
+/** A failure met after following a 300 names the alternate server, where it happened. */
+function redirected(rec: RunContext['rec'], r: CheckResult): CheckResult {
+  const to = rec.observations.redirected_to;
+  if (typeof to === 'string') r.message = `${r.message} (at the alternate server ${to} that ${r.host} redirects to with 300 Try Alternate)`;
+  return r;
 }
 
 const allocateSeconds: KindMetric = {

@@ -75,14 +75,22 @@ export const CAUSES: Record<string, readonly Reason[]> = {
   ERR_PROXY_CONNECTION_FAILED: ['proxy_unreachable'],
   ERR_PROXY_AUTH_UNSUPPORTED: ['proxy_ntlm_only'],
   // RTCPeerConnection icecandidateerror codes: the STUN error the TURN server sent, or 701 (no answer).
+  // 300: a Try Alternate libwebrtc refuses to follow (loop, loopback, other family); 500: its alternate's port is not a TURN port.
   'ice 300': ['turn_redirect_refused'],
+  'ice 500': ['turn_redirect_refused'],
   'ice 401': ['turn_auth_failed'],
   'ice 486': ['turn_quota'],
   'ice 403': ['turn_allocate_failed'],
   'ice 437': ['turn_allocate_failed'],
   'ice 442': ['turn_allocate_failed'],
   'ice 508': ['turn_allocate_failed'],
-  'ice 701': ['stun_no_response', 'timeout', 'refused', 'unreachable', 'connection_reset'],
+  // 701 is also how libwebrtc reports a TURN/TLS server whose certificate Chrome refuses, and a
+  // server that answers something else than STUN: the TLS and bad-answer causes name it precisely.
+  'ice 701': [
+    'stun_no_response', 'timeout', 'refused', 'unreachable', 'connection_reset', 'stun_bad_response',
+    'tls_untrusted', 'tls_chain_incomplete', 'tls_intercepted', 'tls_expired', 'tls_not_yet_valid', 'tls_hostname_mismatch',
+    'tls_weak_signature', 'tls_weak_key', 'tls_certificate_invalid', 'tls_revoked', 'tls_version_too_old', 'tls_cipher_mismatch',
+  ],
   'no relay candidate': ['stun_no_response', 'timeout', 'refused', 'stun_bad_response'],
   'no media': ['ice_failed', 'stun_no_response', 'timeout', 'refused', 'non_tls_blocked'],
 };

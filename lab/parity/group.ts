@@ -1,5 +1,6 @@
 // What every group of the parity matrix gives its test: the probe's catalog and config for its
 // cells, the roots Chromium trusts, how Chromium is driven against each cell, and how it stops.
+import type { CheckResult } from '../../runner/core/contract.ts';
 import type { ChromeResult } from './cell.ts';
 import type { ParityChrome } from './chrome.ts';
 
@@ -14,8 +15,13 @@ export interface GroupRun {
   roots: string[];
   /** Extra Chromium flags (a proxy for the whole browser, …). */
   chromeArgs?: string[];
+  /**
+   * The probe's checks run while Chromium holds its calls (a media server binds its ports per
+   * session): `chrome` is then given the probe's run to start at the right moment.
+   */
+  probeDuringCalls?: boolean;
   /** Chromium against every cell: its result by cell id. */
-  chrome(browser: ParityChrome): Promise<Map<string, ChromeResult>>;
+  chrome(browser: ParityChrome, probe?: () => Promise<CheckResult[]>): Promise<Map<string, ChromeResult>>;
   stop(): Promise<void>;
 }
 

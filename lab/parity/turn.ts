@@ -91,6 +91,8 @@ export const TURN_CELLS: TurnCell[] = [
   cell('redirect-dropped', '300 Try Alternate to a server whose UDP the hospital firewall drops', fails('ice 701'), 'failed', 'stun_no_response', { transport: 'udp', server: coturn((ip) => [`alternate-server=${ip('alternate-dropped')}:3478`]) }),
   cell('redirect-loopback', '300 Try Alternate to a loopback address (127.0.0.1)', fails('ice 300'), 'failed', 'turn_redirect_refused', { transport: 'udp', server: coturn(() => ['alternate-server=127.0.0.1:3478']) }),
   cell('redirect-loop', '300 Try Alternate back and forth between two servers', fails('ice 300'), 'failed', 'turn_redirect_refused', { transport: 'udp', server: coturn((ip) => [`alternate-server=${ip('loop-b')}:3478`]) }),
+  cell('redirect-bad-port', '300 Try Alternate to a port browsers do not use for TURN (below 1024)', fails('ice 500'), 'failed', 'turn_redirect_refused', { transport: 'udp', server: coturn((ip) => [`alternate-server=${ip('alternate')}:999`]) }),
+  cell('redirect-tls', '300 Try Alternate over TLS (tls-alternate-server) to another server with a certificate for its own name', fails('ice 701'), 'failed', 'tls_hostname_mismatch', { transport: 'tls', server: { kind: 'coturn', auth: 'long-term', extra: (ip) => [`tls-alternate-server=${ip('alternate')}:443`] } }),
   cell('udp-dropped', 'the hospital firewall drops UDP to the TURN server', fails('ice 701'), 'failed', 'stun_no_response', { transport: 'udp', server: coturn(), dropUdp: true }, 'coturn, nftables'),
   cell('udp-closed', 'nothing listens on the UDP port (ICMP port unreachable)', fails('ice 701'), 'failed', 'refused', { transport: 'udp', server: { kind: 'nothing' } }, 'Linux'),
   cell('tcp-refused', 'nothing listens on the TCP port (connection refused)', fails('ice 701'), 'failed', 'refused', { transport: 'tcp', server: { kind: 'nothing' } }, 'Linux'),
@@ -117,13 +119,12 @@ function turnPki(dir: string) {
   const pki = makePkiDir(dir);
   const root = pki.root('turn-root', { cn: 'Vigie Parity TURN Root CA' });
   const inter = pki.under(root, 'turn-inter', { cn: 'Vigie Parity TURN Issuing CA' });
-  const other = pki.root('turn-other', { cn: 'Other TURN Root CA' });
+  const other = pki.under(pki.root('turn-other', { cn: 'Other TURN Root CA' }), 'turn-other-inter', { cn: 'Other TURN Issuing CA' });
   const leaf = (name: string, host: string, cert: TurnCert): LabCert => {
     const ca = cert === 'untrusted' ? other : inter;
     const cn = cert === 'wrong-host' ? 'turn.other.test' : host;
     const issued = ca.issue(`leaf-${name}`, { cn, ...(cert === 'expired' ? { from: -400, to: -2 } : {}) });
-    const chain = issued.pem + (ca === inter ? inter.cert.pem : '');
-    return { cert: issued.pem, key: issued.key, chain };
+    return { cert: issued.pem, key: issued.key, chain: issued.pem + ca.cert.pem };
   };
   return { root, leaf };
 }

@@ -56,9 +56,12 @@ export class StunClient {
   private readonly udp: dgram.Socket | undefined;
   private readonly stream: net.Socket | undefined;
   readonly local: { address: string; port: number };
+  /** The server's address and port (where a 300 Try Alternate must not send us back). */
+  readonly remote: { address: string; port: number; family: 4 | 6 };
 
-  private constructor(transport: StunTransport, udp: dgram.Socket | undefined, stream: net.Socket | undefined) {
+  private constructor(transport: StunTransport, udp: dgram.Socket | undefined, stream: net.Socket | undefined, remote: StunClient['remote']) {
     this.transport = transport;
+    this.remote = remote;
     this.udp = udp;
     this.stream = stream;
     if (udp) {
@@ -93,10 +96,11 @@ export class StunClient {
           resolve();
         });
       }));
-      return new StunClient('udp', sock, undefined);
+      return new StunClient('udp', sock, undefined, { address: addr.address, port, family: addr.family });
     }
-    const { socket } = await resolveAndConnect(rec, host, port, ctx);
-    if (transport === 'tcp') return new StunClient('tcp', undefined, socket);
+    const { socket, address } = await resolveAndConnect(rec, host, port, ctx);
+    const remote = { address: address.address, port, family: address.family };
+    if (transport === 'tcp') return new StunClient('tcp', undefined, socket, remote);
     // TURN over TLS carries the relay's credentials: the server is judged as Chrome judges it
     // (its hello, its verifier) before anything is sent to it.
     const reopen = async (signal: AbortSignal) => (await resolveAndConnect(rec.scratch(), host, port, { ...ctx, signal })).socket;
@@ -109,7 +113,7 @@ export class StunClient {
       tlsSocket.destroy();
       throw new TlsRefused(v.reason, v.message);
     }
-    return new StunClient('tls', undefined, tlsSocket);
+    return new StunClient('tls', undefined, tlsSocket, remote);
   }
 
   private deliver(buf: Buffer): void {
@@ -147,7 +151,7 @@ export class StunClient {
       if (this.buffered.length < 20) return;
       const total = stunFrameLength(this.buffered);
       if (total === undefined) {
-        this.lastBad = 'stream carries bytes that are not STUN';
+        this.lastBad = notStun(this.buffered);
         this.buffered = Buffer.alloc(0);
         return;
       }
@@ -206,7 +210,8 @@ export class StunClient {
           timers.push(setTimeout(transmit, at));
         }
       }
-      if (this.stream) this.stream.once('close', () => finish(() => reject(Object.assign(new Error('connection closed by the server'), { code: 'ECONNRESET' }))));
+      // Closed after bytes that were not STUN: something else than a TURN server answered; say what.
+      if (this.stream) this.stream.once('close', () => finish(() => reject(this.lastBad ? new NoStunResponse(this.lastBad) : Object.assign(new Error('connection closed by the server'), { code: 'ECONNRESET' }))));
     });
   }
 
@@ -218,6 +223,14 @@ export class StunClient {
     } catch {}
     this.stream?.destroy();
   }
+}
+
+/** What a stream carried instead of STUN, for the message (an HTTP status line is named as such). */
+export function notStun(bytes: Buffer): string {
+  const head = bytes.subarray(0, 200).toString('latin1');
+  const http = /^HTTP\/\d(?:\.\d)? \d{3}[^\r\n]*/.exec(head);
+  if (http) return `the server answers in HTTP ("${http[0].slice(0, 60)}"), not STUN: a web server or a proxy, not a TURN server, listens on this port`;
+  return `the stream carries bytes that are not STUN (${bytes.subarray(0, 8).toString('hex')}…)`;
 }
 
 /** The result of a check whose STUN transaction got no (valid) answer. */

@@ -34,6 +34,7 @@ export const ATTR = {
   requestedTransport: C.STUN_ATTR_REQUESTED_TRANSPORT!,
   channelNumber: C.STUN_ATTR_CHANNEL_NUMBER!,
   data: C.STUN_ATTR_DATA!,
+  alternateServer: C.STUN_ATTR_ALTERNATE_SERVER!,
 };
 
 /** RFC 8489 attributes the package does not know; written and read as raw bytes here. */

@@ -2,6 +2,7 @@
 // REST-API (shared secret) credentials, allocates a relay and signs every later request on it.
 // Shared by the turn probe and the relay test.
 import { createHash, createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
 import { saslprep } from '@mongodb-js/saslprep';
 import type { CheckTarget, ProbeContext } from '../../runner/core/contract.ts';
 import type { CheckRecorder } from '../../runner/core/recorder.ts';
@@ -95,7 +96,39 @@ export type AllocateOutcome =
   | { kind: 'challenge'; realm: string }
   | { kind: 'failed'; reason: Reason; message: string };
 
-/** Opens the transport and allocates a relay; shared by the turn and relay probes. */
+/** The TURN ports a browser uses (libwebrtc's AllowedTurnPort): 53, 80, 443 and from 1024. */
+export function allowedTurnPort(port: number): boolean {
+  return port === 53 || port === 80 || port === 443 || port >= 1024;
+}
+
+/** Redirections followed at most (libwebrtc stops only at an address already tried; a chain this long is a fault). */
+export const MAX_REDIRECTS = 3;
+
+const isLoopback = (address: string): boolean => /^127\./.test(address) || address === '::1' || /^::ffff:127\./i.test(address);
+
+/**
+ * Why a browser would not follow this 300 Try Alternate (libwebrtc's TurnPort::SetAlternateServer
+ * and PrepareAddress), or undefined when it would: an address already tried, another IP family,
+ * a loopback address, a port browsers do not use for TURN.
+ */
+export function redirectRefusal(alternate: { address: string; port: number }, server: { family: 4 | 6 }, tried: readonly string[], hops: number): string | undefined {
+  const at = `${alternate.address}:${alternate.port}`;
+  if (tried.includes(at)) return `${at} was already tried (a redirection loop)`;
+  if (isIP(alternate.address) !== server.family) return `${at} is not of the IP family of the server that redirects`;
+  if (isLoopback(alternate.address)) return `${at} is a loopback address`;
+  if (!allowedTurnPort(alternate.port)) return `port ${alternate.port} is not one browsers use for TURN (53, 80, 443 or from 1024)`;
+  if (hops >= MAX_REDIRECTS) return `after ${MAX_REDIRECTS} redirections already`;
+  return undefined;
+}
+
+type Step = AllocateOutcome | { kind: 'redirect'; to: { address: string; port: number }; reason: string };
+
+/**
+ * Opens the transport and allocates a relay; shared by the turn and relay probes. A 300 Try
+ * Alternate is followed as libwebrtc follows it: same transport, realm and nonce of the 300 kept
+ * when it has them, never back to an address already tried nor to a loopback address; the server
+ * the allocation ends on is observed as `redirected_to`.
+ */
 export async function allocate(
   rec: CheckRecorder,
   target: CheckTarget,
@@ -104,21 +137,24 @@ export async function allocate(
   restTtl: number,
   ctx: ProbeContext,
 ): Promise<AllocateOutcome> {
-  const client = await StunClient.open(rec, target.host, target.port ?? 3478, transport, ctx);
-  try {
-    const requestTransport = (m: StunRequest) => m.addAttribute(ATTR.requestedTransport, REQUESTED_TRANSPORT_UDP);
-    let t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, undefined, undefined, undefined, requestTransport), ctx.signal));
-    let auth: TurnAuth | undefined;
-    let realm: string | undefined;
-    let nonce: string | undefined;
+  let auth: TurnAuth | undefined;
+  let realm: string | undefined;
+  let nonce: string | undefined;
+  const requestTransport = (m: StunRequest) => m.addAttribute(ATTR.requestedTransport, REQUESTED_TRANSPORT_UDP);
+
+  /** One server's answers, from the first Allocate to a relay, a refusal or a redirection. */
+  const negotiate = async (client: StunClient): Promise<Step> => {
+    // After a redirection the credentials already computed go with the request, as libwebrtc sends them.
+    let t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, auth, realm, nonce, requestTransport), ctx.signal));
     for (let attempt = 0; messageClass(t.message.type) === 'error' && attempt < 2; attempt++) {
       const err = errorCode(t.raw);
-      if (!err || (err.code !== 401 && err.code !== 438)) return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? 'no ERROR-CODE', 'Allocate') });
+      if (err?.code === 300) return tryAlternate(t, err.reason);
+      if (!err || (err.code !== 401 && err.code !== 438)) return { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? 'no ERROR-CODE', 'Allocate') };
       realm = stringAttr(t.message, ATTR.realm) ?? realm;
       nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
-      if (realm === undefined || nonce === undefined) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: `${err.code} without REALM and NONCE` });
-      if (auth && err.code === 401) return done(client, { kind: 'failed', ...failure(401, err.reason, 'Allocate with credentials') });
-      if (!creds?.password && !creds?.secret) return done(client, { kind: 'challenge', realm });
+      if (realm === undefined || nonce === undefined) return { kind: 'failed', reason: 'stun_bad_response', message: `${err.code} without REALM and NONCE` };
+      if (auth && err.code === 401) return { kind: 'failed', ...failure(401, err.reason, 'Allocate with credentials') };
+      if (!creds?.password && !creds?.secret) return { kind: 'challenge', realm };
       if (!auth) {
         const { username, password } = creds.secret
           ? restCredentials(creds.secret, creds.username ?? 'vigie', restTtl)
@@ -132,13 +168,27 @@ export async function allocate(
     }
     if (messageClass(t.message.type) === 'error') {
       const err = errorCode(t.raw);
-      return done(client, { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? '', 'Allocate') });
+      if (err?.code === 300) return tryAlternate(t, err.reason);
+      return { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? '', 'Allocate') };
     }
     if (auth && !(auth.sha256 ? integritySha256Valid(t.raw, auth.key) || integrityValid(t.raw, auth.key) : integrityValid(t.raw, auth.key)))
-      return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success whose MESSAGE-INTEGRITY does not verify' });
+      return { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success whose MESSAGE-INTEGRITY does not verify' };
     const relayed = addressAttr(t.message, ATTR.xorRelayedAddress);
-    if (!relayed) return done(client, { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success without XOR-RELAYED-ADDRESS' });
+    if (!relayed) return { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success without XOR-RELAYED-ADDRESS' };
     const mapped = addressAttr(t.message, ATTR.xorMappedAddress);
+    return { kind: 'allocated', allocation: allocationOn(client, relayed, mapped) };
+  };
+
+  const tryAlternate = (t: Transaction, text: string): Step => {
+    const to = addressAttr(t.message, ATTR.alternateServer);
+    // RFC 8489 §10: the 300 carries no integrity a client could check; libwebrtc takes its REALM and NONCE as they are.
+    realm = stringAttr(t.message, ATTR.realm) ?? realm;
+    nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
+    if (!to) return { kind: 'failed', reason: 'turn_redirect_refused', message: `Allocate answered 300 ${text.trim() || 'Try Alternate'} without an ALTERNATE-SERVER: nowhere to go` };
+    return { kind: 'redirect', to: { address: to.address, port: to.port }, reason: text.trim() || 'Try Alternate' };
+  };
+
+  const allocationOn = (client: StunClient, relayed: { address: string; port: number }, mapped: { address: string; port: number } | undefined): Allocation => {
     const request = async (type: number, add: (m: StunRequest) => void, signal: AbortSignal) => {
       let r = await client.transact(authed(type, auth, realm, nonce, add), signal);
       if (messageClass(r.message.type) === 'error' && errorCode(r.raw)?.code === 438) {
@@ -147,7 +197,7 @@ export async function allocate(
       }
       return r;
     };
-    const allocation: Allocation = {
+    return {
       client,
       relayed: { address: relayed.address, port: relayed.port },
       ...(mapped ? { mapped: { address: mapped.address, port: mapped.port } } : {}),
@@ -161,16 +211,32 @@ export async function allocate(
         }
       },
     };
-    return { kind: 'allocated', allocation };
-  } catch (e) {
-    client.close();
-    throw e;
-  }
-}
+  };
 
-function done<T>(client: StunClient, value: T): T {
-  client.close();
-  return value;
+  let host = target.host;
+  let port = target.port ?? 3478;
+  const tried: string[] = [];
+  for (let hops = 0; ; hops++) {
+    const client = await StunClient.open(rec, host, port, transport, ctx);
+    tried.push(`${client.remote.address}:${port}`);
+    let step: Step;
+    try {
+      step = await negotiate(client);
+    } catch (e) {
+      client.close();
+      throw e;
+    }
+    if (step.kind === 'allocated') return step;
+    client.close();
+    if (step.kind !== 'redirect') return step;
+    const from = `${host}:${port}`;
+    const refusal = redirectRefusal(step.to, client.remote, tried, hops);
+    if (refusal) return { kind: 'failed', reason: 'turn_redirect_refused', message: `${from} answered 300 ${step.reason} to ${step.to.address}:${step.to.port}, which browsers do not follow: ${refusal}` };
+    // The same transport to the alternate; over TLS its certificate is then judged against that address, as the browser does.
+    host = step.to.address;
+    port = step.to.port;
+    rec.observe('redirected_to', `${host}:${port}`);
+  }
 }
 
 export function credentialsFor(target: CheckTarget, ctx: ProbeContext) {

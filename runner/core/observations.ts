@@ -20,7 +20,7 @@ const NETWORK = [
   // http
   'status_code', 'final_url', 'redirects', 'body_bytes', 'proxy_path',
   // stun, turn, relay
-  'rtt_seconds', 'transmissions', 'software', 'stun_error_code', 'port_role', 'mapped_address', 'relayed_address', 'auth', 'realm', 'released',
+  'rtt_seconds', 'transmissions', 'software', 'stun_error_code', 'port_role', 'mapped_address', 'relayed_address', 'redirected_to', 'permission', 'auth', 'realm', 'released',
   'relay_transport', 'packets_sent', 'packets_skipped', 'packets_received', 'loss_ratio', 'jitter_seconds', 'throughput_bytes_per_second',
   'rtt_min_seconds', 'rtt_avg_seconds', 'rtt_max_seconds', 'receive_window_seconds', 'bytes_sent',
   // clock

@@ -14,6 +14,12 @@ export function flowText(row: CatalogRow, lang: Lang): string {
 }
 
 function targetFlow(r: CheckResult, rows: readonly CatalogRow[], lang: Lang): string[] {
+  // After a 300 Try Alternate the flow that failed is the one to the alternate server, not the documented one.
+  const alternate = r.observations.redirected_to;
+  if (typeof alternate === 'string') {
+    const at = alternate.lastIndexOf(':');
+    return [`${alternate.slice(at + 1)}/${r.transport.toUpperCase()} ${t('outboundTo', lang)} ${alternate.slice(0, at)}`];
+  }
   const flows = rows.filter((row) => 'host' in row && (r.kind === 'dns' || (row.port === r.port && row.transport === r.transport))).map((row) => flowText(row, lang));
   if (flows.length) return [...new Set(flows)];
   const port = r.port ?? (r.kind === 'dns' ? 53 : 443);

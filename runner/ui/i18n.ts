@@ -92,6 +92,7 @@ const WORDS = {
   evExpires: { fr: 'Expire le', en: 'Expires' },
   evMapped: { fr: 'Adresse vue par le serveur', en: 'Address seen by the server' },
   evRelayed: { fr: 'Adresse relayée', en: 'Relayed address' },
+  evRedirected: { fr: 'Redirigé (300) vers', en: 'Redirected (300) to' },
   evLoss: { fr: 'Pertes', en: 'Loss' },
   evOffset: { fr: 'Décalage', en: 'Offset' },
   evViaProxy: { fr: 'Via le proxy', en: 'Through the proxy' },

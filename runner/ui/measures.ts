@@ -74,6 +74,7 @@ export function evidenceOf(r: CheckResult, lang: Lang, isScenario: boolean): str
   if (r.kind === 'ocsp' && typeof o.status === 'string') out.push(`OCSP: ${o.status}`);
   if (o.mapped_address !== undefined) line('evMapped', str(o.mapped_address));
   if (o.relayed_address !== undefined) line('evRelayed', str(o.relayed_address));
+  if (o.redirected_to !== undefined) line('evRedirected', str(o.redirected_to));
   if (typeof o.rtt_seconds === 'number' && !isScenario) out.push(`RTT: ${ms(o.rtt_seconds)}`);
   if (typeof o.loss_ratio === 'number') line('evLoss', pct(o.loss_ratio));
   if (typeof o.offset_seconds === 'number') line('evOffset', ms(o.offset_seconds));

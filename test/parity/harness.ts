@@ -30,11 +30,13 @@ export function parityGroup(name: string, cells: readonly ParityCell[], start: (
       const t0 = performance.now();
       lab = createParityLab([...cells.map((c) => c.id), ...extraNames]);
       group = await start(lab);
-      const probe = lab.check(group.catalog, group.config, group.env);
-      const browser = await lab.chrome(group.roots, group.chromeArgs);
-      const [p, c] = await Promise.all([probe, group.chrome(browser)]);
-      seen.probe = p.results;
-      seen.chrome = c;
+      const g = group;
+      let probe: Promise<CheckResult[]> | undefined;
+      const runProbe = () => (probe ??= lab.check(g.catalog, g.config, g.env).then((r) => r.results));
+      if (!g.probeDuringCalls) void runProbe();
+      const browser = await lab.chrome(g.roots, g.chromeArgs);
+      seen.chrome = await g.chrome(browser, runProbe);
+      seen.probe = await runProbe();
       seen.seconds = (performance.now() - t0) / 1000;
       if (process.env.VIGIE_PARITY_DUMP) {
         for (const cell of cells) {

@@ -91,7 +91,9 @@ export const TURN_CELLS: TurnCell[] = [
   cell('redirect-dropped', '300 Try Alternate to a server whose UDP the hospital firewall drops', fails('ice 701'), 'failed', 'stun_no_response', { transport: 'udp', server: coturn((ip) => [`alternate-server=${ip('alternate-dropped')}:3478`]) }),
   cell('redirect-loopback', '300 Try Alternate to a loopback address (127.0.0.1)', fails('ice 300'), 'failed', 'turn_redirect_refused', { transport: 'udp', server: coturn(() => ['alternate-server=127.0.0.1:3478']) }),
   cell('redirect-loop', '300 Try Alternate back and forth between two servers', fails('ice 300'), 'failed', 'turn_redirect_refused', { transport: 'udp', server: coturn((ip) => [`alternate-server=${ip('loop-b')}:3478`]) }),
-  cell('redirect-bad-port', '300 Try Alternate to a port browsers do not use for TURN (below 1024)', fails('ice 500'), 'failed', 'turn_redirect_refused', { transport: 'udp', server: coturn((ip) => [`alternate-server=${ip('alternate')}:999`]) }),
+  // Over UDP libwebrtc sends the next Allocate to the alternate as it is; over TCP it starts again, and checks the port first.
+  cell('redirect-bad-port-udp', '300 Try Alternate to a port below 1024 where nothing listens, UDP', fails('ice 701'), 'failed', 'refused', { transport: 'udp', server: coturn((ip) => [`alternate-server=${ip('alternate')}:999`]) }),
+  cell('redirect-bad-port-tcp', '300 Try Alternate to a port browsers do not use for TURN (below 1024), TCP', fails('ice 500'), 'failed', 'turn_redirect_refused', { transport: 'tcp', server: coturn((ip) => [`alternate-server=${ip('alternate')}:999`]) }),
   cell('redirect-tls', '300 Try Alternate over TLS (tls-alternate-server) to another server with a certificate for its own name', fails('ice 701'), 'failed', 'tls_hostname_mismatch', { transport: 'tls', server: { kind: 'coturn', auth: 'long-term', extra: (ip) => [`tls-alternate-server=${ip('alternate')}:443`] } }),
   cell('udp-dropped', 'the hospital firewall drops UDP to the TURN server', fails('ice 701'), 'failed', 'stun_no_response', { transport: 'udp', server: coturn(), dropUdp: true }, 'coturn, nftables'),
   cell('udp-closed', 'nothing listens on the UDP port (ICMP port unreachable)', fails('ice 701'), 'failed', 'refused', { transport: 'udp', server: { kind: 'nothing' } }, 'Linux'),
@@ -290,7 +292,8 @@ export async function gatherRelays(browser: ParityChrome, servers: readonly Rela
     return seen.map((g, i) => {
       // The servers are IPv4 only: an error of a port of another family says nothing of the server.
       const v4 = g.errors.filter((e) => !e.address.startsWith('['));
-      return relayVerdict({ ...g, errors: v4.length ? v4 : g.errors }, servers[i]!.protocol);
+      const named = (v4.length ? v4 : g.errors).map((e) => ({ ...e, text: `${e.text} (local ${e.address})` }));
+      return relayVerdict({ ...g, errors: named }, servers[i]!.protocol);
     });
   } finally {
     await ctx.close().catch(() => {});

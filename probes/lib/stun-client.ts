@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { CheckResult, ProbeContext } from '../../runner/core/contract.ts';
 import { resolveAndConnect } from './connect.ts';
 import { type CheckRecorder, formatMs } from '../../runner/core/recorder.ts';
-import { decodeStun, stunFrameLength, type StunMessage } from './stun-wire.ts';
+import { decodeStun, MAGIC_COOKIE, stunFrameLength, type StunMessage } from './stun-wire.ts';
 import { browserHandshake, judgeCertificate, TlsRefused } from './browser-tls.ts';
 import { describeCertificate } from './tls-handshake.ts';
 
@@ -139,8 +139,9 @@ export class StunClient {
   private onStreamData(chunk: Buffer): void {
     this.buffered = Buffer.concat([this.buffered, chunk]);
     while (this.buffered.length >= 4) {
-      // ChannelData (first two bits 01) has a 4-byte header and is padded to 4 bytes over streams.
-      if ((this.buffered[0]! & 0xc0) === 0x40) {
+      // ChannelData (first two bits 01) has a 4-byte header and is padded to 4 bytes over streams;
+      // it comes only once a relay streams (a listener is set): before, "HTTP/1.1" is not a channel.
+      if (this.onUnsolicited && (this.buffered[0]! & 0xc0) === 0x40) {
         const total = 4 + Math.ceil(this.buffered.readUInt16BE(2) / 4) * 4;
         if (this.buffered.length < total) return;
         const frame = this.buffered.subarray(0, total);
@@ -211,8 +212,16 @@ export class StunClient {
         }
       }
       // Closed after bytes that were not STUN: something else than a TURN server answered; say what.
-      if (this.stream) this.stream.once('close', () => finish(() => reject(this.lastBad ? new NoStunResponse(this.lastBad) : Object.assign(new Error('connection closed by the server'), { code: 'ECONNRESET' }))));
+      if (this.stream) this.stream.once('close', () => finish(() => reject(this.badBeforeClose() ? new NoStunResponse(this.badBeforeClose()) : Object.assign(new Error('connection closed by the server'), { code: 'ECONNRESET' }))));
     });
+  }
+
+  /** What was wrong with what the server sent before it closed: an invalid message, or a start that is no STUN header. */
+  private badBeforeClose(): string | undefined {
+    if (this.lastBad) return this.lastBad;
+    const b = this.buffered;
+    if (b.length >= 4 && ((b[0]! & 0xc0) !== 0 || (b.length >= 8 && b.readUInt32BE(4) !== MAGIC_COOKIE))) return notStun(b);
+    return undefined;
   }
 
   close(): void {

@@ -111,12 +111,14 @@ const isLoopback = (address: string): boolean => /^127\./.test(address) || addre
  * and PrepareAddress), or undefined when it would: an address already tried, another IP family,
  * a loopback address, a port browsers do not use for TURN.
  */
-export function redirectRefusal(alternate: { address: string; port: number }, server: { family: 4 | 6 }, tried: readonly string[], hops: number): string | undefined {
+export function redirectRefusal(alternate: { address: string; port: number }, server: { family: 4 | 6 }, transport: StunTransport, tried: readonly string[], hops: number): string | undefined {
   const at = `${alternate.address}:${alternate.port}`;
   if (tried.includes(at)) return `${at} was already tried (a redirection loop)`;
   if (isIP(alternate.address) !== server.family) return `${at} is not of the IP family of the server that redirects`;
   if (isLoopback(alternate.address)) return `${at} is a loopback address`;
-  if (!allowedTurnPort(alternate.port)) return `port ${alternate.port} is not one browsers use for TURN (53, 80, 443 or from 1024)`;
+  // Over UDP libwebrtc sends the next Allocate to the alternate as it is; over TCP and TLS it
+  // connects anew, and first checks the port (its error 500 then).
+  if (transport !== 'udp' && !allowedTurnPort(alternate.port)) return `port ${alternate.port} is not one browsers use for TURN (53, 80, 443 or from 1024)`;
   if (hops >= MAX_REDIRECTS) return `after ${MAX_REDIRECTS} redirections already`;
   return undefined;
 }
@@ -230,7 +232,7 @@ export async function allocate(
     client.close();
     if (step.kind !== 'redirect') return step;
     const from = `${host}:${port}`;
-    const refusal = redirectRefusal(step.to, client.remote, tried, hops);
+    const refusal = redirectRefusal(step.to, client.remote, transport, tried, hops);
     if (refusal) return { kind: 'failed', reason: 'turn_redirect_refused', message: `${from} answered 300 ${step.reason} to ${step.to.address}:${step.to.port}, which browsers do not follow: ${refusal}` };
     // The same transport to the alternate; over TLS its certificate is then judged against that address, as the browser does.
     host = step.to.address;

@@ -97,6 +97,13 @@ export async function measureMedia(session: BrowserSession, sender: Page, receiv
     await take();
   }
   const measureSeconds = (performance.now() - t1) / 1000;
+  // Stopped (Ctrl-C, the probe shutting down, the run's time up) before ICE connected or before the
+  // first sample: nothing was measured, and no verdict on the media may be drawn from it.
+  if (m.signal.aborted && !pageFailure && (state === 'waiting' || !senderSamples.length)) {
+    const verdict = summarise(senderSamples, receiver === sender ? senderSamples : receiverSamples, m.expect);
+    const when = state === 'ready' ? 'after ICE connected, before the first measurement' : 'before ICE connected';
+    return { ...verdict, status: 'failed', reason: 'timeout', message: `stopped after ${iceSeconds.toFixed(1)} s, ${when}: nothing was measured`, iceSeconds, measureSeconds };
+  }
   const verdict = summarise(senderSamples, receiver === sender ? senderSamples : receiverSamples, m.expect);
   verdict.observations.browser_memory_peak_bytes = session.peakMemoryBytes;
   // Media that flowed and then stopped is not a failed join: say when it stopped, and why if the page said.
@@ -120,6 +127,14 @@ const NET_ERRORS: [RegExp, Reason][] = [
   [/ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|ERR_EMPTY_RESPONSE/, 'connection_reset'],
   [/ERR_CERT_DATE_INVALID/, 'tls_expired'],
   [/ERR_CERT_COMMON_NAME_INVALID/, 'tls_hostname_mismatch'],
+  // The same causes as the tls check names for the same server (the parity matrix, lab/parity/cell.ts).
+  [/ERR_CERT_WEAK_SIGNATURE_ALGORITHM/, 'tls_weak_signature'],
+  [/ERR_CERT_WEAK_KEY/, 'tls_weak_key'],
+  [/ERR_CERT_REVOKED/, 'tls_revoked'],
+  [/ERR_CERT_INVALID|ERR_SSL_KEY_USAGE_INCOMPATIBLE/, 'tls_certificate_invalid'],
+  [/ERR_SSL_VERSION_OR_CIPHER_MISMATCH|ERR_SSL_OBSOLETE_VERSION/, 'tls_cipher_mismatch'],
+  [/ERR_SSL_UNRECOGNIZED_NAME_ALERT/, 'tls_server_name_unknown'],
+  [/ERR_BAD_SSL_CLIENT_AUTH_CERT|ERR_SSL_CLIENT_AUTH_CERT_NEEDED/, 'tls_client_certificate_required'],
   [/ERR_CERT_|ERR_SSL_/, 'tls_untrusted'],
   [/ERR_PROXY_|ERR_TUNNEL_CONNECTION_FAILED/, 'proxy_denied'],
 ];

@@ -95,3 +95,29 @@ describe('media verdict', () => {
     expect(estimateMos(2, 0.5, 0.5)).toBe(1);
   });
 });
+
+describe('a measurement stopped before it sampled anything', () => {
+  // The moment a Ctrl-C lands right after ICE connects cannot be hit on demand in a real browser:
+  // fake pages whose state says connected, and the stop arriving as ICE is read.
+  it('is a timeout that says nothing was measured, never a verdict on media it did not see', async () => {
+    const { measureMedia } = await import('../../scenarios/lib/measure.ts');
+    const stop = new AbortController();
+    const connected = { ice: 'connected', iceConnected: 100, iceFailed: false, created: 0, gatheringDone: true, gathered: 1 };
+    const page = {
+      evaluate: async () => {
+        stop.abort();
+        return [connected, connected];
+      },
+    };
+    const session = { guard: <T>(p: Promise<T>) => p, sample: () => {}, peakMemoryBytes: 0 };
+    type Args = Parameters<typeof measureMedia>;
+    const m = await measureMedia(session as unknown as Args[0], page as unknown as Args[1], page as unknown as Args[2], {
+      connectTimeoutMs: 5000,
+      windowMs: 1000,
+      signal: stop.signal,
+      expect: { send: true, receive: true, hdWithinSeconds: 8, maxLossRatio: 0.05 },
+    });
+    expect(m).toMatchObject({ status: 'failed', reason: 'timeout' });
+    expect(m.message).toContain('nothing was measured');
+  });
+});

@@ -11,7 +11,7 @@ import { startFlowPages, type FlowPages } from '../../lab/flow-pages.ts';
 import { janusSettings, startJanus, staticDemos, type JanusLab } from '../../lab/janus.ts';
 import { createNetLab, netnsAvailable, type NetLab } from '../../lab/fault/netns.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
-import { closedPort, startHttpOn } from '../../lab/servers.ts';
+import { closedPort, startHttpOn, startUdpBlackhole } from '../../lab/servers.ts';
 import { fixText } from '../../runner/ui/fix-text.ts';
 import { mediaMeasures } from '../../runner/ui/measures.ts';
 import { LOOPBACK_ARGS, probeBrowserProcesses, scenarioLab, TEST_CACHE } from '../../lab/scenario-run.ts';
@@ -215,6 +215,26 @@ scenarios:
     expect(r!.reason).toBe('turn_auth_failed');
     expect(r!.durationSeconds).toBeLessThan(10);
     expect(JSON.stringify(r)).not.toContain('not-the-secret');
+  }, 60_000);
+
+  it('a run stopped before ICE connected (Ctrl-C) is a timeout saying so, never ice_failed through "undefined/undefined"', async () => {
+    // A TURN server that never answers: ICE waits, and the probe is stopped meanwhile.
+    const silent = await startUdpBlackhole();
+    try {
+      const lab = scenarioLab(`${browserBlock(LOOPBACK_ARGS)}credentials:
+  turn: { secret: { env: ${SECRET_ENV} } }
+scenarios:
+  - { name: stopped, kind: turn-relay, platform: lab, server: 127.0.0.1, port: ${silent.port}, transports: [udp], credentials: turn }
+`);
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 4000);
+      const [r] = await lab.run('stopped', stop.signal);
+      expect(r, r!.message).toMatchObject({ status: 'failed', reason: 'timeout' });
+      expect(r!.message).not.toContain('undefined');
+      expect(r!.durationSeconds).toBeLessThan(15);
+    } finally {
+      await silent.close();
+    }
   }, 60_000);
 });
 

@@ -81,3 +81,31 @@ describe('trust store', () => {
     expect(trust.rootSource(new X509Certificate(pems(pki.intercepted.chain).at(-1)!).raw)).toBe('local');
   });
 });
+
+describe('the X.509 facts a browser judges and node:crypto does not expose', () => {
+  // Certificates made by OpenSSL; a PKCS#7 bundle as some CA issuers URLs serve it (openssl crl2pkcs7).
+  it('reads keyUsage bits, DNS name constraints and the certificates of a PKCS#7 bundle', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { X509Certificate } = await import('node:crypto');
+    const { makePkiDir } = await import('../../lab/parity/cert-pki.ts');
+    const { dnsNameConstraints, keyUsageBits, KEY_USAGE, pkcs7Certificates, withinDnsSubtree } = await import('../../probes/lib/x509-der.ts');
+    const dir = join(labTempDir('vigie-x509-'), 'pki');
+    const p = makePkiDir(dir);
+    const root = p.root('root', { cn: 'Facts Root' });
+    const constrained = p.under(root, 'nc', { cn: 'Facts NC', ext: ['nameConstraints = critical,permitted;DNS:.sante-ra.fr,excluded;DNS:.test.sante-ra.fr'] });
+    const signing = root.issue('sign', { cn: 'visio.sante-ra.fr' });
+    const agreement = root.issue('agree', { cn: 'visio.sante-ra.fr', ext: ['keyUsage = critical,keyAgreement'] });
+    const none = root.issue('none', { cn: 'visio.sante-ra.fr', eku: null, ext: [] });
+    expect([...keyUsageBits(signing.der)!]).toEqual([KEY_USAGE.digitalSignature]);
+    expect([...keyUsageBits(agreement.der)!]).toEqual([KEY_USAGE.keyAgreement]);
+    expect(keyUsageBits(root.cert.der)).toEqual(new Set([KEY_USAGE.keyCertSign, 6]));
+    expect(keyUsageBits(none.der)).toBeDefined();
+    expect(dnsNameConstraints(constrained.cert.der)).toEqual({ permitted: ['.sante-ra.fr'], excluded: ['.test.sante-ra.fr'] });
+    expect(dnsNameConstraints(root.cert.der)).toBeUndefined();
+    expect(withinDnsSubtree('visio.sante-ra.fr', '.sante-ra.fr')).toBe(true);
+    expect(withinDnsSubtree('sante-ra.fr.example', '.sante-ra.fr')).toBe(false);
+    const bundle = execFileSync('openssl', ['crl2pkcs7', '-nocrl', '-certfile', join(dir, 'nc.pem'), '-certfile', join(dir, 'root.pem'), '-outform', 'DER']);
+    expect(pkcs7Certificates(bundle).map((der) => new X509Certificate(der).subject.split('\n').find((l) => l.startsWith('CN=')))).toEqual(['CN=Facts NC', 'CN=Facts Root']);
+    expect(pkcs7Certificates(Buffer.from('not a bundle'))).toEqual([]);
+  });
+});

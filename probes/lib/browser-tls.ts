@@ -140,7 +140,6 @@ const ANY_EKU = '2.5.29.37.0';
 /** Chrome's limits on AIA fetching (net/cert/internal/cert_issuer_source_aia.cc). */
 const AIA_MAX_FETCHES = 5;
 const AIA_MAX_BYTES = 65_536;
-const AIA_CACHE_MS = 60_000;
 
 const name = (c: X509Certificate): string => c.subject.split('\n').join(', ');
 const day = (d: Date): string => d.toISOString().slice(0, 10);
@@ -199,8 +198,6 @@ function keyUsageProblem(leaf: X509Certificate, s: tls.TLSSocket): Problem | und
   return { reason: 'tls_certificate_invalid', message: `the certificate's key usage lacks ${what} (browsers refuse the handshake)` };
 }
 
-const aiaCache = new Map<string, { until: number; certs: X509Certificate[] }>();
-
 /** The CA issuers URLs of a certificate (plain http only, as Chrome fetches them). */
 function caIssuerUrls(c: X509Certificate): string[] {
   return [...(c.infoAccess ?? '').matchAll(/CA Issuers - URI:(\S+)/g)].map((m) => m[1]!).filter((u) => u.startsWith('http://'));
@@ -217,16 +214,12 @@ function parseIssuers(body: Buffer): X509Certificate[] {
   }
 }
 
+/** Fetched at every check that needs it, never cached: a reused answer would not prove the CA issuers URL reachable now. */
 async function fetchIssuers(url: string, ctx: ProbeContext, rec: CheckRecorder): Promise<X509Certificate[]> {
-  const hit = aiaCache.get(url);
-  if (hit && hit.until > Date.now()) return hit.certs;
   const u = new URL(url);
   const answer = await httpExchange(rec.scratch(), u, ctx, proxyFor(u.hostname, ctx), { method: 'GET', maxBody: AIA_MAX_BYTES });
   if (answer.status !== 200) throw new Error(`answered HTTP ${answer.status}`);
-  const certs = parseIssuers(answer.body);
-  if (aiaCache.size > 64) aiaCache.clear();
-  aiaCache.set(url, { until: Date.now() + AIA_CACHE_MS, certs });
-  return certs;
+  return parseIssuers(answer.body);
 }
 
 interface Built {

@@ -3,5 +3,6 @@ import type { ParityCell } from './cell.ts';
 import { CERTIFICATE_CELLS } from './certificates.ts';
 import { MEDIA_CELLS } from './media.ts';
 import { MIDDLEBOX_CELLS } from './middlebox.ts';
+import { TURN_CELLS } from './turn.ts';
 
-export const PARITY_CELLS: readonly ParityCell[] = [...CERTIFICATE_CELLS, ...MEDIA_CELLS, ...MIDDLEBOX_CELLS];
+export const PARITY_CELLS: readonly ParityCell[] = [...CERTIFICATE_CELLS, ...TURN_CELLS, ...MEDIA_CELLS, ...MIDDLEBOX_CELLS];

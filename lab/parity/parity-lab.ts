@@ -36,7 +36,9 @@ export function createParityLab(names: readonly string[]): ParityLab {
   const addresses = new Map(names.map((n, i) => [n, net.platformAddress(FIRST + i)]));
   const host = (name: string) => `${name}.${PARITY_DOMAIN}`;
   const hostsDirs = [net.hospital, net.platform].map((ns) => join('/etc/netns', ns));
-  const hosts = ["127.0.0.1 localhost", ...names.map((n) => `${addresses.get(n)} ${host(n)} ${host(n)}.`)].join("\n");
+  // Each name also with its final dot: Chrome resolves STUN and TURN server names as fully
+  // qualified ones (its P2P resolver appends the dot), which a hosts file must list as such.
+  const hosts = ['127.0.0.1 localhost', ...names.map((n) => `${addresses.get(n)} ${host(n)} ${host(n)}.`)].join('\n');
   for (const d of hostsDirs) {
     mkdirSync(d, { recursive: true });
     writeFileSync(join(d, 'hosts'), `${hosts}\n`);

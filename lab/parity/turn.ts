@@ -215,10 +215,6 @@ export async function startTurnGroup(lab: ParityLab, cells: readonly TurnCell[] 
       const plain = web.filter((s) => s.server.kind === 'http').map((s) => ({ listen: `${ip(s.name)}:3478`, files: { 'index.html': Buffer.from('not a TURN server\n') } }));
       nginx = await startNginx(lab.net.platform, join(lab.dir, 'turn-nginx'), tls, plain);
     }
-    // An IPv4-only hospital network, as the platforms' documents are: with an IPv6 address (even
-    // link-local) Chrome runs a second TURN port per server, whose lookup of an IPv4-only name and
-    // refusal of an IPv4 alternate add errors that say nothing of the server, in no fixed order.
-    lab.net.run(lab.net.hospital, 'sysctl', ['-q', '-w', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     const dropped = servers.filter((s) => s.dropUdp).map((s) => ip(s.name));
     if (dropped.length)
       lab.net.run(lab.net.hospital, 'nft', ['-f', '-'], `table inet parity_turn {\n  chain out {\n    type filter hook output priority 0; policy accept;\n    ip daddr { ${dropped.join(', ')} } udp dport 3478 drop\n  }\n}\n`);
@@ -285,12 +281,18 @@ interface Gathered {
 
 /**
  * Chrome's relay candidates and errors for each server, in one page, as chrome.ts's `relays()`
- * gathers them but for one fault to be fixed there: Chrome 156 gives a UDP relay candidate's
- * `relayProtocol` as null on the icecandidate event (only getStats says "udp"), and `relays()`
- * keeps the first sighting of an address, so a UDP relay never counts as one.
+ * gathers them but for two faults to be fixed there:
+ * - the page is granted the camera and microphone, as a call's page is: without them Chrome
+ *   gathers on its "any address" ports, one IPv4 and one IPv6 per server, and the IPv6 one adds
+ *   errors that say nothing of the server (its lookup of an IPv4-only name, its refusal of an
+ *   IPv4 alternate) in no fixed order before the IPv4 port's own;
+ * - Chrome 156 gives a UDP relay candidate's `relayProtocol` as null on the icecandidate event
+ *   (only getStats says "udp"), and `relays()` keeps the first sighting of an address, so a UDP
+ *   relay never counts as one.
  */
 export async function gatherRelays(browser: ParityChrome, servers: readonly RelayAttempt[], timeoutMs = 45_000): Promise<ChromeResult[]> {
   const ctx = await browser.context();
+  await ctx.grantPermissions(['camera', 'microphone']);
   try {
     const page = await ctx.newPage();
     const args = { servers: servers.map((s) => ({ urls: s.url, username: s.username, credential: s.credential })), timeoutMs };

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceCredentials } from '../../runner/core/contract.ts';
 import { makeShared, probeContext } from '../../runner/engine/shared-context.ts';
-import { allocate, longTermKey } from '../../probes/lib/turn-session.ts';
+import { allocate, longTermKey, MAX_REDIRECTS, redirectRefusal } from '../../probes/lib/turn-session.ts';
 import { CheckRecorder } from '../../runner/core/recorder.ts';
 import {
   ATTR,
@@ -29,6 +29,10 @@ import { createServer as createTlsServer } from 'node:tls';
 import { closedPort, startFakeStun, startSilentTcp, startUdpBlackhole, type Closable } from '../../lab/servers.ts';
 import { fixText } from '../../runner/ui/fix-text.ts';
 import { scrape, spec, target } from '../helpers.ts';
+import { createNetLab, netnsAvailable, type NetLab } from '../../lab/fault/netns.ts';
+import { REPO_ROOT } from '../../lab/paths.ts';
+import type { CheckResult } from '../../runner/core/contract.ts';
+import { createServer as createHttpServer } from 'node:http';
 
 let pki: LabPki;
 let longTerm: Coturn;
@@ -226,6 +230,105 @@ describe('turn probe against coturn', () => {
     expect(readFileSync(join(extra.dir, 'turnserver.conf'), 'utf8')).toContain('static-auth-secret=lab-leftover-secret');
     await extra.stop();
     expect(existsSync(extra.dir)).toBe(false);
+  });
+});
+
+describe('turn probe: what else a TURN server answers', () => {
+  it('a web server on the TURN/TCP port is named: it answers HTTP, not STUN', async () => {
+    const web = createHttpServer((_req, res) => res.end('portal'));
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', () => r()));
+    try {
+      const r = await run('turn', (web.address() as { port: number }).port, 'tcp', { username: 'alice', password: 'lab-turn-pass' });
+      expect(r).toMatchObject({ status: 'failed', reason: 'stun_bad_response' });
+      expect(r.message).toMatch(/answers in HTTP \("HTTP\/1\.1 400 Bad Request"\)/);
+    } finally {
+      web.close();
+    }
+  });
+  it('a 300 Try Alternate to a loopback address is not followed, as libwebrtc does not: turn_redirect_refused', async () => {
+    const redirecting = await startCoturn(pki.leaves.valid, { user: 'alice', password: 'lab-turn-pass' }, { extra: [`alternate-server=127.0.0.1:${longTerm.port}`] });
+    try {
+      const r = await run('turn', redirecting.port, 'udp', { username: 'alice', password: 'lab-turn-pass' });
+      expect(r).toMatchObject({ status: 'failed', reason: 'turn_redirect_refused' });
+      expect(r.message).toContain(`to 127.0.0.1:${longTerm.port}, which browsers do not follow: 127.0.0.1:${longTerm.port} is a loopback address`);
+      expect(r.observations.redirected_to).toBeUndefined();
+      expect(fixText(r, [], 'en')).toMatch(/platform operator/);
+    } finally {
+      await redirecting.stop();
+    }
+  });
+  it.each([
+    ['an address already tried (a loop)', { address: '192.0.2.1', port: 3478 }, 'udp', ['192.0.2.1:3478'], 0, /already tried/],
+    ['another IP family', { address: '2001:db8::1', port: 3478 }, 'udp', [], 0, /IP family/],
+    ['a loopback address', { address: '127.0.0.5', port: 3478 }, 'udp', [], 0, /loopback/],
+    ['a port below 1024 over TCP', { address: '192.0.2.2', port: 999 }, 'tcp', [], 0, /port 999/],
+    ['too many redirections', { address: '192.0.2.3', port: 3478 }, 'udp', [], MAX_REDIRECTS, /redirections/],
+  ] as const)('redirectRefusal: %s is refused', (_name, to, transport, tried, hops, why) => {
+    expect(redirectRefusal(to, { family: 4 }, transport, tried, hops)).toMatch(why);
+  });
+  it.each([
+    ['another server', { address: '192.0.2.2', port: 3478 }, 'udp'],
+    ['a port below 1024 over UDP (libwebrtc sends the Allocate there as it is)', { address: '192.0.2.2', port: 999 }, 'udp'],
+    ['port 443 over TLS', { address: '192.0.2.2', port: 443 }, 'tls'],
+  ] as const)('redirectRefusal: %s is followed', (_name, to, transport) => {
+    expect(redirectRefusal(to, { family: 4 }, transport, ['192.0.2.1:3478'], 0)).toBeUndefined();
+  });
+  it('after a redirection, the flow to open is the one to the alternate server', () => {
+    const r: CheckResult = {
+      platform: 'lab', host: 'turn.lab.test', port: 3478, transport: 'udp', kind: 'turn', target: 'turn.lab.test:3478', status: 'failed', reason: 'stun_no_response',
+      message: 'no STUN response', durationSeconds: 5, phases: {}, observations: { redirected_to: '198.51.100.7:3479' },
+    };
+    expect(fixText(r, [], 'en')).toContain('3479/UDP outbound to 198.51.100.7');
+    expect(fixText(r, [], 'en')).not.toContain('turn.lab.test');
+  });
+});
+
+describe('turn probe following 300 Try Alternate across network namespaces (coturn alternate-server)', () => {
+  let lab: NetLab;
+  const servers: Coturn[] = [];
+  const CREDS = { username: 'alice', password: 'lab-turn-pass' };
+  // A redirects to B (working), C redirects to D, whose UDP the hospital's firewall drops; E denies private peers.
+  const at = { a: 20, b: 21, c: 22, d: 23, e: 24 };
+  beforeAll(async () => {
+    expect(netnsAvailable(), 'the namespace tests run as root with iproute2 and nftables').toBe(true);
+    lab = createNetLab({ extraPlatformHosts: Object.values(at) });
+    const ip = (k: keyof typeof at) => lab.platformAddress(at[k]);
+    const start = (k: keyof typeof at, extra: string[] = []) => startCoturn(pki.leaves.valid, { user: CREDS.username, password: CREDS.password }, { netns: lab.platform, ip: ip(k), ports: { port: 3478, tlsPort: 5349 }, extra });
+    servers.push(...(await Promise.all([start('a', [`alternate-server=${ip('b')}:3478`]), start('b'), start('c', [`alternate-server=${ip('d')}:3478`]), start('d'), start('e', ['denied-peer-ip=10.0.0.0-10.255.255.255'])])));
+    lab.run(lab.hospital, 'nft', ['-f', '-'], `table inet drop_d {\n  chain out {\n    type filter hook output priority 0; policy accept;\n    ip daddr ${ip('d')} udp dport 3478 drop\n  }\n}\n`);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    lab?.destroy();
+  });
+
+  async function turnFromHospital(k: keyof typeof at, transport: 'udp' | 'tcp', timeoutMs = 3000): Promise<CheckResult> {
+    const input = { kind: 'turn', host: lab.platformAddress(at[k]), port: 3478, transport, timeoutMs, credentials: CREDS };
+    const out = await lab.runAsync(lab.hospital, process.execPath, [join(REPO_ROOT, 'lab', 'run-check.ts'), JSON.stringify(input)]);
+    expect(out.code, out.stderr).toBe(0);
+    return JSON.parse(out.stdout) as CheckResult;
+  }
+
+  for (const transport of ['udp', 'tcp'] as const) {
+    it(`over ${transport.toUpperCase()}: allocates on the alternate server and releases it there`, async () => {
+      const r = await turnFromHospital('a', transport);
+      const b = `${lab.platformAddress(at.b)}:3478`;
+      expect(r, r.message).toMatchObject({ status: 'ok', observations: { redirected_to: b, auth: 'allocated', released: true, permission: 'created' } });
+      expect(r.observations.relayed_address).toMatch(new RegExp(`^${lab.platformAddress(at.b).replace(/\./g, '\\.')}:`));
+      expect(r.message).toContain(`through the alternate server ${b}`);
+    });
+  }
+  it("a 403 on CreatePermission for the probe's own address (coturn's denied-peer-ip) still proves the allocation: ok, and said", async () => {
+    const r = await turnFromHospital('e', 'udp');
+    expect(r, r.message).toMatchObject({ status: 'ok', observations: { auth: 'allocated', permission: 'forbidden', released: true } });
+    expect(r.message).toMatch(/peer policy refuses this probe's own address as a peer \(403 Forbidden IP\)/);
+  });
+  it('an alternate the firewall drops is stun_no_response at that alternate, and the flow to open is the alternate\'s', async () => {
+    const r = await turnFromHospital('c', 'udp', 1500);
+    const d = lab.platformAddress(at.d);
+    expect(r).toMatchObject({ status: 'failed', reason: 'stun_no_response', observations: { redirected_to: `${d}:3478` } });
+    expect(r.message).toContain(`at the alternate server ${d}:3478`);
+    expect(fixText(r, [], 'en')).toContain(`3478/UDP outbound to ${d}`);
   });
 });
 

@@ -30,9 +30,9 @@ async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx:
     if (outcome.kind === 'challenge') {
       rec.observe('auth', 'challenge_only');
       rec.observe('realm', outcome.realm);
-      return rec.ok(`TURN server answered 401 with realm "${outcome.realm}" (no credentials configured)`);
+      return rec.ok(`TURN server answered 401 with realm "${outcome.realm}" (no credentials configured)${via(rec)}`);
     }
-    if (outcome.kind === 'failed') return rec.fail(outcome.reason, outcome.message);
+    if (outcome.kind === 'failed') return redirected(rec, rec.fail(outcome.reason, outcome.message));
     allocation = outcome.allocation;
     rec.observe('auth', 'allocated');
     rec.observe('relayed_address', `${allocation.relayed.address}:${allocation.relayed.port}`);
@@ -46,7 +46,7 @@ async function runTurn(target: CheckTarget, opts: z.output<typeof options>, ctx:
       // this probe's own address as a peer: the allocation works, and a call's peers are other addresses.
       if (err?.code === 403) {
         rec.observe('permission', 'forbidden');
-        return rec.ok(`${relayed}; the server's peer policy refuses this probe's own address as a peer (403 ${err.reason.trim()})`);
+        return rec.ok(`${relayed}; the server's peer policy refuses this probe's own address as a peer (403 ${err.reason})`);
       }
       const f = failure(err?.code ?? 0, err?.reason ?? '', 'CreatePermission');
       return rec.fail(f.reason === 'turn_auth_failed' ? f.reason : 'turn_allocate_failed', f.message);

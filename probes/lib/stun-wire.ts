@@ -207,7 +207,8 @@ export function errorCode(raw: Buffer): { code: number; reason: string } | undef
   const len = raw.readUInt16BE(off + 2);
   if (len < 4 || off + 4 + len > raw.length) return undefined;
   const code = (raw[off + 6]! & 0x07) * 100 + raw[off + 7]!;
-  return { code, reason: raw.subarray(off + 8, off + 4 + len).toString('utf8') };
+  // Servers pad the reason phrase (coturn with spaces and NULs): the words only.
+  return { code, reason: raw.subarray(off + 8, off + 4 + len).toString('utf8').replace(/[\s\0]+$/, '') };
 }
 
 export function newRequest(type: number): StunRequest {

@@ -186,8 +186,8 @@ export async function allocate(
     // RFC 8489 §10: the 300 carries no integrity a client could check; libwebrtc takes its REALM and NONCE as they are.
     realm = stringAttr(t.message, ATTR.realm) ?? realm;
     nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
-    if (!to) return { kind: 'failed', reason: 'turn_redirect_refused', message: `Allocate answered 300 ${text.trim() || 'Try Alternate'} without an ALTERNATE-SERVER: nowhere to go` };
-    return { kind: 'redirect', to: { address: to.address, port: to.port }, reason: text.trim() || 'Try Alternate' };
+    if (!to) return { kind: 'failed', reason: 'turn_redirect_refused', message: `Allocate answered 300 ${text || 'Try Alternate'} without an ALTERNATE-SERVER: nowhere to go` };
+    return { kind: 'redirect', to: { address: to.address, port: to.port }, reason: text || 'Try Alternate' };
   };
 
   const allocationOn = (client: StunClient, relayed: { address: string; port: number }, mapped: { address: string; port: number } | undefined): Allocation => {

@@ -27,6 +27,8 @@ export interface ChromeResult {
 
 export interface ProbeExpectation {
   kind: ProbeKind;
+  /** The flow the check is on, when not the kind's usual one (docs/parity.md's fix names it). */
+  flow?: { port: number; transport: 'tcp' | 'udp' };
   status: CheckStatus;
   /** `ok` for an ok result. */
   reason: Reason;

@@ -80,6 +80,10 @@ export async function launchParityChrome(opts: { netns: string; dir: string; roo
     },
     async relays(servers, o = {}) {
       const ctx = await context(o);
+      // As a call's page: without the camera and microphone Chrome gathers on "any address" ports,
+      // one IPv4 and one IPv6 per server, whose errors say nothing of the server (an IPv4-only name's
+      // lookup, an IPv4 alternate refused) and come in no fixed order before the IPv4 port's own.
+      await ctx.grantPermissions(['camera', 'microphone']);
       try {
         const p = await ctx.newPage();
         const args = { servers: servers.map((s) => ({ urls: s.url, username: s.username, credential: s.credential })), timeoutMs: o.timeoutMs ?? 45_000 };
@@ -109,25 +113,31 @@ export function relayVerdict(g: Gathered, protocol: RelayAttempt['protocol']): C
 
 /**
  * Runs in the page (plain JavaScript, the page's own globals): one relay-only RTCPeerConnection per
- * server, all at once, each until its gathering completes or the time is up.
+ * server, all at once, each until its gathering completes or the time is up. Chrome 156 gives a UDP
+ * relay candidate's relayProtocol as null on the icecandidate event (only getStats says "udp"): a
+ * later sighting fills an unknown protocol in.
  */
 const GATHER_RELAYS = `async ({ servers, timeoutMs }) => Promise.all(servers.map((server) => new Promise((resolve) => {
   const out = { relays: [], errors: [], complete: false };
   const pc = new RTCPeerConnection({ iceServers: [server], iceTransportPolicy: 'relay' });
-  const add = (protocol, address) => { if (!out.relays.some((r) => r.address === address)) out.relays.push({ protocol, address }); };
+  const add = (protocol, address) => {
+    const known = out.relays.find((r) => r.address === address);
+    if (!known) out.relays.push({ protocol: protocol || '?', address });
+    else if (protocol && known.protocol === '?') known.protocol = protocol;
+  };
   let done = false;
   const finish = async () => {
     if (done) return;
     done = true;
     clearTimeout(timer);
     try {
-      (await pc.getStats()).forEach((s) => { if (s.type === 'local-candidate' && s.candidateType === 'relay') add(s.relayProtocol || '?', s.address + ':' + s.port); });
+      (await pc.getStats()).forEach((s) => { if (s.type === 'local-candidate' && s.candidateType === 'relay') add(s.relayProtocol, s.address + ':' + s.port); });
     } catch {}
     pc.close();
     resolve(out);
   };
   const timer = setTimeout(finish, timeoutMs);
-  pc.onicecandidate = (e) => { if (e.candidate && / typ relay /.test(e.candidate.candidate)) add(e.candidate.relayProtocol || '?', e.candidate.address + ':' + e.candidate.port); };
+  pc.onicecandidate = (e) => { if (e.candidate && / typ relay /.test(e.candidate.candidate)) add(e.candidate.relayProtocol, e.candidate.address + ':' + e.candidate.port); };
   pc.onicecandidateerror = (e) => out.errors.push({ code: e.errorCode, text: e.errorText, url: e.url });
   pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { out.complete = true; finish(); } };
   pc.createDataChannel('parity');

@@ -17,7 +17,7 @@ const PORTS: Record<string, { port: number; transport: 'tcp' | 'udp' }> = {
 
 /** The result a cell states for one check, as the fix text reads results. */
 function stated(cell: ParityCell, p: ParityCell['probe'][number]): CheckResult {
-  const where = PORTS[p.kind] ?? { port: 443, transport: 'tcp' as const };
+  const where = p.flow ?? PORTS[p.kind] ?? { port: 443, transport: 'tcp' as const };
   return { platform: 'parity', host: `${cell.id}.parity.test`, port: where.port, transport: where.transport, kind: p.kind, target: '', status: p.status, reason: p.reason, message: '', durationSeconds: 0, phases: {}, observations: {} };
 }
 

@@ -10,9 +10,9 @@ import { startCoturn, type Coturn } from '../coturn.ts';
 import type { LabCert } from '../pki.ts';
 import { killAtExit } from '../temp.ts';
 import { restCredentials } from '../../probes/lib/turn-session.ts';
-import type { ChromeResult, ParityCell, ProbeExpectation } from './cell.ts';
+import type { ParityCell, ProbeExpectation } from './cell.ts';
 import { makePkiDir } from './cert-pki.ts';
-import { relayVerdict, type ParityChrome, type RelayAttempt } from './chrome.ts';
+import type { RelayAttempt } from './chrome.ts';
 import { catalogYaml, PARITY_CONFIG, type GroupRun } from './group.ts';
 import { startNginx, type Nginx } from './nginx.ts';
 import type { ParityLab } from './parity-lab.ts';
@@ -71,7 +71,7 @@ const coturn = (extra?: (ip: (name: string) => string) => string[], auth: 'long-
 const tlsCoturn = (cert: TurnCert): TurnServer => ({ kind: 'coturn', auth: 'long-term', cert });
 
 function cell(id: string, behaviour: string, chrome: ParityCell['chrome'], status: ProbeExpectation['status'], reason: ProbeExpectation['reason'], serve: TurnServe, by = 'coturn'): TurnCell {
-  return { id, group: 'turn', behaviour, by, chrome, probe: [{ kind: serve.transport === 'tls' ? 'turns' : 'turn', status, reason }], serve };
+  return { id, group: 'turn', behaviour, by, chrome, probe: [{ kind: serve.transport === 'tls' ? 'turns' : 'turn', status, reason, flow: { port: serve.port ?? (serve.transport === 'tls' ? 443 : 3478), transport: serve.transport === 'udp' ? 'udp' : 'tcp' } }], serve };
 }
 
 export const TURN_CELLS: TurnCell[] = [
@@ -266,67 +266,9 @@ export async function startTurnGroup(lab: ParityLab, cells: readonly TurnCell[] 
         const url = s.transport === 'tls' ? `turns:${lab.host(c.id)}:${portOf(s)}?transport=tcp` : `turn:${lab.host(c.id)}:${portOf(s)}?transport=${s.transport}`;
         return { url, ...chromeCredentials(credsOf(c)), protocol: s.transport };
       });
-      const seen = await gatherRelays(browser, attempts);
+      const seen = await browser.relays(attempts);
       return new Map(cells.map((c, i) => [c.id, seen[i]!]));
     },
     stop,
   };
 }
-
-interface Gathered {
-  relays: { protocol: string; address: string }[];
-  errors: { code: number; text: string; url: string }[];
-  complete: boolean;
-}
-
-/**
- * Chrome's relay candidates and errors for each server, in one page, as chrome.ts's `relays()`
- * gathers them but for two faults to be fixed there:
- * - the page is granted the camera and microphone, as a call's page is: without them Chrome
- *   gathers on its "any address" ports, one IPv4 and one IPv6 per server, and the IPv6 one adds
- *   errors that say nothing of the server (its lookup of an IPv4-only name, its refusal of an
- *   IPv4 alternate) in no fixed order before the IPv4 port's own;
- * - Chrome 156 gives a UDP relay candidate's `relayProtocol` as null on the icecandidate event
- *   (only getStats says "udp"), and `relays()` keeps the first sighting of an address, so a UDP
- *   relay never counts as one.
- */
-export async function gatherRelays(browser: ParityChrome, servers: readonly RelayAttempt[], timeoutMs = 45_000): Promise<ChromeResult[]> {
-  const ctx = await browser.context();
-  await ctx.grantPermissions(['camera', 'microphone']);
-  try {
-    const page = await ctx.newPage();
-    const args = { servers: servers.map((s) => ({ urls: s.url, username: s.username, credential: s.credential })), timeoutMs };
-    const seen = (await page.evaluate(`(${GATHER})(${JSON.stringify(args)})`)) as Gathered[];
-    return seen.map((g, i) => relayVerdict(g, servers[i]!.protocol));
-  } finally {
-    await ctx.close().catch(() => {});
-  }
-}
-
-/** Runs in the page: one relay-only RTCPeerConnection per server, all at once, each until its gathering completes or the time is up. */
-const GATHER = `async ({ servers, timeoutMs }) => Promise.all(servers.map((server) => new Promise((resolve) => {
-  const out = { relays: [], errors: [], complete: false };
-  const pc = new RTCPeerConnection({ iceServers: [server], iceTransportPolicy: 'relay' });
-  const add = (protocol, address) => {
-    const known = out.relays.find((r) => r.address === address);
-    if (!known) out.relays.push({ protocol: protocol || '?', address });
-    else if (protocol && known.protocol === '?') known.protocol = protocol;
-  };
-  let done = false;
-  const finish = async () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    try {
-      (await pc.getStats()).forEach((s) => { if (s.type === 'local-candidate' && s.candidateType === 'relay') add(s.relayProtocol, s.address + ':' + s.port); });
-    } catch {}
-    pc.close();
-    resolve(out);
-  };
-  const timer = setTimeout(finish, timeoutMs);
-  pc.onicecandidate = (e) => { if (e.candidate && / typ relay /.test(e.candidate.candidate)) add(e.candidate.relayProtocol, e.candidate.address + ':' + e.candidate.port); };
-  pc.onicecandidateerror = (e) => out.errors.push({ code: e.errorCode, text: e.errorText, url: e.url });
-  pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') { out.complete = true; finish(); } };
-  pc.createDataChannel('parity');
-  pc.createOffer().then((offer) => pc.setLocalDescription(offer));
-})))`;

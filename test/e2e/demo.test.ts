@@ -103,8 +103,13 @@ it('npm run demo -- --profile media-port-blocked shows the fault live through th
       }
     });
     expect(alive, 'lab processes left after Ctrl-C').toEqual([]);
-    // Chromium was killed (SIGKILL) by the probe: give the kernel a moment to finish the tree.
-    const chromium = () => spawnSync('pgrep', ['-f', 'vigie-run='], { encoding: 'utf8' }).stdout.trim();
+    // Chromium was killed (SIGKILL) by the probe: give the kernel a moment to finish the tree. The
+    // demo's own browsers only (their profile lives in its TMPDIR): other test files run browsers too.
+    const chromium = () =>
+      spawnSync('pgrep', ['-af', 'vigie-run='], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => l.includes(demoTmp))
+        .join('\n');
     for (let i = 0; i < 50 && chromium() !== ''; i++) await new Promise((r) => setTimeout(r, 100));
     expect(chromium(), 'Chromium left after Ctrl-C').toBe('');
     // Keys, TURN secrets, server data: removed, and the working folder with the lab's CA with them.

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { makeOcspLab } from '../lab/ocsp-pki.ts';
 import { type HandshakeLog, startHttps } from '../lab/servers.ts';
-import { SystemTrustStore } from '../probes/lib/trust.ts';
+import { SystemTrustStore } from '../probes/lib/tls/trust.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
 import { MemoryOutcomeCache } from '../runner/core/services.ts';

@@ -11,7 +11,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { closeTls } from '../probes/lib/tls-handshake.ts';
+import { closeTls } from '../probes/lib/tls/tls-handshake.ts';
 
 const [kind, host, port, count, concurrency, caFile, dnsServer] = process.argv.slice(2) as [string, string, string, string, string, string, string | undefined];
 const ca = caFile ? readFileSync(caFile, 'utf8') : undefined;

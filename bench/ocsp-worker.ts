@@ -1,5 +1,5 @@
 // N ocsp checks (no cache) against the lab's openssl responder, in this process: CPU per check.
-import { SystemTrustStore } from '../probes/lib/trust.ts';
+import { SystemTrustStore } from '../probes/lib/tls/trust.ts';
 import { executeCheck } from '../runner/engine/execute.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
 import { spec, target } from '../test/helpers.ts';

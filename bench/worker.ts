@@ -3,7 +3,7 @@
 import { createLogger } from '../runner/telemetry/logging.ts';
 import { Scheduler } from '../runner/engine/scheduler.ts';
 import { makeShared } from '../runner/engine/shared-context.ts';
-import { SystemTrustStore } from '../probes/lib/trust.ts';
+import { SystemTrustStore } from '../probes/lib/tls/trust.ts';
 import { readFileSync } from 'node:fs';
 import { spec, target } from '../test/helpers.ts';
 

@@ -8,7 +8,7 @@ import { finite } from '../runner/core/kind-metrics.ts';
 import { type CheckRecorder, classifyNetworkError } from '../runner/core/recorder.ts';
 import { httpExchange } from './lib/http-exchange.ts';
 import { proxyFor, proxyRefusalResult, ProxyRefusedError } from './lib/proxy-route.ts';
-import { browserSecure, TlsRefused } from './lib/browser-tls.ts';
+import { browserSecure, TlsRefused } from './lib/tls/browser-tls.ts';
 
 const statusRange = z
   .string()

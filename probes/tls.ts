@@ -8,8 +8,8 @@ import { classifyNetworkError } from '../runner/core/recorder.ts';
 import type { Reason } from '../runner/core/reasons.ts';
 import type { RootSource } from '../runner/core/services.ts';
 import { connectLikeBrowser, proxyRefusalResult, ProxyRefusedError } from './lib/proxy-route.ts';
-import { browserHandshake, judgeCertificate, TlsRefused } from './lib/browser-tls.ts';
-import { closeTls, describeCertificate, type PeerCertificateInfo, PROTOCOL_TO_VERSION, spkiSha256, TLS_VERSIONS } from './lib/tls-handshake.ts';
+import { browserHandshake, judgeCertificate, TlsRefused } from './lib/tls/browser-tls.ts';
+import { closeTls, describeCertificate, type PeerCertificateInfo, PROTOCOL_TO_VERSION, spkiSha256, TLS_VERSIONS } from './lib/tls/tls-handshake.ts';
 
 
 const options = z

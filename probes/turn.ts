@@ -8,7 +8,7 @@ import { defineCheck, DIRECT, rowTarget, type KindMetric, type RunContext } from
 import { classifyNetworkError } from '../runner/core/recorder.ts';
 import { NoStunResponse, noResponse, type StunTransport } from './lib/stun-client.ts';
 import { ATTR, TYPES, errorCode, messageClass } from './lib/stun-wire.ts';
-import { TlsRefused } from './lib/browser-tls.ts';
+import { TlsRefused } from './lib/tls/browser-tls.ts';
 import { allocate, credentialsFor, failure, type Allocation } from './lib/turn-session.ts';
 
 const options = z

@@ -14,7 +14,7 @@ import type { ProbeContext, ProxySettings } from '../../runner/core/contract.ts'
 import type { CheckRecorder } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
 import { authSchemes, basicAuth, openTunnel } from './proxy-route.ts';
-import { handshake } from './tls-handshake.ts';
+import { handshake } from './tls/tls-handshake.ts';
 
 const REQUEST_HEADERS = { 'user-agent': 'vigie-probe/0.1 (+synthetic monitoring)', accept: '*/*' };
 
@@ -28,7 +28,7 @@ export interface HttpRequest {
   maxBody: number;
   /**
    * How an https connection is secured and judged (the http check judges the server as Chrome does,
-   * lib/browser-tls.ts); by default a handshake OpenSSL verifies. `reopen` gives a fresh connection
+   * lib/tls/browser-tls.ts); by default a handshake OpenSSL verifies. `reopen` gives a fresh connection
    * to the same place (through the same proxy), to name why a hello failed.
    */
   secure?: SecureHook;

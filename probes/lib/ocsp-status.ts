@@ -10,7 +10,7 @@ import { classifyNetworkError } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
 import { accessLocations, type Exchange, ocspFetch, OcspFailure, OID_OCSP_NONCE, parseCertificate, parseCertificateBody, verifyOcspResponse } from './ocsp-wire.ts';
 import { certIdFor, sameName } from './ocsp-signer.ts';
-import { closeTls, handshake } from './tls-handshake.ts';
+import { closeTls, handshake } from './tls/tls-handshake.ts';
 
 /** The ocsp kind's options (probes/ocsp.ts validates them), as this module reads them. */
 export interface OcspOptions {

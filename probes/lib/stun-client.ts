@@ -10,8 +10,8 @@ import type { CheckResult, ProbeContext } from '../../runner/core/contract.ts';
 import { resolveAndConnect } from './connect.ts';
 import { type CheckRecorder, formatMs } from '../../runner/core/recorder.ts';
 import { decodeStun, MAGIC_COOKIE, stunFrameLength, type StunMessage } from './stun-wire.ts';
-import { browserHandshake, judgeCertificate, TlsRefused } from './browser-tls.ts';
-import { describeCertificate } from './tls-handshake.ts';
+import { browserHandshake, judgeCertificate, TlsRefused } from './tls/browser-tls.ts';
+import { describeCertificate } from './tls/tls-handshake.ts';
 
 export type StunTransport = 'udp' | 'tcp' | 'tls';
 

@@ -126,76 +126,82 @@ export function redirectRefusal(alternate: { address: string; port: number }, se
 type Step = AllocateOutcome | { kind: 'redirect'; to: { address: string; port: number }; reason: string };
 
 /**
- * Opens the transport and allocates a relay; shared by the turn and relay probes. A 300 Try
- * Alternate is followed as libwebrtc follows it: same transport, realm and nonce of the 300 kept
- * when it has them, never back to an address already tried nor to a loopback address; the server
- * the allocation ends on is observed as `redirected_to`.
+ * One allocation's negotiation, across the servers a 300 leads to: the realm, nonce and key it
+ * learns (libwebrtc keeps them over a redirection) and the requests signed with them.
  */
-export async function allocate(
-  rec: CheckRecorder,
-  target: CheckTarget,
-  transport: StunTransport,
-  creds: { username?: string; password?: string; secret?: string } | undefined,
-  restTtl: number,
-  ctx: ProbeContext,
-): Promise<AllocateOutcome> {
-  let auth: TurnAuth | undefined;
-  let realm: string | undefined;
-  let nonce: string | undefined;
-  const requestTransport = (m: StunRequest) => m.addAttribute(ATTR.requestedTransport, REQUESTED_TRANSPORT_UDP);
+class Negotiation {
+  private auth: TurnAuth | undefined;
+  private realm: string | undefined;
+  private nonce: string | undefined;
+  private readonly rec: CheckRecorder;
+  private readonly ctx: ProbeContext;
+  private readonly creds: { username?: string; password?: string; secret?: string } | undefined;
+  private readonly restTtl: number;
+
+  constructor(rec: CheckRecorder, ctx: ProbeContext, creds: Negotiation['creds'], restTtl: number) {
+    this.rec = rec;
+    this.ctx = ctx;
+    this.creds = creds;
+    this.restTtl = restTtl;
+  }
+
+  private send(client: StunClient): Promise<Transaction> {
+    const requestTransport = (m: StunRequest) => m.addAttribute(ATTR.requestedTransport, REQUESTED_TRANSPORT_UDP);
+    return this.rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, this.auth, this.realm, this.nonce, requestTransport), this.ctx.signal));
+  }
 
   /** One server's answers, from the first Allocate to a relay, a refusal or a redirection. */
-  const negotiate = async (client: StunClient): Promise<Step> => {
+  async on(client: StunClient): Promise<Step> {
     // After a redirection the credentials already computed go with the request, as libwebrtc sends them.
-    let t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, auth, realm, nonce, requestTransport), ctx.signal));
+    let t = await this.send(client);
     for (let attempt = 0; messageClass(t.message.type) === 'error' && attempt < 2; attempt++) {
       const err = errorCode(t.raw);
-      if (err?.code === 300) return tryAlternate(t, err.reason);
+      if (err?.code === 300) return this.alternate(t, err.reason);
       if (!err || (err.code !== 401 && err.code !== 438)) return { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? 'no ERROR-CODE', 'Allocate') };
-      realm = stringAttr(t.message, ATTR.realm) ?? realm;
-      nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
-      if (realm === undefined || nonce === undefined) return { kind: 'failed', reason: 'stun_bad_response', message: `${err.code} without REALM and NONCE` };
-      if (auth && err.code === 401) return { kind: 'failed', ...failure(401, err.reason, 'Allocate with credentials') };
-      if (!creds?.password && !creds?.secret) return { kind: 'challenge', realm };
-      if (!auth) {
-        const { username, password } = creds.secret
-          ? restCredentials(creds.secret, creds.username ?? 'vigie', restTtl)
-          : { username: creds.username ?? '', password: creds.password! };
-        const offered = offeredSha256(t.raw, nonce);
-        auth = offered
-          ? { username, key: longTermKey(username, realm, password, 'sha256'), sha256: { passwordAlgorithms: offered } }
-          : { username, key: longTermKey(username, realm, password) };
-      }
-      t = await rec.phase('allocate', () => client.transact(authed(TYPES.allocateRequest, auth, realm, nonce, requestTransport), ctx.signal));
+      this.realm = stringAttr(t.message, ATTR.realm) ?? this.realm;
+      this.nonce = stringAttr(t.message, ATTR.nonce) ?? this.nonce;
+      if (this.realm === undefined || this.nonce === undefined) return { kind: 'failed', reason: 'stun_bad_response', message: `${err.code} without REALM and NONCE` };
+      if (this.auth && err.code === 401) return { kind: 'failed', ...failure(401, err.reason, 'Allocate with credentials') };
+      if (!this.creds?.password && !this.creds?.secret) return { kind: 'challenge', realm: this.realm };
+      this.auth ??= this.key(t, this.realm, this.nonce);
+      t = await this.send(client);
     }
     if (messageClass(t.message.type) === 'error') {
       const err = errorCode(t.raw);
-      if (err?.code === 300) return tryAlternate(t, err.reason);
+      if (err?.code === 300) return this.alternate(t, err.reason);
       return { kind: 'failed', ...failure(err?.code ?? 0, err?.reason ?? '', 'Allocate') };
     }
+    const auth = this.auth;
     if (auth && !(auth.sha256 ? integritySha256Valid(t.raw, auth.key) || integrityValid(t.raw, auth.key) : integrityValid(t.raw, auth.key)))
       return { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success whose MESSAGE-INTEGRITY does not verify' };
     const relayed = addressAttr(t.message, ATTR.xorRelayedAddress);
     if (!relayed) return { kind: 'failed', reason: 'stun_bad_response', message: 'Allocate success without XOR-RELAYED-ADDRESS' };
-    const mapped = addressAttr(t.message, ATTR.xorMappedAddress);
-    return { kind: 'allocated', allocation: allocationOn(client, relayed, mapped) };
-  };
+    return { kind: 'allocated', allocation: this.allocationOn(client, relayed, addressAttr(t.message, ATTR.xorMappedAddress)) };
+  }
 
-  const tryAlternate = (t: Transaction, text: string): Step => {
+  /** The long-term (or REST-API) key for the challenge's realm; SHA-256 when the server offers it. */
+  private key(t: Transaction, realm: string, nonce: string): TurnAuth {
+    const creds = this.creds!;
+    const { username, password } = creds.secret ? restCredentials(creds.secret, creds.username ?? 'vigie', this.restTtl) : { username: creds.username ?? '', password: creds.password! };
+    const offered = offeredSha256(t.raw, nonce);
+    return offered ? { username, key: longTermKey(username, realm, password, 'sha256'), sha256: { passwordAlgorithms: offered } } : { username, key: longTermKey(username, realm, password) };
+  }
+
+  private alternate(t: Transaction, text: string): Step {
     const to = addressAttr(t.message, ATTR.alternateServer);
     // RFC 8489 §10: the 300 carries no integrity a client could check; libwebrtc takes its REALM and NONCE as they are.
-    realm = stringAttr(t.message, ATTR.realm) ?? realm;
-    nonce = stringAttr(t.message, ATTR.nonce) ?? nonce;
+    this.realm = stringAttr(t.message, ATTR.realm) ?? this.realm;
+    this.nonce = stringAttr(t.message, ATTR.nonce) ?? this.nonce;
     if (!to) return { kind: 'failed', reason: 'turn_redirect_refused', message: `Allocate answered 300 ${text || 'Try Alternate'} without an ALTERNATE-SERVER: nowhere to go` };
     return { kind: 'redirect', to: { address: to.address, port: to.port }, reason: text || 'Try Alternate' };
-  };
+  }
 
-  const allocationOn = (client: StunClient, relayed: { address: string; port: number }, mapped: { address: string; port: number } | undefined): Allocation => {
+  private allocationOn(client: StunClient, relayed: { address: string; port: number }, mapped: { address: string; port: number } | undefined): Allocation {
     const request = async (type: number, add: (m: StunRequest) => void, signal: AbortSignal) => {
-      let r = await client.transact(authed(type, auth, realm, nonce, add), signal);
+      let r = await client.transact(authed(type, this.auth, this.realm, this.nonce, add), signal);
       if (messageClass(r.message.type) === 'error' && errorCode(r.raw)?.code === 438) {
-        nonce = stringAttr(r.message, ATTR.nonce) ?? nonce;
-        r = await client.transact(authed(type, auth, realm, nonce, add), signal);
+        this.nonce = stringAttr(r.message, ATTR.nonce) ?? this.nonce;
+        r = await client.transact(authed(type, this.auth, this.realm, this.nonce, add), signal);
       }
       return r;
     };
@@ -213,8 +219,24 @@ export async function allocate(
         }
       },
     };
-  };
+  }
+}
 
+/**
+ * Opens the transport and allocates a relay; shared by the turn and relay probes. A 300 Try
+ * Alternate is followed as libwebrtc follows it: same transport, realm and nonce of the 300 kept
+ * when it has them, never back to an address already tried nor to a loopback address; the server
+ * the allocation ends on is observed as `redirected_to`.
+ */
+export async function allocate(
+  rec: CheckRecorder,
+  target: CheckTarget,
+  transport: StunTransport,
+  creds: { username?: string; password?: string; secret?: string } | undefined,
+  restTtl: number,
+  ctx: ProbeContext,
+): Promise<AllocateOutcome> {
+  const negotiation = new Negotiation(rec, ctx, creds, restTtl);
   let host = target.host;
   let port = target.port ?? 3478;
   const tried: string[] = [];
@@ -223,7 +245,7 @@ export async function allocate(
     tried.push(`${client.remote.address}:${port}`);
     let step: Step;
     try {
-      step = await negotiate(client);
+      step = await negotiation.on(client);
     } catch (e) {
       client.close();
       throw e;

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort, startHttp, startHttps, startSilentTcp, type Closable } from '../../lab/servers.ts';
-import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { SystemTrustStore } from '../../probes/lib/tls/trust.ts';
 import type { SharedContext } from '../../runner/engine/shared-context.ts';
 import { type RunOptions, runProbe as runWith } from '../helpers.ts';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { closedPort, startHttps, startSilentTcp, startTlsOnlyGate, type Closable } from '../../lab/servers.ts';
-import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { SystemTrustStore } from '../../probes/lib/tls/trust.ts';
 import { fixText } from '../../runner/ui/fix-text.ts';
 import { runProbe, target } from '../helpers.ts';
 

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import type { CheckResult } from '../../runner/core/contract.ts';
 import { certIdFor } from '../../probes/lib/ocsp-signer.ts';
 import { verifyOcspResponse } from '../../probes/lib/ocsp-wire.ts';
-import { spkiSha256 } from '../../probes/lib/tls-handshake.ts';
-import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { spkiSha256 } from '../../probes/lib/tls/tls-handshake.ts';
+import { SystemTrustStore } from '../../probes/lib/tls/trust.ts';
 import { MemoryOutcomeCache } from '../../runner/core/services.ts';
 import type { SharedContext } from '../../runner/engine/shared-context.ts';
 import { makeOcspLab, type OcspLab } from '../../lab/ocsp-pki.ts';

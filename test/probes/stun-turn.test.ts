@@ -24,7 +24,7 @@ import {
 import { executeCheck } from '../../runner/engine/execute.ts';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
 import { type LabCert, type LabPki, makePki } from '../../lab/pki.ts';
-import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { SystemTrustStore } from '../../probes/lib/tls/trust.ts';
 import { createServer as createTlsServer } from 'node:tls';
 import { closedPort, startFakeStun, startSilentTcp, startUdpBlackhole, type Closable } from '../../lab/servers.ts';
 import { fixText } from '../../runner/ui/fix-text.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFaultPki, type FaultPki } from '../../lab/fault/fault-pki.ts';
 import type { LabCert } from '../../lab/pki.ts';
 import { startDns, startHttps, type Closable } from '../../lab/servers.ts';
-import { SystemTrustStore } from '../../probes/lib/trust.ts';
+import { SystemTrustStore } from '../../probes/lib/tls/trust.ts';
 import { runProbe, target } from '../helpers.ts';
 import { labTempDir } from '../../lab/temp.ts';
 
@@ -88,7 +88,7 @@ describe('the X.509 facts a browser judges and node:crypto does not expose', () 
     const { execFileSync } = await import('node:child_process');
     const { X509Certificate } = await import('node:crypto');
     const { makePkiDir } = await import('../../lab/parity/cert-pki.ts');
-    const { dnsNameConstraints, keyUsageBits, KEY_USAGE, pkcs7Certificates, withinDnsSubtree } = await import('../../probes/lib/x509-der.ts');
+    const { dnsNameConstraints, keyUsageBits, KEY_USAGE, pkcs7Certificates, withinDnsSubtree } = await import('../../probes/lib/tls/x509-der.ts');
     const dir = join(labTempDir('vigie-x509-'), 'pki');
     const p = makePkiDir(dir);
     const root = p.root('root', { cn: 'Facts Root' });

@@ -4,7 +4,7 @@
 // costs milliseconds, too much to pay per check.
 import { createHash, X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
-import type { PeerChain, RootSource, TlsOffer, TrustStore } from '../../runner/core/services.ts';
+import type { PeerChain, RootSource, TlsOffer, TrustStore } from '../../../runner/core/services.ts';
 import { offerOptions } from './tls-offer.ts';
 
 const digest = (der: Buffer): string => createHash('sha256').update(der).digest('base64');

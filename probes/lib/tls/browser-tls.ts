@@ -1,5 +1,5 @@
 // How Chrome judges a TLS server, for every check that reaches one (tls, http, TURN over TLS). The
-// hello is Chrome's (lib/tls-offer.ts); when the server refuses it, a second hello that accepts
+// hello is Chrome's (lib/tls/tls-offer.ts); when the server refuses it, a second hello that accepts
 // anything names why (an old version, suites or a key Chrome dropped), and when the connection dies
 // or stalls on it, a one-packet hello tells a middlebox that breaks on Chrome's large post-quantum
 // hello. The certificate is then judged as Chrome's verifier does (net/cert/cert_verify_proc_builtin.cc,
@@ -12,12 +12,12 @@
 import { X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import type tls from 'node:tls';
-import type { ProbeContext } from '../../runner/core/contract.ts';
-import { type CheckRecorder, formatMs, rootError } from '../../runner/core/recorder.ts';
-import type { Reason } from '../../runner/core/reasons.ts';
-import type { TlsOffer } from '../../runner/core/services.ts';
-import { httpExchange, type SecureHook } from './http-exchange.ts';
-import { proxyFor } from './proxy-route.ts';
+import type { ProbeContext } from '../../../runner/core/contract.ts';
+import { type CheckRecorder, formatMs, rootError } from '../../../runner/core/recorder.ts';
+import type { Reason } from '../../../runner/core/reasons.ts';
+import type { TlsOffer } from '../../../runner/core/services.ts';
+import { httpExchange, type SecureHook } from '../http-exchange.ts';
+import { proxyFor } from '../proxy-route.ts';
 import { handshake, PROTOCOL_TO_VERSION } from './tls-handshake.ts';
 import { staticRsa, unusableKey } from './tls-offer.ts';
 import { issued, selfIssued } from './trust.ts';

@@ -3,7 +3,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { TlsOffer, TrustStore } from '../../runner/core/services.ts';
+import type { TlsOffer, TrustStore } from '../../../runner/core/services.ts';
 
 export const TLS_VERSIONS = ['1.0', '1.1', '1.2', '1.3'] as const;
 export type TlsVersion = (typeof TLS_VERSIONS)[number];
@@ -59,8 +59,8 @@ export const describeCertificate = byDer((raw: Buffer): PeerCertificateInfo => {
 
 /**
  * TLS over an already connected socket; never verifies, the caller judges. `offer`: what the hello
- * offers (lib/tls-offer.ts): everything OpenSSL speaks by default, Chrome's hello for the checks
- * that judge the server as a browser would (lib/browser-tls.ts).
+ * offers (lib/tls/tls-offer.ts): everything OpenSSL speaks by default, Chrome's hello for the checks
+ * that judge the server as a browser would (lib/tls/browser-tls.ts).
  */
 export function handshake(
   socket: net.Socket,

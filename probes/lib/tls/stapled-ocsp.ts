@@ -3,8 +3,8 @@
 // (net/cert/internal/revocation_checker.cc checks the stapled answer first). Loaded only when a
 // server staples, so pkijs stays out of a probe whose servers do not.
 import { X509Certificate } from 'node:crypto';
-import { certIdFor } from './ocsp-signer.ts';
-import { parseCertificate, verifyOcspResponse } from './ocsp-wire.ts';
+import { certIdFor } from '../ocsp-signer.ts';
+import { parseCertificate, verifyOcspResponse } from '../ocsp-wire.ts';
 
 /** The stapled answer's status for `leaf`, or undefined when it does not verify or answers for another certificate. */
 export function stapledStatus(staple: Buffer, leaf: Buffer, issuer: Buffer): { status: 'good' | 'revoked' | 'unknown'; revokedAt?: Date; reason?: string } | undefined {

@@ -7,7 +7,7 @@
 // Ed25519). The security level is 0 in every offer: the probe judges keys and signatures itself,
 // as Chrome does (RSA 1024 accepted under a private root, SHA-1 refused), rather than OpenSSL's level.
 import type tls from 'node:tls';
-import type { TlsOffer } from '../../runner/core/services.ts';
+import type { TlsOffer } from '../../../runner/core/services.ts';
 
 const BROWSER_CIPHERS = [
   'ECDHE-ECDSA-AES128-GCM-SHA256',

@@ -6,7 +6,7 @@ export default defineConfig({
     projects: [
       {
         // Most files wait on real servers and real timeouts (the CPU was idle 63 % of a run with
-        // one file at a time): four at once. Lab servers bind port 0 on loopback or live in network
+        // one file at a time): five at once. Lab servers bind port 0 on loopback or live in network
         // namespaces of their own, so files do not see each other.
         test: {
           name: 'suite',
@@ -14,7 +14,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/image/**', 'test/soak/**', 'test/scenarios/scenarios.test.ts', 'test/parity/media.test.ts'],
           pool: 'forks',
-          maxWorkers: 4,
+          maxWorkers: 5,
           fileParallelism: true,
           testTimeout: 30_000,
           hookTimeout: 60_000,

@@ -1,8 +1,8 @@
 // How Chrome judges a TLS server, for every check that reaches one (tls, http, TURN over TLS). The
 // hello is Chrome's (lib/tls/tls-offer.ts); when the server refuses it, a second hello that accepts
-// anything names why (an old version, suites or a key Chrome dropped), and when the connection dies
-// or stalls on it, a one-packet hello tells a middlebox that breaks on Chrome's large post-quantum
-// hello. The certificate is then judged as Chrome's verifier does (net/cert/cert_verify_proc_builtin.cc,
+// anything names why (an old version, suites or a key Chrome dropped); when the connection is cut on
+// it, a one-packet hello tells a middlebox that breaks on Chrome's large post-quantum hello, and a
+// hello naming no server a filter on the name; no answer at all is a handshake timeout. The certificate is then judged as Chrome's verifier does (net/cert/cert_verify_proc_builtin.cc,
 // BoringSSL's pki/, checked by the parity matrix against Chromium): the path is built from what the
 // server sent, the trusted roots and the issuers its CA issuers URLs (AIA, plain http) give, trusted
 // and newer issuers first, every date enforced, the anchor's too; names from the subjectAltName only;
@@ -46,8 +46,8 @@ export interface TlsVerdict {
 }
 
 const DNS_ERROR = /^(ENOTFOUND|ENODATA|ESERVFAIL|EAI_AGAIN|ETIMEOUT)$/;
-/** Errors of the connection itself, not of TLS: a reset, a close, a stall (a middlebox may be breaking on the hello). */
-const CUT = new Set(['ECONNRESET', 'EPIPE', 'ERR_SSL_UNEXPECTED_EOF_WHILE_READING', 'ECONNABORTED', 'ABORT_ERR']);
+/** Errors of the connection itself, not of TLS: a reset, a close (a middlebox may be breaking on the hello). */
+const CUT = new Set(['ECONNRESET', 'EPIPE', 'ERR_SSL_UNEXPECTED_EOF_WHILE_READING', 'ECONNABORTED']);
 
 function tlsAlert(e: unknown): string {
   const msg = rootError(e).message ?? String(e);
@@ -55,9 +55,9 @@ function tlsAlert(e: unknown): string {
 }
 
 /**
- * A handshake with Chrome's hello over `socket`. When the server refuses it, or the connection is cut
- * or stalls, `reopen` gives a fresh connection for the hello that names why; a TlsRefused is thrown
- * with the reason. Network errors of the first connection are rethrown as they are when the second
+ * A handshake with Chrome's hello over `socket`. When the server refuses it, or the connection is cut,
+ * `reopen` gives a fresh connection for the hello that names why; a TlsRefused is thrown with the
+ * reason (a stall: tls_handshake_timeout). Network errors of the first connection are rethrown as they are when the second
  * hello does not tell a TLS cause apart.
  */
 export async function browserHandshake(
@@ -68,29 +68,30 @@ export async function browserHandshake(
   reopen: (signal: AbortSignal) => Promise<net.Socket>,
   onStapledOcsp?: (r: Buffer | null) => void,
 ): Promise<tls.TLSSocket> {
-  // The browser's hello gets most of the time left; a stall keeps the rest for the one-packet hello.
-  const firstTry = AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.max(500, Math.floor(ctx.timeoutMs * 0.6)))]);
+  const t0 = performance.now();
   try {
-    return await handshake(socket, host, { signal: firstTry, trust: ctx.trust }, alpn, onStapledOcsp, 'browser');
+    return await handshake(socket, host, ctx, alpn, onStapledOcsp, 'browser');
   } catch (first) {
     const code = rootError(first).code ?? '';
-    if (ctx.signal.aborted || DNS_ERROR.test(code)) throw first;
+    // A stall takes the whole time: no second hello could tell more (a slow server would read as a
+    // middlebox breaking on the first one). TCP works and TLS never answers: named as such.
+    if (code === 'ABORT_ERR' || ctx.signal.aborted)
+      throw new TlsRefused('tls_handshake_timeout', `TCP connects, but no TLS answer came within ${formatMs(performance.now() - t0)}: the server hangs, or its large packets are lost on the way (a path MTU black hole)`);
+    if (DNS_ERROR.test(code)) throw first;
     const cut = CUT.has(code) || !code.startsWith('ERR_SSL_');
     if (cut) {
       // Did Chrome's large hello break it? The same offer in one packet tells.
       const small = await tryOffer(reopen, host, ctx, alpn, 'small');
       if (small.socket) {
         small.socket.destroy();
-        const how = code === 'ABORT_ERR' ? `no answer within ${formatMs(ctx.timeoutMs * 0.6)}` : `the connection was cut (${code})`;
-        throw new TlsRefused('tls_hello_rejected', `${how} after a ClientHello as large as Chrome's (post-quantum key share, two packets); the same hello in one packet succeeds: a middlebox breaks on current browsers' hellos`);
+        throw new TlsRefused('tls_hello_rejected', `the connection was cut (${code}) after a ClientHello as large as Chrome's (post-quantum key share, two packets); the same hello in one packet succeeds: a middlebox breaks on current browsers' hellos`);
       }
       // Does the name in the hello decide? A hello naming no server tells a filter on the name (SNI).
       const unnamed = net.isIP(host) ? {} : await tryOffer(reopen, '', ctx, alpn, 'any');
       if (unnamed.socket) {
         unnamed.socket.destroy();
-        throw new TlsRefused('tls_sni_filtered', `${code === 'ABORT_ERR' ? 'no answer' : `the connection is cut (${code})`} when the hello names ${host}, while a hello naming no server gets an answer: a firewall filters this server name (SNI)`);
+        throw new TlsRefused('tls_sni_filtered', `the connection is cut (${code}) when the hello names ${host}, while a hello naming no server gets an answer: a firewall filters this server name (SNI)`);
       }
-      if (code === 'ABORT_ERR') throw new TlsRefused('tls_handshake_timeout', `TCP connects, but no TLS answer came within ${formatMs(ctx.timeoutMs * 0.6)}, nor to a one-packet hello: the server hangs, or its large packets are lost on the way (a path MTU black hole)`);
       throw first;
     }
     // A TLS refusal: what does the server speak, if not what Chrome offers?

@@ -4,11 +4,13 @@
 //  3. idle RSS of `vigie run` with the embedded catalog;
 //  4. blackbox_exporter side by side (bench/blackbox.ts), coturn's own clients (bench/coturn-peer.ts),
 //     scale from 100 to 1,000 endpoints (bench/scale.ts), fidelity against the wire and nftables
-//     (bench/fidelity.ts), browser scenarios with Janus's own figures and a kept browser (bench/scenarios.ts).
+//     (bench/fidelity.ts), browser scenarios with Janus's own figures and a kept browser (bench/scenarios.ts);
+//  5. the parity matrix's size, agreement with Chrome and run time (bench/parity.ts).
 import { runJson } from './proc.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fleetSection } from './fleet-section.ts';
+import { paritySection } from './parity.ts';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startCoturn } from '../lab/coturn.ts';
@@ -238,6 +240,9 @@ log('');
 log('Not in this total: the relay test (planned only for flows with TURN credentials: about 1 MB per run, 4 MB per hour and flow, above) and the browser scenarios (below), which a site enables per platform. The lab\'s certificates are small (one P-256 leaf and its root); real chains (Sectigo: leaf, intermediate, RSA) add about 3 kB to each TLS, OCSP and HTTP check.');
 
 await benchScenarios(pki, log);
+log('');
+// The parity matrix's run, as npm test runs it (its own vitest child).
+log(paritySection());
 const resultsFile = join(root, 'bench', 'RESULTS.md');
 // The fleet simulation runs apart (an hour of wall time): its section is kept as it was.
 const fleet = existsSync(resultsFile) ? fleetSection(readFileSync(resultsFile, 'utf8')) : '';

@@ -233,7 +233,7 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
         await startPlatformSide(profile);
         const overlay = profile?.config ? (parse(substitute(profile.config, a)) as Record<string, unknown>) : {};
         writeFileSync(configFile, stringify(underlay(underlay(baseConfig(a), config), overlay)));
-        if (profile?.filter || profile?.nat) {
+        if (profile?.filter || profile?.filter_in || profile?.nat) {
           const rules = (text: string | undefined) => substitute(text ?? '', a).trim().split('\n').map((l) => `    ${l.trim()}`).join('\n');
           nftIn(`table inet ${TABLE} {
   chain out {
@@ -241,6 +241,11 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
     # A hospital firewall filters what leaves the host, never its loopback (the probe's own status page).
     oifname "lo" accept
 ${rules(profile.filter)}
+  }
+  chain in {
+    type filter hook input priority 0; policy accept;
+    iifname "lo" accept
+${rules(profile.filter_in)}
   }
   chain nat_out {
     type nat hook output priority -100; policy accept;

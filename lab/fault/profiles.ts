@@ -12,6 +12,8 @@ const profileSchema = z
     summary: z.string(),
     fix: z.string(),
     filter: z.string().optional(),
+    /** Rules on what arrives at the hospital (the input hook): a path that loses the platform's large packets. */
+    filter_in: z.string().optional(),
     nat: z.string().optional(),
     rate: z.string().regex(/^\d+(kbit|mbit)$/).optional(),
     lab: z

@@ -10,7 +10,8 @@ import { classifyNetworkError } from '../../runner/core/recorder.ts';
 import { resolveAndConnect } from './connect.ts';
 import { accessLocations, type Exchange, ocspFetch, OcspFailure, OID_OCSP_NONCE, parseCertificate, parseCertificateBody, verifyOcspResponse } from './ocsp-wire.ts';
 import { certIdFor, sameName } from './ocsp-signer.ts';
-import { closeTls, handshake } from './tls/tls-handshake.ts';
+import { browserHandshake, TlsRefused } from './tls/browser-tls.ts';
+import { closeTls } from './tls/tls-handshake.ts';
 
 /** The ocsp kind's options (probes/ocsp.ts validates them), as this module reads them. */
 export interface OcspOptions {
@@ -24,14 +25,18 @@ async function presented(target: CheckTarget, ctx: RunContext): Promise<{ leaf: 
   const { rec } = ctx;
   let stapled: Buffer | null | undefined;
   try {
-    const { socket } = await resolveAndConnect(rec, target.host, target.port ?? 443, ctx);
-    const s = await rec.phase('tls', () => handshake(socket, target.host, ctx, ['http/1.1'], (r) => (stapled = r)));
+    const port = target.port ?? 443;
+    const { socket } = await resolveAndConnect(rec, target.host, port, ctx);
+    // Chrome's hello, so a handshake that fails is named as the tls check names it.
+    const reopen = async (signal: AbortSignal) => (await resolveAndConnect(rec.scratch(), target.host, port, { ...ctx, signal })).socket;
+    const s = await rec.phase('tls', () => browserHandshake(socket, target.host, ctx, ['http/1.1'], reopen, (r) => (stapled = r)));
     const [peer, peerIssuer] = ctx.trust.peerChain(s).path;
     closeTls(s);
     if (!peer) return rec.fail('tls_handshake_failed', 'server sent no certificate');
     rec.observe('stapled', (stapled?.length ?? 0) > 0);
     return { leaf: parseCertificate(peer.raw), ...(peerIssuer ? { issuer: parseCertificate(peerIssuer.raw) } : {}) };
   } catch (e) {
+    if (e instanceof TlsRefused) return rec.fail(e.reason, e.message);
     const c = classifyNetworkError(e, ctx.signal.aborted, ctx.timeoutMs);
     return rec.fail(c.reason === 'internal_error' ? 'tls_handshake_failed' : c.reason, c.message);
   }

@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { SuiteSequencer } from './test/sequencer.ts';
 
 export default defineConfig({
   test: {
     reporters: ['default'],
+    sequence: { sequencer: SuiteSequencer },
     projects: [
       {
         // Most files wait on real servers and real timeouts (the CPU was idle 63 % of a run with
@@ -40,8 +42,8 @@ export default defineConfig({
         },
       },
       {
-        // The container image: built and run once everything else is done (the build takes both
-        // cores, and its Chromium must not count among the browser tests' processes).
+        // The container image, run once everything else is done, alone (its Chromium must not count
+        // among the browser tests' processes); the suite built it meanwhile, at the lowest CPU priority.
         test: {
           name: 'image',
           globalSetup: ['test/global-setup.ts'],

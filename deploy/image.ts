@@ -76,8 +76,13 @@ export function engineArgs(engine: Engine, args: readonly string[]): string[] {
 }
 
 /** Runs the engine; the output when `capture`, else streamed. Throws with the engine's words. */
-export function engineRun(engine: Engine, args: string[], opts: { capture?: boolean } = {}): string {
-  const r = spawnSync(engine.cmd, engineArgs(engine, args), { encoding: 'utf8', stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', opts.capture ? 'pipe' : 'inherit'], maxBuffer: 64 << 20 });
+/** `cmd args`, or the same at the lowest CPU priority (`nice -n 19`): it then takes only the cycles others leave. */
+function command(cmd: string, args: string[], nice: boolean | undefined): [string, string[]] {
+  return nice ? ['nice', ['-n', '19', cmd, ...args]] : [cmd, args];
+}
+
+export function engineRun(engine: Engine, args: string[], opts: { capture?: boolean; nice?: boolean } = {}): string {
+  const r = spawnSync(...command(engine.cmd, engineArgs(engine, args), opts.nice), { encoding: 'utf8', stdio: ['ignore', opts.capture ? 'pipe' : 'inherit', opts.capture ? 'pipe' : 'inherit'], maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${engine.cmd} ${args[0]} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? '').trim().split('\n').slice(-8).join(' / ')}`);
   return r.stdout ?? '';
 }
@@ -87,7 +92,7 @@ function imageExists(engine: Engine, name: string): boolean {
 }
 
 /** A Debian rootfs from the mirror, imported as an image (about 30 s; once a day). */
-function debootstrappedBase(engine: Engine, log: (s: string) => void): string {
+function debootstrappedBase(engine: Engine, log: (s: string) => void, nice?: boolean): string {
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
   // A new recipe makes a new base the same day.
   const recipe = createHash('sha256').update(JSON.stringify([MIRRORS, SLIM_DPKG, MERGED_USR_HOOK])).digest('hex').slice(0, 8);
@@ -98,8 +103,8 @@ function debootstrappedBase(engine: Engine, log: (s: string) => void): string {
   try {
     const tar = join(dir, 'rootfs.tar');
     log(`image: making a Debian ${SUITE} rootfs from the mirror (mmdebstrap)`);
-    execFileSync('mmdebstrap', ['--quiet', '--variant=minbase', `--hook-dir=${MERGED_USR_HOOK}`, ...SLIM_DPKG.map((o) => `--dpkgopt=${o}`), SUITE, tar, ...MIRRORS], { stdio: ['ignore', 'inherit', 'inherit'] });
-    engineRun(engine, ['import', '--quiet', '--change', 'CMD ["bash"]', tar, name], { capture: true });
+    execFileSync(...command('mmdebstrap', ['--quiet', '--variant=minbase', `--hook-dir=${MERGED_USR_HOOK}`, ...SLIM_DPKG.map((o) => `--dpkgopt=${o}`), SUITE, tar, ...MIRRORS], nice), { stdio: ['ignore', 'inherit', 'inherit'] });
+    engineRun(engine, ['import', '--quiet', '--change', 'CMD ["bash"]', tar, name], { capture: true, nice });
     return name;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -109,7 +114,7 @@ function debootstrappedBase(engine: Engine, log: (s: string) => void): string {
 export type BaseChoice = 'auto' | 'registry' | 'mmdebstrap';
 
 /** The base image to build on: the registry's when present or pullable, else one made from the mirror. */
-export function chooseBase(engine: Engine, choice: BaseChoice, log: (s: string) => void = () => {}): string {
+export function chooseBase(engine: Engine, choice: BaseChoice, log: (s: string) => void = () => {}, nice?: boolean): string {
   if (choice !== 'mmdebstrap') {
     if (imageExists(engine, REGISTRY_BASE)) return REGISTRY_BASE;
     const pulled = spawnSync(engine.cmd, engineArgs(engine, ['pull', '--quiet', REGISTRY_BASE]), { stdio: 'ignore', timeout: 120_000 }).status === 0;
@@ -117,7 +122,7 @@ export function chooseBase(engine: Engine, choice: BaseChoice, log: (s: string) 
     if (choice === 'registry') throw new Error(`${REGISTRY_BASE} cannot be pulled`);
     log(`image: ${REGISTRY_BASE} cannot be pulled; building the base from the Debian mirror`);
   }
-  return debootstrappedBase(engine, log);
+  return debootstrappedBase(engine, log, nice);
 }
 
 export interface BuildOptions {
@@ -128,14 +133,19 @@ export interface BuildOptions {
   log?: (s: string) => void;
   /** Stream the engine's output (the command line) or keep it quiet (the tests). */
   quiet?: boolean;
+  /** At the lowest CPU priority: the suite builds it while its other files run (test/deploy/image-build.test.ts). */
+  nice?: boolean;
 }
+
+/** The tag the tests build and run. */
+export const TEST_TAG = 'localhost/vigie:test';
 
 export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
 export function buildImage(engine: Engine, opts: BuildOptions = {}): string {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const tag = opts.tag ?? DEFAULT_TAG;
-  const base = chooseBase(engine, opts.base ?? 'auto', log);
+  const base = chooseBase(engine, opts.base ?? 'auto', log, opts.nice);
   const ca = opts.caFile ?? (existsSync(HOST_CA_BUNDLE) ? HOST_CA_BUNDLE : undefined);
   log(`image: building ${tag} on ${base} with ${engine.cmd}${ca ? ` (build CA: ${ca})` : ''}`);
   const args = ['build', '--network', 'host', '--file', join(ROOT, 'deploy', 'Dockerfile'), '--tag', tag, '--build-arg', `BASE=${base}`, ...engine.limits];
@@ -143,7 +153,7 @@ export function buildImage(engine: Engine, opts: BuildOptions = {}): string {
   if (engine.cmd === 'podman') args.push('--format', 'docker', '--layers', ...engine.global);
   if (ca) args.push('--secret', `id=build_ca,src=${ca}`);
   args.push(ROOT);
-  engineRun(engine, opts.quiet ? [...args.slice(0, 1), '--quiet', ...args.slice(1)] : args, { capture: opts.quiet ?? false });
+  engineRun(engine, opts.quiet ? [...args.slice(0, 1), '--quiet', ...args.slice(1)] : args, { capture: opts.quiet ?? false, nice: opts.nice ?? false });
   return tag;
 }
 

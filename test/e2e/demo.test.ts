@@ -7,10 +7,18 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { labTempDir } from '../../lab/temp.ts';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { takeMediaCpuLock } from '../../lab/cpu-lock.ts';
 import { closedPort } from '../../lab/servers.ts';
 
 const root = REPO_ROOT;
+
+// The relays must reach 720p: one media-measuring file at a time (lab/cpu-lock.ts).
+let release: (() => void) | undefined;
+afterAll(() => release?.());
+beforeAll(async () => {
+  release = await takeMediaCpuLock();
+}, 20 * 60_000);
 
 it('npm run demo -- --profile media-port-blocked shows the fault live through the call, the relays reach 720p, and Ctrl-C stops everything', async () => {
   const port = await closedPort();

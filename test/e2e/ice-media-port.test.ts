@@ -5,6 +5,7 @@
 // the call itself proves open.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { takeMediaCpuLock } from '../../lab/cpu-lock.ts';
 import type { CheckResult } from '../../runner/core/contract.ts';
 import { startFaultLab, type FaultLab } from '../../lab/fault/fault-lab.ts';
 import { netnsAvailable } from '../../lab/fault/netns.ts';
@@ -24,6 +25,12 @@ const isMediaPort = (r: CheckResult) => r.kind === 'stun' && r.port === 10000;
 
 describe('ICE media port (Janus on 10000/UDP)', () => {
   let lab: FaultLab;
+  // The call must reach 720p: one media-measuring file at a time (lab/cpu-lock.ts); given back last.
+  let release: (() => void) | undefined;
+  afterAll(() => release?.());
+  beforeAll(async () => {
+    release = await takeMediaCpuLock();
+  }, 20 * 60_000);
   beforeAll(async () => {
     expect(netnsAvailable(), 'the fault lab runs as root with iproute2 and nftables').toBe(true);
     // One port: the single call's media must use the documented port.

@@ -3,12 +3,14 @@
 // config mounted read-only, host network, the shipped seccomp profile), against lab servers on
 // loopback: health check, `vigie check`, `vigie run` with a Janus scenario every 15 s whose Chromium
 // runs with its sandbox on and reaches 720p, no zombie after five runs, and `podman stop` within the
-// grace. This file runs after every other one (vitest project `image`): building takes both cores.
+// grace. This file runs after every other one (vitest project `image`), alone: the suite built the
+// image meanwhile at the lowest CPU priority (test/deploy/image-build.test.ts), so its build here finds
+// every layer cached (and builds it whole when this file runs by itself).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImage, engineArgs, engineRun, findEngine, imageSize, type Engine } from '../../deploy/image.ts';
+import { buildImage, engineArgs, engineRun, findEngine, imageSize, TEST_TAG, type Engine } from '../../deploy/image.ts';
 import { startJanus, type JanusLab } from '../../lab/janus.ts';
 import { REPO_ROOT } from '../../lab/paths.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
@@ -21,7 +23,7 @@ import { labTempDir } from '../../lab/temp.ts';
 const engine = findEngine();
 if (!engine) process.stderr.write('image tests skipped: no container engine on this machine (podman or docker)\n');
 
-const TAG = 'localhost/vigie:test';
+const TAG = TEST_TAG;
 const NAME = `vigie-image-test-${process.pid}`;
 const SCENARIO_RUNS = 5;
 const STOP_GRACE_S = 20;

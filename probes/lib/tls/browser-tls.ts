@@ -51,7 +51,7 @@ const CUT = new Set(['ECONNRESET', 'EPIPE', 'ERR_SSL_UNEXPECTED_EOF_WHILE_READIN
 
 function tlsAlert(e: unknown): string {
   const msg = rootError(e).message ?? String(e);
-  return /:(tlsv1 alert [a-z ]+|sslv3 alert [a-z ]+|tlsv1 unrecognized name|[a-z ]+):\.\.\//.exec(msg)?.[1] ?? msg.split('\n')[0]!.slice(0, 160);
+  return /:((?:tlsv1|sslv3|ssl\/tls) alert [a-z ]+|tlsv1 unrecognized name|[a-z ]+):\.\.\//.exec(msg)?.[1] ?? msg.split('\n')[0]!.slice(0, 160);
 }
 
 /**

@@ -29,6 +29,8 @@ const PROXY_PORT = 3128;
 /** On the DPI host: the TLS-only firewall's listener, and a TURN/TLS server whose certificate the probe does not trust. */
 const TLS_ONLY_PORT = 8445;
 const UNTRUSTED_TURNS_PORT = 8446;
+/** On the DPI host: a firewall filtering TLS by server name, whose block list has the portal's name. */
+const SNI_FILTER_PORT = 8447;
 const TABLE = 'vigie_fault';
 /** The lab's names and the address each resolves to (the lab DNS answers these). */
 const LAB_NAMES = { 'portail.lab.test': 'WEB', 'visio.lab.test': 'MEDIA', 'ocsp.lab.test': 'OCSP' } as const;
@@ -170,8 +172,8 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
       const spec: PlatformSpec = {
         web: [a.WEB!, a.WEB_NEW!],
         webCert: pki.platform,
-        ...(profile?.lab?.portal_chain ? { portalCert: profile.lab.portal_chain === 'duplicated-leaf' ? pki.duplicatedLeaf : pki.outOfOrder } : {}),
-        issuers: { host: a.OCSP!, port: ISSUERS_PORT, derFile: pki.caDerFile },
+        ...(profile?.lab?.portal_chain ? { portalCert: { 'duplicated-leaf': pki.duplicatedLeaf, 'out-of-order': pki.outOfOrder, 'missing-intermediate': pki.missingIntermediate }[profile.lab.portal_chain] } : {}),
+        issuers: { host: a.OCSP!, port: ISSUERS_PORT, derFile: pki.caDerFile, issuingDerFile: pki.issuingDerFile },
         dns: {
           host: a.INFRA!,
           // A drift moves the portal: the DNS answers its new address, the catalog still documents the old.
@@ -179,6 +181,7 @@ export async function startFaultLab(opts: FaultLabOptions = {}): Promise<FaultLa
           ...(profile?.lab?.dns_delay_ms ? { delayMs: profile.lab.dns_delay_ms } : {}),
         },
         tlsOnly: { host: a.DPI!, port: TLS_ONLY_PORT, upstream: a.MEDIA!, upstreamPort: 443 },
+        sniFilter: { host: a.DPI!, port: SNI_FILTER_PORT, upstream: a.WEB!, block: ['portail.lab.test'] },
         ntp: { host: a.INFRA!, skewSeconds: profile?.lab?.clock_skew_seconds ?? 0 },
         proxy: { host: a.PROXY!, port: PROXY_PORT },
         dpi: {

@@ -21,6 +21,10 @@ export interface FaultPki {
    * the wrong order); no OCSP URL, the responder answers for the root's certificates only.
    */
   outOfOrder: LabCert;
+  /** The same leaf sent alone: its CA issuers URL names the issuing CA (`/issuing.der`), as a public CA's does. */
+  missingIntermediate: LabCert;
+  /** The issuing CA in DER, served at the CA issuers URL. */
+  issuingDerFile: string;
 }
 
 function makeCa(dir: string, subject: string, leafExtra: string): void {
@@ -36,10 +40,10 @@ function issue(dir: string, name: string, san: string): LabCert {
   return { cert, key: readFileSync(join(dir, `${name}.key`), 'utf8'), chain: cert + readFileSync(join(dir, 'ca.pem'), 'utf8') };
 }
 
-/** An intermediate CA in `dir`, signed by the root CA in `rootDir`. */
-function makeIssuingCa(rootDir: string, dir: string, subject: string): void {
+/** An intermediate CA in `dir`, signed by the root CA in `rootDir`; its leaves carry `leafExtra`. */
+function makeIssuingCa(rootDir: string, dir: string, subject: string, leafExtra = ''): void {
   mkdirSync(dir, { recursive: true });
-  initCaDir(dir, caConfig(), '4000');
+  initCaDir(dir, caConfig(leafExtra), '4000');
   openssl(['req', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.csr', '-subj', subject], dir);
   openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.pem', '-keyfile', 'ca.key', '-extensions', 'v3_ca', '-days', '3650', '-in', join(dir, 'ca.csr'), '-out', join(dir, 'ca.pem'), '-notext'], rootDir);
 }
@@ -54,7 +58,8 @@ export function makeFaultPki(dir: string, ocspAddress: string, issuersPort: numb
   const intercepted = issue(enterpriseDir, 'intercepted', san);
   openssl(['x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der'], platformDir);
   const issuingDir = join(dir, 'issuing');
-  makeIssuingCa(platformDir, issuingDir, '/O=Vigie Lab/CN=Vigie Lab Issuing CA');
+  makeIssuingCa(platformDir, issuingDir, '/O=Vigie Lab/CN=Vigie Lab Issuing CA', `authorityInfoAccess = caIssuers;URI:http://${ocspAddress}:${issuersPort}/issuing.der`);
+  openssl(['x509', '-in', 'ca.pem', '-outform', 'DER', '-out', 'ca.der'], issuingDir);
   const issued = issue(issuingDir, 'portail', san);
   const rootPem = readFileSync(join(platformDir, 'ca.pem'), 'utf8');
   return {
@@ -64,5 +69,7 @@ export function makeFaultPki(dir: string, ocspAddress: string, issuersPort: numb
     intercepted,
     duplicatedLeaf: { ...platform, chain: platform.cert + platform.chain },
     outOfOrder: { ...issued, chain: issued.cert + rootPem + readFileSync(join(issuingDir, 'ca.pem'), 'utf8') },
+    missingIntermediate: { ...issued, chain: issued.cert },
+    issuingDerFile: join(issuingDir, 'ca.der'),
   };
 }

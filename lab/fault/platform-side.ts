@@ -2,7 +2,7 @@
 // (`ip netns exec NS node lab/fault/platform-side.ts SPEC.json`): HTTPS portal (on its documented
 // address and on the address a DNS drift moves it to), the CA issuers URL, the lab DNS server,
 // an SNTP server with a chosen skew, the hospital's NTLM-only proxy, a TLS-intercepting
-// middlebox (DPI), a firewall that lets only TLS through on 443; Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
+// middlebox (DPI), a firewall that lets only TLS through on 443, a firewall filtering TLS by server name; Janus's demo pages when the lab runs Janus. Prints `ready` once everything listens; stops on SIGTERM.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -10,6 +10,7 @@ import tls from 'node:tls';
 import { listen, startDns, startHttps, startProxy, startSntp, startTlsOnlyGate, type Closable, type DnsZone } from '../servers.ts';
 import type { LabCert } from '../pki.ts';
 import { staticDemos } from '../janus.ts';
+import { startSniFilter } from '../parity/middlebox-side.ts';
 
 export interface PlatformSpec {
   web: string[];
@@ -17,10 +18,12 @@ export interface PlatformSpec {
   /** What the portal serves (its chain as a profile breaks it); `webCert` when absent. */
   portalCert?: LabCert;
   /** CA issuers URL server: address, port, and the DER it serves at /root.der. */
-  issuers: { host: string; port: number; derFile: string };
+  issuers: { host: string; port: number; derFile: string; issuingDerFile: string };
   dns: { host: string; zone: DnsZone; delayMs?: number };
   ntp: { host: string; skewSeconds: number };
   proxy: { host: string; port: number };
+  /** A firewall filtering TLS by server name (a block list): resets a hello naming one of `block`, lets the others through to `upstream`. */
+  sniFilter: { host: string; port: number; upstream: string; block: string[] };
   /** A next-generation firewall on 443 that lets TLS through to `upstream` and resets anything else. */
   tlsOnly: { host: string; port: number; upstream: string; upstreamPort: number };
   /** The middlebox: each listener re-signs with `cert` and forwards to one upstream. */
@@ -54,11 +57,13 @@ function startDpi(spec: PlatformSpec['dpi']): Promise<Closable[]> {
   );
 }
 
-/** The CA issuers URL: the platform CA in DER, as crt.sectigo.com serves it. */
+/** The CA issuers URL: the platform CA and its issuing CA in DER, as crt.sectigo.com serves them. */
 function startIssuers(spec: PlatformSpec['issuers']): Promise<Closable> {
   const der = readFileSync(spec.derFile);
+  const issuing = readFileSync(spec.issuingDerFile);
   const server = http.createServer((req, res) => {
     if (req.url === '/root.der') return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(der);
+    if (req.url === '/issuing.der') return void res.writeHead(200, { 'content-type': 'application/pkix-cert' }).end(issuing);
     res.writeHead(404).end();
   });
   return listen(server, spec.host, spec.port);
@@ -73,6 +78,7 @@ const servers: Closable[] = [
   await startProxy('ntlm', undefined, { host: spec.proxy.host, port: spec.proxy.port }),
   ...(await startDpi(spec.dpi)),
   await startTlsOnlyGate(spec.tlsOnly.upstreamPort, spec.tlsOnly.upstream, { host: spec.tlsOnly.host, port: spec.tlsOnly.port }),
+  await startSniFilter(spec.sniFilter.host, spec.sniFilter),
   ...(spec.janusPages ? [await listen(https.createServer({ cert: spec.webCert.chain, key: spec.webCert.key }, staticDemos(spec.janusPages.settings)), spec.janusPages.host, spec.janusPages.port)] : []),
 ];
 process.stdout.write('ready\n');

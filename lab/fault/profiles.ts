@@ -21,7 +21,7 @@ const profileSchema = z
         dns_drift: z.boolean().optional(),
         clock_skew_seconds: z.number().optional(),
         dns_delay_ms: z.number().int().positive().optional(),
-        portal_chain: z.enum(['duplicated-leaf', 'out-of-order']).optional(),
+        portal_chain: z.enum(['duplicated-leaf', 'out-of-order', 'missing-intermediate']).optional(),
       })
       .strict()
       .optional(),

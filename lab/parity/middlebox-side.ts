@@ -58,7 +58,7 @@ function firstRecord(client: net.Socket, then: (record: Buffer) => void): void {
   client.on('data', onData);
 }
 
-function startSniFilter(host: string, f: MiddleboxSpec['sniFilter'][number]): Promise<Closable> {
+export function startSniFilter(host: string, f: MiddleboxSpec['sniFilter'][number]): Promise<Closable> {
   const server = net.createServer((client) => {
     client.on('error', () => {});
     firstRecord(client, (record) => {

@@ -1,6 +1,6 @@
-// The test files that measure media quality in Chromium (720p calls whose encoders and decoders need
-// a core each) run one at a time, while the files that mostly wait on servers and timeouts run beside
-// them: a lock shared by the test workers, a directory made atomically in the system's temp folder,
+// The test files that measure media (720p calls in Chromium, whose encoders and decoders need a core
+// each; the relay test's loss on a 1.5 Mbit/s stream, which a CPU-starved probe inflates itself) run
+// one at a time, while the files that mostly wait on servers and timeouts run beside them: a lock shared by the test workers, a directory made atomically in the system's temp folder,
 // given back when the file ends (or when its process dies: a lock whose holder is gone is taken over).
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

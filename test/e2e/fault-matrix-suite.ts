@@ -4,6 +4,7 @@
 // profile, and each result must be what docs/fault-matrix.md says a user will see.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { takeMediaCpuLock } from '../../lab/cpu-lock.ts';
 import { startFaultLab, type FaultLab } from '../../lab/fault/fault-lab.ts';
 import { netnsAvailable } from '../../lab/fault/netns.ts';
 import { loadProfile, profileNames } from '../../lab/fault/profiles.ts';
@@ -23,6 +24,13 @@ const overview = new Map([...matrixText.matchAll(/^\| \[`([a-z0-9-]+)`\]\(#[a-z0
 export function faultMatrixSuite(profiles: readonly string[], withOverview: boolean): void {
 describe(`fault matrix (${profiles[0]} …)`, () => {
   let lab: FaultLab;
+  // The relay test measures loss on a 1.5 Mbit/s stream: a probe starved of CPU loses packets of its
+  // own. One media-measuring file at a time (lab/cpu-lock.ts); given back last.
+  let release: (() => void) | undefined;
+  afterAll(() => release?.());
+  beforeAll(async () => {
+    release = await takeMediaCpuLock();
+  }, 20 * 60_000);
   beforeAll(async () => {
     expect(netnsAvailable(), 'the fault lab runs as root with iproute2 and nftables (npm test installs them)').toBe(true);
     lab = await startFaultLab();

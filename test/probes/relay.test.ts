@@ -8,6 +8,7 @@ import type { CheckResult } from '../../runner/core/contract.ts';
 import { makeShared } from '../../runner/engine/shared-context.ts';
 import { executeCheck } from '../../runner/engine/execute.ts';
 import { startCoturn, type Coturn } from '../../lab/coturn.ts';
+import { takeMediaCpuLock } from '../../lab/cpu-lock.ts';
 import { createNetLab, netnsAvailable, type NetLab } from '../../lab/fault/netns.ts';
 import { makePki, type LabPki } from '../../lab/pki.ts';
 import { scrape, spec, target } from '../helpers.ts';
@@ -16,6 +17,12 @@ const CREDS = { username: 'alice', password: 'lab-relay-pass' };
 let pki: LabPki;
 let loop: Coturn;
 
+// Loss, jitter and RTT measured on a real stream: one media-measuring file at a time (lab/cpu-lock.ts).
+let release: (() => void) | undefined;
+afterAll(() => release?.());
+beforeAll(async () => {
+  release = await takeMediaCpuLock();
+}, 20 * 60_000);
 beforeAll(async () => {
   pki = makePki();
   loop = await startCoturn(pki.leaves.valid, { user: CREDS.username, password: CREDS.password });

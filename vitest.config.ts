@@ -8,9 +8,9 @@ export default defineConfig({
     projects: [
       {
         // Most files wait on real servers and real timeouts (the CPU was idle 63 % of a run with
-        // one file at a time): ten at once. Of those, the image build runs at the lowest CPU priority
-        // and the files measuring media wait for one another (lab/cpu-lock.ts), so that a waiting
-        // file holds a place but no CPU. Lab servers bind port 0 on loopback or live in network
+        // one file at a time): six at once. Of those, the image build runs at the lowest CPU priority
+        // and the files measuring media wait for one another (lab/cpu-lock.ts; test/sequencer.ts
+        // spreads them among the others, so that the ones waiting do not hold every place). Lab servers bind port 0 on loopback or live in network
         // namespaces of their own, so files do not see each other.
         test: {
           name: 'suite',
@@ -18,7 +18,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/image/**', 'test/soak/**', 'test/scenarios/scenarios.test.ts', 'test/parity/media.test.ts'],
           pool: 'forks',
-          maxWorkers: 10,
+          maxWorkers: 6,
           fileParallelism: true,
           testTimeout: 30_000,
           hookTimeout: 60_000,
